@@ -1,0 +1,26 @@
+package io.sinkserve.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The top-level command: lists the subcommands; each lives in its own class. */
+@Command(name = "sinkserve", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "CPU LLM server with a StreamingLLM KV cache (attention sinks + rolling window).",
+        subcommands = {
+                ServeCommand.class,
+                CommandLine.HelpCommand.class,
+        })
+public final class SinkserveCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new SinkserveCommand())
+                .setExecutionExceptionHandler(new CliErrorHandler());
+    }
+}
