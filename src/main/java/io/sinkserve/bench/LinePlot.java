@@ -107,6 +107,7 @@ public final class LinePlot {
         if (x0 > x1) {
             throw new IllegalStateException("no finite points to plot");
         }
+        x0 = Math.min(x0, 0); // curves over "tokens into the stream" read best from the origin
         if (x1 == x0) {
             x1 = x0 + 1;
         }
