@@ -227,8 +227,11 @@ public final class GGUFFile implements AutoCloseable {
         long elements = 1;
         for (int d = 0; d < nDims; d++) {
             shape[d] = version >= 2 ? in.i64("dimension of " + name) : in.u32("dimension of " + name);
-            if (shape[d] <= 0 || elements > Long.MAX_VALUE / shape[d]) {
-                throw new GGUFException(path, "tensor " + name + " has an invalid dimension " + Long.toUnsignedString(shape[d]));
+            if (shape[d] <= 0) {
+                throw new GGUFException(path, "tensor " + name + " has an invalid dimension " + shape[d]);
+            }
+            if (elements > Long.MAX_VALUE / shape[d]) {
+                throw new GGUFException(path, "tensor " + name + " has more than 2^63 elements");
             }
             elements *= shape[d];
         }
