@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 ServeCommand.class,
                 PlotCommand.class,
+                InfoCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class SinkserveCommand implements Runnable {
