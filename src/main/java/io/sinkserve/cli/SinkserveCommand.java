@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
                 ServeCommand.class,
                 PlotCommand.class,
                 InfoCommand.class,
+                TokenizeCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class SinkserveCommand implements Runnable {
