@@ -37,9 +37,6 @@ public final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (sinks < 0 || window < 1) {
-            throw new IllegalArgumentException("--sinks must be >= 0 and --window >= 1");
-        }
         ModelInfo info;
         try (GGUFFile f = GGUFFile.open(model)) {
             info = ModelInfo.of(f, Files.size(model), sinks, window);

@@ -1,5 +1,7 @@
 package io.sinkserve.cli;
 
+import io.sinkserve.cache.CacheConfig;
+import io.sinkserve.cache.KvStorage;
 import io.sinkserve.compute.TensorType;
 import io.sinkserve.gguf.FileType;
 import io.sinkserve.gguf.GGUFFile;
@@ -125,9 +127,9 @@ record ModelInfo(FileFacts file, String architecture, String name, String fileTy
         if (s.layers() == null || s.kvHeads() == null || s.headDim() == null) {
             return null;
         }
-        int capacity = sinks + window;
-        long elements = (long) s.layers() * 2 * s.kvHeads() * s.headDim() * capacity;
-        return new KvCache(sinks, window, capacity, elements * Float.BYTES, elements * Short.BYTES);
+        CacheConfig f32 = CacheConfig.streaming(sinks, window);
+        return new KvCache(sinks, window, f32.capacity(), f32.bytes(s.layers(), s.kvHeads(), s.headDim()),
+                f32.withStorage(KvStorage.F16).bytes(s.layers(), s.kvHeads(), s.headDim()));
     }
 
     private static Integer integer(GGUFMetadata md, String key) {
