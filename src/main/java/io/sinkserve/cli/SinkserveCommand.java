@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 ServeCommand.class,
                 PlotCommand.class,
+                InfoCommand.class,
                 TokenizeCommand.class,
                 PullCommand.class,
                 CommandLine.HelpCommand.class,
