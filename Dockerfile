@@ -13,7 +13,9 @@ RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q -DskipTests package
 FROM eclipse-temurin:25-jre
 LABEL org.opencontainers.image.title="sinkserve" \
       org.opencontainers.image.description="CPU LLM server with a StreamingLLM KV cache per chat session"
-RUN useradd --system --uid 10001 --gid 0 --home-dir /app --shell /usr/sbin/nologin sinkserve \
+# Fails the build early if this JRE lacks the Vector API module the launcher asks for.
+RUN java --add-modules jdk.incubator.vector -XX:-UsePerfData -version \
+ && useradd --system --uid 10001 --gid 0 --home-dir /app --shell /usr/sbin/nologin sinkserve \
  && mkdir -p /models && chown 10001:0 /models && chmod 0775 /models
 WORKDIR /app
 # Dependencies first: they change less often than the application, so the layer is reused.
