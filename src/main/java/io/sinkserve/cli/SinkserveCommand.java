@@ -13,7 +13,9 @@ import picocli.CommandLine.Command;
                 AttentionStatsCommand.class,
                 CacheBenchCommand.class,
                 PlotCommand.class,
+                InfoCommand.class,
                 TokenizeCommand.class,
+                PullCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class SinkserveCommand implements Runnable {
