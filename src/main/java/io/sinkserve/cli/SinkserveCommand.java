@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
                 ServeCommand.class,
                 PlotCommand.class,
                 InfoCommand.class,
+                SynthCommand.class,
                 TokenizeCommand.class,
                 CommandLine.HelpCommand.class,
         })
