@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 CacheBenchCommand.class,
                 PlotCommand.class,
                 InfoCommand.class,
+                SynthCommand.class,
                 TokenizeCommand.class,
                 PullCommand.class,
                 CommandLine.HelpCommand.class,
