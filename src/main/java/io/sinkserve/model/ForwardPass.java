@@ -166,11 +166,10 @@ final class ForwardPass {
             AttentionObserver observer = seq.attentionObserver();
             for (int r = groupStart[g]; r < groupStart[g + 1]; r++) {
                 CacheView view = views[r];
-                cache.write(layer, kvHead, view.slot(), k, r * kvDim + kvHead * headDim, v, r * kvDim + kvHead * headDim);
-                for (int h = kvHead * perKv; h < (kvHead + 1) * perKv; h++) {
-                    int off = r * qDim + h * headDim;
-                    a.attend(cache, layer, view, q, off, h, kvHead, att, off, observer);
-                }
+                int kv = r * kvDim + kvHead * headDim;
+                int qh = r * qDim + kvHead * perKv * headDim;
+                cache.write(layer, kvHead, view.slot(), k, kv, v, kv);
+                a.attend(cache, layer, view, kvHead * perKv, perKv, kvHead, q, qh, att, qh, observer);
             }
         }
     }
