@@ -114,15 +114,20 @@ public final class SinkCache implements AutoCloseable {
         this.listener = l;
     }
 
+    /** Fails, changing nothing, if a dense cache has no room for {@code count} more tokens (streaming caches always have). */
+    public void ensureRoom(int count) {
+        if (config.policy() == EvictionPolicy.NONE && (long) size() + count > capacity) {
+            throw new IllegalStateException("the dense cache holds " + capacity + " tokens; it has " + size()
+                    + " and " + count + " more do not fit");
+        }
+    }
+
     /**
      * Admits the next {@code count} tokens in order, evicting as the policy says, and records what each one
      * sees in {@code views[from ..]}. A dense cache without room for all of them fails before changing anything.
      */
     public void admit(CacheView[] views, int from, int count) {
-        if (config.policy() == EvictionPolicy.NONE && size() + count > capacity) {
-            throw new IllegalStateException("the dense cache holds " + capacity + " tokens; it has " + size()
-                    + " and " + count + " more do not fit");
-        }
+        ensureRoom(count);
         for (int i = 0; i < count; i++) {
             admit(views[from + i]);
         }
