@@ -31,19 +31,23 @@ public final class AttentionStatsCommand implements Callable<Integer> {
     @Option(names = "--first", split = ",", defaultValue = "1,4", description = "k values (default: ${DEFAULT-VALUE})")
     int[] firsts;
 
+    @Option(names = "--from", defaultValue = "64", description = "only queries at this position or later (default: ${DEFAULT-VALUE})")
+    int from;
+
     @Override
     public Integer call() throws Exception {
         try (Model model = modelOptions.load()) {
             ModelConfig c = model.config();
             int[] all = model.tokenizer().encode(Files.readString(text), true, false);
             int n = Math.min(tokens, all.length);
-            AttentionShare share = new AttentionShare(c.layers(), c.heads(), firsts);
+            AttentionShare share = new AttentionShare(c.layers(), c.heads(), from, firsts);
             try (Sequence seq = model.newSequence(CacheConfig.dense(n))) {
                 seq.setAttentionObserver(share);
                 model.forwardAll(seq, Arrays.copyOf(all, n), (i, logits, offset) -> { });
             }
-            System.out.printf("%s: %d tokens, %d layers x %d heads; share of attention on the first k tokens (uniform in brackets)%n",
-                    modelOptions.model.getFileName(), n, c.layers(), c.heads());
+            System.out.printf("%s: %d tokens, %d layers x %d heads; mean share of attention on the first k tokens,"
+                    + " queries at positions %d..%d (uniform attention in brackets)%n",
+                    modelOptions.model.getFileName(), n, c.layers(), c.heads(), from, n - 1);
             StringBuilder header = new StringBuilder("| layer | head |");
             StringBuilder rule = new StringBuilder("|---:|---:|");
             for (int k : firsts) {
@@ -60,6 +64,16 @@ public final class AttentionStatsCommand implements Callable<Integer> {
                     }
                     System.out.println(row);
                 }
+            }
+            System.out.println();
+            System.out.println("| layer | mean over heads: " + String.join(" | ", Arrays.stream(firsts).mapToObj(k -> "first " + k).toList()) + " |");
+            System.out.println("|---:|" + "---:|".repeat(firsts.length));
+            for (int layer = 0; layer < c.layers(); layer++) {
+                StringBuilder row = new StringBuilder("| " + layer + " |");
+                for (int f = 0; f < firsts.length; f++) {
+                    row.append(String.format(" %.3f (%.3f) |", share.layerShare(layer, f), share.uniformShare(layer, 0, f)));
+                }
+                System.out.println(row);
             }
         }
         return 0;

@@ -10,13 +10,16 @@ import io.sinkserve.cache.CacheView;
  */
 public final class AttentionShare implements AttentionObserver {
     private final int[] firsts;
+    private final long from;
     private final int heads;
     private final double[] share;   // [layer][head][k] flattened
     private final double[] uniform;
     private final long[] queries;   // [layer][head]
 
-    public AttentionShare(int layers, int heads, int... firsts) {
+    /** Counts queries at stream positions {@code >= from} (early queries see few tokens, so any share is large). */
+    public AttentionShare(int layers, int heads, long from, int... firsts) {
         this.firsts = firsts.clone();
+        this.from = from;
         this.heads = heads;
         this.share = new double[layers * heads * firsts.length];
         this.uniform = new double[layers * heads * firsts.length];
@@ -26,6 +29,9 @@ public final class AttentionShare implements AttentionObserver {
     /** Safe without locks: the model never observes the same layer and head from two threads at once. */
     @Override
     public void observe(int layer, int head, CacheView view, float[] weights) {
+        if (view.position() < from) {
+            return;
+        }
         int n = view.count();
         int lh = layer * heads + head;
         queries[lh]++;
@@ -58,5 +64,14 @@ public final class AttentionShare implements AttentionObserver {
 
     public long queries(int layer, int head) {
         return queries[layer * heads + head];
+    }
+
+    /** Mean over the heads of a layer of {@link #share}. */
+    public double layerShare(int layer, int f) {
+        double s = 0;
+        for (int h = 0; h < heads; h++) {
+            s += share(layer, h, f);
+        }
+        return s / heads;
     }
 }
