@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 PerplexityCommand.class,
                 AttentionStatsCommand.class,
                 CacheBenchCommand.class,
+                BenchCommand.class,
                 PlotCommand.class,
                 InfoCommand.class,
                 SynthCommand.class,
