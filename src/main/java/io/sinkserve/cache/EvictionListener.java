@@ -1,0 +1,5 @@
+package io.sinkserve.cache;
+
+public interface EvictionListener {
+    void evicted(EvictionPolicy policy, int tokens);
+}

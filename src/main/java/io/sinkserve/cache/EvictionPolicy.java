@@ -1,0 +1,3 @@
+package io.sinkserve.cache;
+
+public enum EvictionPolicy { TOKEN, BATCH }

@@ -1,0 +1,3 @@
+package io.sinkserve.cache;
+
+public enum KvStorage { F32, F16 }

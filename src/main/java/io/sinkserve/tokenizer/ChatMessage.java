@@ -1,0 +1,4 @@
+package io.sinkserve.tokenizer;
+
+public record ChatMessage(String role, String content) {
+}
