@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "CPU LLM server with a StreamingLLM KV cache (attention sinks + rolling window).",
         subcommands = {
                 ServeCommand.class,
+                PlotCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class SinkserveCommand implements Runnable {
