@@ -26,14 +26,20 @@ public final class FakeEngine implements Engine {
     public final List<String> calls = new CopyOnWriteArrayList<>();
     public final Semaphore gate = new Semaphore(Integer.MAX_VALUE);
     private final boolean emitsEos;
+    private final String name;
 
     public FakeEngine(boolean emitsEos) {
+        this(emitsEos, "fake");
+    }
+
+    public FakeEngine(boolean emitsEos, String name) {
         this.emitsEos = emitsEos;
+        this.name = name;
     }
 
     @Override
     public String modelName() {
-        return "fake";
+        return name;
     }
 
     @Override
