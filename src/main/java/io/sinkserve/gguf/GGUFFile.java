@@ -21,8 +21,12 @@ import java.util.Map;
 public final class GGUFFile implements AutoCloseable {
     private static final int MAGIC = 0x46554747; // "GGUF" little-endian
     private static final int DEFAULT_ALIGNMENT = 32;
+    /** Largest general.alignment accepted; real files use 32 (a few use 64 or page size). */
+    static final int MAX_ALIGNMENT = 1 << 20;
     private static final int MAX_DIMS = 4;
     private static final int MAX_ARRAY_NESTING = 4;
+    /** Real vocabularies have up to a few hundred thousand entries; far more means a corrupt length. */
+    private static final long MAX_ARRAY_LENGTH = 1L << 24;
 
     private final Path path;
     private final Arena arena;
@@ -54,12 +58,24 @@ public final class GGUFFile implements AutoCloseable {
         long tensorCount = in.count("tensor count", version >= 2 ? 8 + 4 + 8 + 4 + 8 : 4 + 4 + 4 + 4 + 8);
         long kvCount = in.count("metadata count", version >= 2 ? 8 + 4 + 1 : 4 + 4 + 1);
         Map<String, Object> kv = new LinkedHashMap<>();
+        Map<String, GGUFValueType> types = new LinkedHashMap<>();
+        Map<String, GGUFValueType> elementTypes = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
             String key = in.string("metadata key #" + i);
+            if (kv.containsKey(key)) {
+                throw new GGUFException(path, "duplicate metadata key " + key);
+            }
             GGUFValueType type = valueType(in.u32("type of " + key), key);
-            kv.put(key, readValue(in, type, key, 0));
+            types.put(key, type);
+            if (type == GGUFValueType.ARRAY) {
+                GGUFValueType elem = valueType(in.u32("array type of " + key), key);
+                elementTypes.put(key, elem);
+                kv.put(key, readArrayOf(in, elem, key, 0));
+            } else {
+                kv.put(key, readValue(in, type, key, 0));
+            }
         }
-        this.metadata = new GGUFMetadata(kv);
+        this.metadata = new GGUFMetadata(kv, types, elementTypes);
         this.alignment = alignmentOf(metadata);
         List<TensorInfo> infos = new ArrayList<>((int) tensorCount);
         Map<String, TensorInfo> names = new LinkedHashMap<>();
@@ -71,14 +87,17 @@ public final class GGUFFile implements AutoCloseable {
             infos.add(t);
         }
         this.dataStart = align(in.position(), alignment);
+        long dataBytes = file.byteSize() - dataStart;
         for (TensorInfo t : infos) {
-            long end = dataStart + t.offset() + t.byteSize();
             if (t.offset() % alignment != 0) {
-                throw new GGUFException(path, "tensor " + t.name() + " offset " + t.offset() + " is not aligned to " + alignment);
+                throw new GGUFException(path, "tensor " + t.name() + " offset " + Long.toUnsignedString(t.offset())
+                        + " is not aligned to " + alignment);
             }
-            if (t.offset() < 0 || end < 0 || end > file.byteSize()) {
-                throw new GGUFException(path, "tensor " + t.name() + " data [" + (dataStart + t.offset()) + ", " + end
-                        + ") lies past the end of the file (" + file.byteSize() + " bytes): truncated?");
+            // Compared as remaining room, so that huge offsets or sizes cannot overflow into a pass.
+            if (t.offset() < 0 || t.offset() > dataBytes || t.byteSize() > dataBytes - t.offset()) {
+                throw new GGUFException(path, "tensor " + t.name() + " data (" + t.byteSize() + " bytes at data offset "
+                        + Long.toUnsignedString(t.offset()) + ") lies past the end of the file (" + file.byteSize()
+                        + " bytes, data section starts at " + dataStart + "): truncated?");
             }
         }
         this.tensors = Collections.unmodifiableList(infos);
@@ -178,12 +197,19 @@ public final class GGUFFile implements AutoCloseable {
     }
 
     private List<Object> readArray(HeaderCursor in, String key, int depth) {
+        return readArrayOf(in, valueType(in.u32("array type of " + key), key), key, depth);
+    }
+
+    private List<Object> readArrayOf(HeaderCursor in, GGUFValueType elem, String key, int depth) {
         if (depth >= MAX_ARRAY_NESTING) {
             throw new GGUFException(path, "metadata " + key + " nests arrays deeper than " + MAX_ARRAY_NESTING);
         }
-        GGUFValueType elem = valueType(in.u32("array type of " + key), key);
         long minSize = elem.size() > 0 ? elem.size() : (elem == GGUFValueType.STRING ? (version >= 2 ? 8 : 4) : 4);
         long n = in.count("array length of " + key, minSize);
+        if (n > MAX_ARRAY_LENGTH) {
+            throw new GGUFException(path, "metadata " + key + " is an array of " + n + " elements (more than "
+                    + MAX_ARRAY_LENGTH + ": corrupt?)");
+        }
         List<Object> out = new ArrayList<>((int) n);
         for (long i = 0; i < n; i++) {
             out.add(readValue(in, elem, key, depth + 1));
@@ -201,8 +227,11 @@ public final class GGUFFile implements AutoCloseable {
         long elements = 1;
         for (int d = 0; d < nDims; d++) {
             shape[d] = version >= 2 ? in.i64("dimension of " + name) : in.u32("dimension of " + name);
-            if (shape[d] <= 0 || elements > Long.MAX_VALUE / shape[d]) {
-                throw new GGUFException(path, "tensor " + name + " has an invalid dimension " + Long.toUnsignedString(shape[d]));
+            if (shape[d] <= 0) {
+                throw new GGUFException(path, "tensor " + name + " has an invalid dimension " + shape[d]);
+            }
+            if (elements > Long.MAX_VALUE / shape[d]) {
+                throw new GGUFException(path, "tensor " + name + " has more than 2^63 elements");
             }
             elements *= shape[d];
         }
@@ -217,6 +246,9 @@ public final class GGUFFile implements AutoCloseable {
                     + type + " block size " + type.blockSize());
         }
         long offset = in.i64("data offset of " + name);
+        if (elements / type.blockSize() > Long.MAX_VALUE / type.bytesPerBlock()) {
+            throw new GGUFException(path, "tensor " + name + " is too large: " + elements + " elements");
+        }
         return new TensorInfo(name, type, shape, offset, type.byteSize(elements));
     }
 
@@ -225,10 +257,11 @@ public final class GGUFFile implements AutoCloseable {
         if (a == null) {
             return DEFAULT_ALIGNMENT;
         }
-        if (!(a instanceof Number n) || n.longValue() <= 0 || n.longValue() > 1 << 20 || Long.bitCount(n.longValue()) != 1) {
-            throw new GGUFException(path, "general.alignment must be a power of two, got " + a);
+        if (!(a instanceof Integer || a instanceof Long) || ((Number) a).longValue() <= 0
+                || ((Number) a).longValue() > MAX_ALIGNMENT || Long.bitCount(((Number) a).longValue()) != 1) {
+            throw new GGUFException(path, "general.alignment must be a power of two up to 1 MiB, got " + a);
         }
-        return n.intValue();
+        return ((Number) a).intValue();
     }
 
     private static long align(long x, int alignment) {

@@ -9,12 +9,32 @@ import java.util.Set;
 /**
  * The key/value metadata of a GGUF file. Values are Integer (u8..i32), Long (u32, i64, u64), Float,
  * Double, Boolean, String, or a List of those for arrays; the typed getters convert between widths.
+ * The on-disk value type of each key is kept too, so a file can be re-written exactly.
  */
 public final class GGUFMetadata {
     private final Map<String, Object> values;
+    private final Map<String, GGUFValueType> types;
+    private final Map<String, GGUFValueType> elementTypes;
 
+    /** Metadata built in code: value types are inferred from the Java values (see {@link GGUFValueType#of}). */
     public GGUFMetadata(Map<String, Object> values) {
+        this(values, inferTypes(values, false), inferTypes(values, true));
+    }
+
+    GGUFMetadata(Map<String, Object> values, Map<String, GGUFValueType> types, Map<String, GGUFValueType> elementTypes) {
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        this.types = Map.copyOf(types);
+        this.elementTypes = Map.copyOf(elementTypes);
+    }
+
+    /** The on-disk type of the value, or null when absent. */
+    public GGUFValueType valueType(String key) {
+        return types.get(key);
+    }
+
+    /** The on-disk element type of an array value, or null when the key is absent or not an array. */
+    public GGUFValueType elementType(String key) {
+        return elementTypes.get(key);
     }
 
     public boolean has(String key) {
@@ -103,6 +123,18 @@ public final class GGUFMetadata {
                     + ", expected " + type.getSimpleName());
         }
         return v;
+    }
+
+    private static Map<String, GGUFValueType> inferTypes(Map<String, Object> values, boolean elements) {
+        Map<String, GGUFValueType> out = new LinkedHashMap<>();
+        values.forEach((k, v) -> {
+            if (!elements) {
+                out.put(k, GGUFValueType.of(v));
+            } else if (v instanceof List<?> list) {
+                out.put(k, list.isEmpty() ? GGUFValueType.INT32 : GGUFValueType.of(list.getFirst()));
+            }
+        });
+        return out;
     }
 
     private static Object element(String key, Object v, Class<?> type) {

@@ -22,6 +22,23 @@ public enum GGUFValueType {
         return size;
     }
 
+    /**
+     * The type a Java value is written as when no type was given: Integer i32, Long i64, Float f32,
+     * Double f64, Boolean bool, String string, List array.
+     */
+    public static GGUFValueType of(Object value) {
+        return switch (value) {
+            case Integer _ -> INT32;
+            case Long _ -> INT64;
+            case Float _ -> FLOAT32;
+            case Double _ -> FLOAT64;
+            case Boolean _ -> BOOL;
+            case String _ -> STRING;
+            case java.util.List<?> _ -> ARRAY;
+            case null, default -> throw new IllegalArgumentException("no GGUF value type for " + value);
+        };
+    }
+
     /** The type with this id, or null for an id the format does not define. */
     public static GGUFValueType byId(long id) {
         for (GGUFValueType t : values()) {

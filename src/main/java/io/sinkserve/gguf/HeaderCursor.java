@@ -17,10 +17,16 @@ final class HeaderCursor {
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Longest string accepted in the header; real keys and tokens are far shorter, templates a few KB. */
     private static final long MAX_STRING = 64L << 20;
+    /**
+     * Longest header (metadata + tensor index) accepted. Real ones stay under ~20 MB even with 256k-token
+     * vocabularies; the cap keeps a corrupt count from filling the heap with gigabytes of tensor data read as strings.
+     */
+    static final long MAX_HEADER = 128L << 20;
 
     private final MemorySegment file;
     private final Path path;
     private final boolean wideCounts;
+    private final long limit;
     private long pos;
 
     HeaderCursor(MemorySegment file, Path path, long start, boolean wideCounts) {
@@ -28,18 +34,24 @@ final class HeaderCursor {
         this.path = path;
         this.pos = start;
         this.wideCounts = wideCounts;
+        this.limit = Math.min(file.byteSize(), MAX_HEADER);
     }
 
     long position() {
         return pos;
     }
 
+    /** Bytes the header may still take. */
     long remaining() {
-        return file.byteSize() - pos;
+        return limit - pos;
     }
 
     private void need(long n, String what) {
         if (n < 0 || n > remaining()) {
+            if (limit < file.byteSize()) {
+                throw new GGUFException(path, what + " at offset " + pos + " needs " + n + " bytes, beyond the "
+                        + (MAX_HEADER >> 20) + " MiB a GGUF header may take: corrupt?");
+            }
             throw new GGUFException(path, "truncated: " + what + " at offset " + pos + " needs " + n
                     + " bytes, file has " + remaining() + " left");
         }
@@ -80,7 +92,7 @@ final class HeaderCursor {
         long n = wideCounts ? i64(what) : u32(what);
         if (n < 0 || (minBytesEach > 0 && n > remaining() / minBytesEach)) {
             throw new GGUFException(path, "absurd " + what + " " + Long.toUnsignedString(n) + " at offset "
-                    + (pos - (wideCounts ? 8 : 4)) + " (file has " + remaining() + " bytes left)");
+                    + (pos - (wideCounts ? 8 : 4)) + " (header has at most " + remaining() + " bytes left)");
         }
         return n;
     }

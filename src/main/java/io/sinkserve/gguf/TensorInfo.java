@@ -18,6 +18,16 @@ public record TensorInfo(String name, TensorType type, long[] shape, long offset
         return n;
     }
 
+    /** Rows of {@code shape[0]} elements: the product of the other dimensions. */
+    public long rows() {
+        return elements() / shape[0];
+    }
+
+    /** Bytes one row of {@code shape[0]} elements takes in this tensor's type. */
+    public long rowBytes() {
+        return type.byteSize(shape[0]);
+    }
+
     @Override
     public String toString() {
         return name + " " + type + " " + Arrays.toString(shape);

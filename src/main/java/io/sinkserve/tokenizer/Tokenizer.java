@@ -26,6 +26,13 @@ public interface Tokenizer {
      */
     int[] encode(String text, boolean addBos, boolean parseSpecial);
 
+    /**
+     * Tokenizes rendered chat markup: special-token texts are parsed as special tokens, except inside
+     * {@code literalRanges} ((start, end) pairs of char offsets: the message contents), which stay plain
+     * text. Outside those rules the result equals {@code encode(text, addBos, true)}.
+     */
+    int[] encodeMarkup(String text, boolean addBos, int[] literalRanges);
+
     /** The text of a whole sequence: control tokens render as nothing, the SentencePiece leading space is dropped. */
     String decode(int[] ids);
 

@@ -37,11 +37,19 @@ abstract class VocabularyTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text, boolean addBos, boolean parseSpecial) {
+        return encode(splitter.split(text, parseSpecial), addBos);
+    }
+
+    @Override
+    public int[] encodeMarkup(String text, boolean addBos, int[] literalRanges) {
+        return encode(splitter.split(text, true, literalRanges), addBos);
+    }
+
+    private int[] encode(List<Fragment> fragments, boolean addBos) {
         TokenList out = new TokenList();
         if (addBos && vocab.addBos()) {
             out.add(vocab.bos());
         }
-        List<Fragment> fragments = splitter.split(text, parseSpecial);
         boolean afterSpecial = true;
         for (Fragment f : fragments) {
             if (f.isText()) {

@@ -66,9 +66,10 @@ class GGUFFileTest {
     @Test
     void everyTruncationIsAClearError(@TempDir Path dir) throws IOException {
         byte[] bytes = Files.readAllBytes(TestFiles.stories260K());
-        Path cut = dir.resolve("cut.gguf");
         // Cut points spread over the header and the data; each must fail with a message naming the file.
+        // A fresh file per cut: re-writing one truncated file makes ext4 flush it to disk every time.
         for (int len = 0; len < bytes.length; len += len < 20_000 ? 97 : 50_003) {
+            Path cut = dir.resolve("cut" + len + ".gguf");
             Files.write(cut, Arrays.copyOf(bytes, len));
             GGUFException e = assertThrows(GGUFException.class, () -> GGUFFile.open(cut).close(), "cut at " + len);
             assertTrue(e.getMessage().startsWith(cut.toString()), e.getMessage());
