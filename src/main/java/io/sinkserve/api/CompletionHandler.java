@@ -67,11 +67,19 @@ class CompletionHandler {
         String id = (chat ? "chatcmpl-" : "cmpl-") + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         OpenAiFormat format = new OpenAiFormat(json, id, engine.modelName(), chat);
         String endpoint = chat ? "chat" : "completion";
+        FollowUp followUp;
+        try {
+            followUp = chat ? FollowUp.chat(engine, request.messages(), prompt) : FollowUp.text(session);
+        } catch (RuntimeException e) {
+            registry.release(session);
+            throw e;
+        }
         start(ctx, session, prompt, systemTokens, request.sampling(), chat ? "messages" : "prompt",
                 plan -> request.stream()
-                        ? new OpenAiStreamExchange(endpoint, registry, session, plan, channel(ctx, sessionId), format,
-                        json, request.includeUsage())
-                        : new OpenAiJsonExchange(endpoint, registry, session, plan, ctx.response(), format, json, sessionId));
+                        ? new OpenAiStreamExchange(endpoint, registry, session, plan, followUp, channel(ctx, sessionId),
+                        format, json, request.includeUsage())
+                        : new OpenAiJsonExchange(endpoint, registry, session, plan, followUp, ctx.response(), format, json,
+                        sessionId));
     }
 
     SseChannel channel(RoutingContext ctx, String sessionId) {

@@ -24,13 +24,15 @@ abstract class Exchange implements GenerationListener {
     private final SessionRegistry registry;
     private final String endpoint;
     private final long evictionsBefore;
+    private final FollowUp followUp;
 
-    Exchange(String endpoint, SessionRegistry registry, Session session, TurnPlan plan) {
+    Exchange(String endpoint, SessionRegistry registry, Session session, TurnPlan plan, FollowUp followUp) {
         this.endpoint = endpoint;
+        this.followUp = followUp;
         this.registry = registry;
         this.session = session;
         this.plan = plan;
-        this.promptTokens = plan.cachedTokens() + plan.newTokens().length;
+        this.promptTokens = plan.promptTokens();
         this.evictionsBefore = session.cacheStats().evictions();
     }
 
@@ -48,6 +50,7 @@ abstract class Exchange implements GenerationListener {
     public final void onFinish(GenerationResult r) {
         session.record(r);
         if (r.finishReason() != FinishReason.CANCELLED) {
+            session.continueWith(followUp.after(r, text.toString()));
             completed(r);
         }
         long evictions = session.cacheStats().evictions() - evictionsBefore;

@@ -17,9 +17,9 @@ final class NativeExchange extends Exchange {
     private final ObjectMapper json;
     private final ChatMessage message;
 
-    NativeExchange(SessionRegistry registry, Session session, TurnPlan plan, SseChannel channel, ObjectMapper json,
-                   ChatMessage message) {
-        super("message", registry, session, plan);
+    NativeExchange(SessionRegistry registry, Session session, TurnPlan plan, FollowUp followUp, SseChannel channel,
+                   ObjectMapper json, ChatMessage message) {
+        super("message", registry, session, plan, followUp);
         this.channel = channel;
         this.json = json;
         this.message = message;

@@ -14,9 +14,9 @@ final class OpenAiJsonExchange extends Exchange {
     private final ObjectMapper json;
     private final String sessionId;
 
-    OpenAiJsonExchange(String endpoint, SessionRegistry registry, Session session, TurnPlan plan,
+    OpenAiJsonExchange(String endpoint, SessionRegistry registry, Session session, TurnPlan plan, FollowUp followUp,
                        HttpServerResponse response, OpenAiFormat format, ObjectMapper json, String sessionId) {
-        super(endpoint, registry, session, plan);
+        super(endpoint, registry, session, plan, followUp);
         this.response = response;
         this.format = format;
         this.json = json;

@@ -13,9 +13,9 @@ final class OpenAiStreamExchange extends Exchange {
     private final ObjectMapper json;
     private final boolean includeUsage;
 
-    OpenAiStreamExchange(String endpoint, SessionRegistry registry, Session session, TurnPlan plan, SseChannel channel,
+    OpenAiStreamExchange(String endpoint, SessionRegistry registry, Session session, TurnPlan plan, FollowUp followUp, SseChannel channel,
                          OpenAiFormat format, ObjectMapper json, boolean includeUsage) {
-        super(endpoint, registry, session, plan);
+        super(endpoint, registry, session, plan, followUp);
         this.channel = channel;
         this.format = format;
         this.json = json;

@@ -10,6 +10,7 @@ import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.metrics.ServiceMetrics;
 import io.sinkserve.scheduler.Engine;
 import io.sinkserve.scheduler.EngineSequence;
+import io.sinkserve.scheduler.ModelEngine;
 import io.sinkserve.scheduler.Scheduler;
 import io.sinkserve.scheduler.SchedulerLimits;
 import io.sinkserve.session.SessionLimits;
@@ -40,8 +41,6 @@ public class ServiceRuntime {
     @Inject
     MeterRegistry meterRegistry;
     @Inject
-    EngineLoader loader;
-    @Inject
     Vertx vertx;
 
     private volatile Engine engine;
@@ -61,7 +60,7 @@ public class ServiceRuntime {
             Path path = ModelLocator.resolve(config.model());
             String name = config.modelName().orElseGet(() -> ModelLocator.nameOf(path));
             long t0 = System.nanoTime();
-            Engine e = loader.load(path, name, config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors());
+            Engine e = ModelEngine.load(path, name, config.threads(), config.chatTemplate());
             SessionSettings settings = defaultSettings(e);
             warm(e);
             SinkserveConfig.Limits l = config.limits();
@@ -85,10 +84,11 @@ public class ServiceRuntime {
 
     /** Runs a prompt chunk and a decode step once so the first request does not pay for class loading and JIT. */
     private static void warm(Engine e) {
-        EngineSequence seq = e.newSequence(new CacheConfig(4, 28, EvictionPolicy.TOKEN, 1, KvStorage.F32, 0));
-        int[] prompt = e.encode("Hello");
-        e.prefill(seq, prompt);
-        e.decode(List.of(seq), new int[] {prompt[prompt.length - 1]});
+        try (EngineSequence seq = e.newSequence(CacheConfig.streaming(4, 28))) {
+            int[] prompt = e.encode("Hello");
+            e.prefill(seq, prompt);
+            e.decode(List.of(seq), new int[] {prompt[prompt.length - 1]});
+        }
     }
 
     private SessionSettings defaultSettings(Engine e) {
@@ -102,7 +102,7 @@ public class ServiceRuntime {
 
     static <E extends Enum<E>> E parse(Class<E> type, String value, String what) {
         for (E e : type.getEnumConstants()) {
-            if (e.name().equalsIgnoreCase(value)) {
+            if (e.name().equalsIgnoreCase(value) && e != EvictionPolicy.NONE) {
                 return e;
             }
         }
@@ -115,6 +115,7 @@ public class ServiceRuntime {
         if (s != null) {
             boolean drained = s.shutdown(config.shutdownGrace());
             LOG.infof("shutdown: %s", drained ? "all generations finished" : "streams still running were cut");
+            engine.close();
         }
     }
 

@@ -107,17 +107,19 @@ class SessionHandler {
         List<ChatMessage> conversation;
         int[] prompt;
         int systemTokens;
+        FollowUp followUp;
         try {
             conversation = new ArrayList<>(session.conversation());
             conversation.add(message);
             prompt = engine.renderChat(conversation, true);
             systemTokens = CompletionHandler.systemPromptTokens(engine, conversation, session.settings());
+            followUp = FollowUp.chat(engine, conversation, prompt);
         } catch (RuntimeException e) {
             registry.release(session);
             throw e;
         }
         completions.start(ctx, session, prompt, systemTokens, sampling, "content",
-                plan -> new NativeExchange(registry, session, plan, completions.channel(ctx, id), json, message));
+                plan -> new NativeExchange(registry, session, plan, followUp, completions.channel(ctx, id), json, message));
     }
 
     private RequestParser parser(Engine engine) {
@@ -133,13 +135,14 @@ class SessionHandler {
         if (v == null) {
             return d;
         }
+        List<String> names = new ArrayList<>();
         for (E e : type.getEnumConstants()) {
+            if (e == EvictionPolicy.NONE) {
+                continue;   // a dense cache is for evaluation, not for sessions
+            }
             if (e.name().equalsIgnoreCase(v)) {
                 return e;
             }
-        }
-        List<String> names = new ArrayList<>();
-        for (E e : type.getEnumConstants()) {
             names.add(e.name().toLowerCase(Locale.ROOT));
         }
         throw ApiException.invalid(field, "'" + field + "' must be one of " + names + ", got '" + v + "'");

@@ -18,6 +18,12 @@ public interface SinkserveConfig {
     /** The id clients use in the "model" field; default: the file name without ".gguf". */
     Optional<String> modelName();
 
+    /**
+     * Overrides the model's chat template: a built-in name (chatml, llama2, llama3, phi3, plain) or a path to a
+     * Jinja file; default: the GGUF's own template, else a built-in fallback.
+     */
+    Optional<String> chatTemplate();
+
     /** Compute threads; 0 = one per available processor. */
     @WithDefault("0")
     int threads();

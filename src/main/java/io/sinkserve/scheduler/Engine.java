@@ -12,7 +12,7 @@ import java.util.List;
  *
  * <p>Only the scheduler's worker thread calls {@link #prefill} and {@link #decode}.
  */
-public interface Engine {
+public interface Engine extends AutoCloseable {
     /** The id clients name in the {@code model} field. */
     String modelName();
 
@@ -38,4 +38,8 @@ public interface Engine {
     TextDecoder newDecoder();
 
     boolean isEndOfGeneration(int token);
+
+    /** Frees the weights' mapping and compute threads. */
+    @Override
+    void close();
 }

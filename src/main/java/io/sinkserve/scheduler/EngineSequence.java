@@ -3,8 +3,8 @@ package io.sinkserve.scheduler;
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.cache.EvictionListener;
 
-/** One token stream with its own KV cache. Admits one operation at a time. */
-public interface EngineSequence {
+/** One token stream with its own KV cache. Admits one operation at a time; close it to free the cache. */
+public interface EngineSequence extends AutoCloseable {
     CacheConfig config();
 
     /** Every token fed so far, including those the cache has evicted. */
@@ -14,4 +14,7 @@ public interface EngineSequence {
 
     /** Told each time the cache evicts (called on the scheduler's worker thread). */
     void setEvictionListener(EvictionListener listener);
+
+    @Override
+    void close();
 }

@@ -147,7 +147,8 @@ public final class Generation {
 
     GenerationResult result(FinishReason reason, long now) {
         long ttft = firstTokenAt == 0 ? 0 : firstTokenAt - submittedAt;
-        return new GenerationResult(reason, cancelCause, prefilled, generated, admittedAt - submittedAt, ttft,
+        int unfed = reason == FinishReason.LENGTH ? pendingToken : -1;
+        return new GenerationResult(reason, cancelCause, prefilled, generated, unfed, admittedAt - submittedAt, ttft,
                 now - submittedAt);
     }
 

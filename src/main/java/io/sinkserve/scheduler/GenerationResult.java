@@ -8,9 +8,11 @@ import io.sinkserve.generate.FinishReason;
  * @param prefilledTokens  prompt tokens run through the model for this request
  * @param generatedTokens  tokens sampled, end-of-generation token excluded
  * @param cancelCause      why it was cancelled, or null
+ * @param unfedToken       the last generated token when the budget ran out: emitted but not yet fed to the
+ *                         sequence (a next turn feeds it first); -1 otherwise
  */
 public record GenerationResult(FinishReason finishReason, CancelCause cancelCause, int prefilledTokens,
-                               int generatedTokens, long queuedNanos, long timeToFirstTokenNanos, long durationNanos) {
+                               int generatedTokens, int unfedToken, long queuedNanos, long timeToFirstTokenNanos, long durationNanos) {
 
     /** Decode speed after the first token, in tokens per second (0 when fewer than two tokens). */
     public double tokensPerSecond() {

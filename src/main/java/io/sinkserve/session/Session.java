@@ -26,6 +26,7 @@ public final class Session {
     private volatile Instant lastUsedAt;
     private volatile long lastUsedNanos;
     private volatile EngineSequence sequence;
+    private Continuation continuation;
     private volatile long requests;
     private volatile long generatedTokens;
     private volatile long prefilledTokens;
@@ -92,6 +93,19 @@ public final class Session {
 
     void sequence(EngineSequence s) {
         sequence = s;
+        continuation = null;
+    }
+
+    /** Set by the request that finished a turn, so the next turn prefills only what is new. */
+    public void continueWith(Continuation c) {
+        continuation = c;
+    }
+
+    /** The last turn's continuation, consumed: a turn that does not finish leaves none. */
+    Continuation takeContinuation() {
+        Continuation c = continuation;
+        continuation = null;
+        return c;
     }
 
     /** The messages of the native API's conversation, in order; touched only by the request holding the session. */

@@ -85,6 +85,7 @@ public final class SessionRegistry {
         s.release(nanoClock.getAsLong());
         if (s.ephemeral()) {
             sessions.remove(s.id());
+            closeSequence(s);
         }
     }
 
@@ -102,16 +103,28 @@ public final class SessionRegistry {
     }
 
     /**
-     * Decides what a request must prefill: only the suffix the session has not seen when its history is a
-     * prefix of the prompt, otherwise a fresh sequence for the whole prompt (counted as a rebuild when the
-     * session had history). The caller holds the session.
+     * Decides what a request must prefill. When the prompt extends what the session has seen (the last turn's
+     * canonical rendering, else the tokens fed), only the new part is prefilled, after any tokens the last turn
+     * left pending. Otherwise the session starts over on a fresh sequence with the whole prompt, counted as a
+     * rebuild when it had history. The caller holds the session.
      */
     public TurnPlan plan(Session s, int[] prompt, int systemPromptTokens) {
         EngineSequence seq = s.sequence();
+        Continuation c = s.takeContinuation();
+        if (seq != null && c != null) {
+            int[] seen = c.seen().get();
+            if (continues(prompt, seen)) {
+                int[] fresh = new int[c.pending().length + prompt.length - seen.length];
+                System.arraycopy(c.pending(), 0, fresh, 0, c.pending().length);
+                System.arraycopy(prompt, seen.length, fresh, c.pending().length, prompt.length - seen.length);
+                return new TurnPlan(prompt.length, fresh, seen.length, false);
+            }
+        }
         if (seq != null) {
             int[] history = seq.history();
-            if (history.length < prompt.length && Arrays.equals(history, 0, history.length, prompt, 0, history.length)) {
-                return new TurnPlan(Arrays.copyOfRange(prompt, history.length, prompt.length), history.length, false);
+            if (continues(prompt, history)) {
+                return new TurnPlan(prompt.length, Arrays.copyOfRange(prompt, history.length, prompt.length), history.length,
+                        false);
             }
         }
         boolean rebuild = seq != null && seq.history().length > 0;
@@ -120,19 +133,24 @@ public final class SessionRegistry {
             s.rebuilt();
             metrics.sessionRebuilt();
         }
-        return new TurnPlan(prompt, 0, rebuild);
+        return new TurnPlan(prompt.length, prompt, 0, rebuild);
+    }
+
+    /** True when {@code prompt} starts with {@code seen} and has more. */
+    private static boolean continues(int[] prompt, int[] seen) {
+        return seen.length > 0 && seen.length < prompt.length && Arrays.equals(seen, 0, seen.length, prompt, 0, seen.length);
     }
 
     /** Gives the session a new sequence, freeing idle sessions' memory if the budget needs it. */
     private synchronized void allocate(Session s, CacheConfig config) {
-        s.sequence(null);
+        closeSequence(s);
         EngineSequence seq = engine.newSequence(config);
         seq.setEvictionListener((policy, tokens) -> metrics.evicted(policy.name(), tokens));
         s.sequence(seq);
         while (cacheBytes() > limits.kvMemoryBudget()) {
             Optional<Session> victim = leastRecentlyUsedIdle(s, true);
             if (victim.isEmpty()) {
-                s.sequence(null);
+                closeSequence(s);
                 throw new SessionCapacityException("the KV cache memory budget (" + limits.kvMemoryBudget()
                         + " bytes) is taken by sessions in use; retry shortly");
             }
@@ -176,8 +194,17 @@ public final class SessionRegistry {
 
     private void remove(Session s, RemovalReason reason) {
         sessions.remove(s.id());
-        s.sequence(null);
+        closeSequence(s);
         metrics.sessionRemoved(reason.label());
+    }
+
+    /** Frees a session's cache; only for sessions no generation is using. */
+    private static void closeSequence(Session s) {
+        EngineSequence seq = s.sequence();
+        s.sequence(null);
+        if (seq != null) {
+            seq.close();
+        }
     }
 
     private String newId(String prefix) {

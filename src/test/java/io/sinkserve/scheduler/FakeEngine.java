@@ -129,12 +129,17 @@ public final class FakeEngine implements Engine {
         return token == EOS;
     }
 
-    final class FakeSequence implements EngineSequence {
+    @Override
+    public void close() {
+    }
+
+    public final class FakeSequence implements EngineSequence {
         private final CacheConfig config;
         private final List<Integer> history = new ArrayList<>();
         private long evictions;
         private long evictedTokens;
         private EvictionListener listener;
+        public boolean closed;
 
         FakeSequence(CacheConfig config) {
             this.config = config;
@@ -184,6 +189,11 @@ public final class FakeEngine implements Engine {
         @Override
         public void setEvictionListener(EvictionListener listener) {
             this.listener = listener;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
         }
 
         @Override

@@ -89,6 +89,7 @@ class SessionRegistryTest {
         SessionRegistry r = registry(8, 2 * CACHE_BYTES);
         Session a = r.acquireOrCreate("a", "", SETTINGS);
         r.plan(a, engine.encode("hello"), 0);
+        FakeEngine.FakeSequence aCache = (FakeEngine.FakeSequence) a.sequence();
         r.release(a);
         clock.incrementAndGet();
         Session b = r.acquireOrCreate("b", "", SETTINGS);
@@ -97,10 +98,13 @@ class SessionRegistryTest {
         Session c = r.acquireEphemeral("", SETTINGS);
         r.plan(c, engine.encode("hello"), 0);
         assertTrue(r.find("a", "").isEmpty(), "the idle session made room");
+        assertTrue(aCache.closed, "its cache memory was freed");
         assertEquals(1, removed("memory"));
         Session d = r.acquireOrCreate("d", "", SETTINGS);
         assertThrows(SessionCapacityException.class, () -> r.plan(d, engine.encode("hi"), 0));
+        FakeEngine.FakeSequence cCache = (FakeEngine.FakeSequence) c.sequence();
         r.release(c);
+        assertTrue(cCache.closed);
         r.plan(d, engine.encode("hi"), 0);
         assertEquals(2 * CACHE_BYTES, r.cacheBytes(), "the ephemeral session's cache went with its request");
     }
