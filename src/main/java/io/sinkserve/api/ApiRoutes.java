@@ -2,6 +2,7 @@ package io.sinkserve.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sinkserve.scheduler.Engine;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -51,9 +52,10 @@ class ApiRoutes {
     }
 
     private void models(RoutingContext ctx) {
-        String name = runtime.engine().modelName();
+        Engine engine = runtime.engine();
         ObjectNode o = json.createObjectNode().put("object", "list");
-        o.putArray("data").addObject().put("id", name).put("object", "model").put("created", 0).put("owned_by", "sinkserve");
+        o.putArray("data").addObject().put("id", engine.modelName()).put("object", "model").put("created", 0)
+                .put("owned_by", "sinkserve").put("context_length", engine.contextLength());
         Responses.json(ctx.response(), 200, OpenAiFormat.write(json, o));
     }
 

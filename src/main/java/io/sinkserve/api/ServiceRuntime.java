@@ -110,7 +110,7 @@ public class ServiceRuntime {
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        draining = true;
+        drain();
         Scheduler s = scheduler;
         if (s != null) {
             boolean drained = s.shutdown(config.shutdownGrace());
