@@ -56,6 +56,9 @@ public final class ServiceMetrics {
         for (String reason : new String[] {"ttl", "lru", "memory", "deleted"}) {
             removalCounter(reason);
         }
+        for (String policy : new String[] {"token", "batch"}) {
+            evictionCounter(policy);
+        }
     }
 
     private Timer latency(String name, String description) {
@@ -66,9 +69,13 @@ public final class ServiceMetrics {
     }
 
     public void evicted(String policy, int tokens) {
-        evictionsByPolicy.computeIfAbsent(policy.toLowerCase(Locale.ROOT), p -> Counter.builder("sinkserve.kvcache.evictions")
-                .description("Eviction events in session KV caches").tag("policy", p).register(registry)).increment();
+        evictionCounter(policy.toLowerCase(Locale.ROOT)).increment();
         evictedTokens.increment(tokens);
+    }
+
+    private Counter evictionCounter(String policy) {
+        return evictionsByPolicy.computeIfAbsent(policy, p -> Counter.builder("sinkserve.kvcache.evictions")
+                .description("Eviction events in session KV caches").tag("policy", p).register(registry));
     }
 
     public void sessionRemoved(String reason) {
