@@ -3,6 +3,9 @@ import { createSession, firstModel, sessionStats, streamChat } from './api.js';
 import { drawCache } from './cache-diagram.js';
 
 const STATS_POLL_MS = 250;
+// Right after Stop the server may still be winding the cancelled generation down (409 session busy).
+const BUSY_RETRIES = 10;
+const BUSY_RETRY_MS = 200;
 
 const $ = id => document.getElementById(id);
 const ui = {
@@ -144,6 +147,19 @@ function stopStream() {
   }
 }
 
+async function streamWhenFree(request) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await streamChat(request);
+    } catch (e) {
+      if (e.status !== 409 || attempt === BUSY_RETRIES) {
+        throw e;
+      }
+      await new Promise(resolve => setTimeout(resolve, BUSY_RETRY_MS));
+    }
+  }
+}
+
 async function send(text) {
   state.messages.push({ role: 'user', content: text });
   addMessage('user', text);
@@ -161,7 +177,7 @@ async function send(text) {
   let firstTextAt = null;
   let received = '';
   try {
-    const { finishReason, usage } = await streamChat({
+    const { finishReason, usage } = await streamWhenFree({
       sessionId: state.sessionId,
       messages: state.messages,
       sampling: samplingParams(),
