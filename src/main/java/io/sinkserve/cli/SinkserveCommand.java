@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
         description = "CPU LLM server with a StreamingLLM KV cache (attention sinks + rolling window).",
         subcommands = {
                 ServeCommand.class,
+                PlotCommand.class,
+                TokenizeCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class SinkserveCommand implements Runnable {

@@ -1,0 +1,33 @@
+package io.sinkserve.compute;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A row-major weight matrix [rows x cols] read in place from its ggml encoding (typically a slice of an
+ * mmapped GGUF file: a tensor with shape {cols, rows}). Weights are never copied on heap; kernels decode
+ * blocks straight from the segment.
+ */
+public sealed interface Matrix permits WeightMatrix {
+
+    /** Wraps {@code data}, which must hold exactly {@code rows * cols} values of {@code type}. */
+    static Matrix of(TensorType type, MemorySegment data, int rows, int cols) {
+        return switch (type) {
+            case F32 -> new F32Matrix(data, rows, cols);
+            case F16 -> new F16Matrix(data, rows, cols);
+            case BF16 -> new BF16Matrix(data, rows, cols);
+            case Q8_0 -> new Q8_0Matrix(data, rows, cols);
+            case Q4_0 -> new Q4_0Matrix(data, rows, cols);
+            case Q4_K -> new Q4_KMatrix(data, rows, cols);
+            case Q6_K -> new Q6_KMatrix(data, rows, cols);
+        };
+    }
+
+    TensorType type();
+
+    int rows();
+
+    int cols();
+
+    /** Decodes row {@code row} into {@code dst[dstOff .. dstOff + cols)}. */
+    void dequantizeRow(int row, float[] dst, int dstOff);
+}

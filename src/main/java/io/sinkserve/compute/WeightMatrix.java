@@ -1,0 +1,101 @@
+package io.sinkserve.compute;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Objects;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Shared state and helpers of the per-type matrices. Each subclass owns its block decode, fused into a
+ * dot product with a float vector and into a dequantizer; row scheduling lives in {@link MatMul}.
+ *
+ * <p>Kernels use 256-bit float vectors: a 32-element block splits into four 8-lane groups, and 8 bytes
+ * of quants widen to exactly one float vector, which keeps every block decode a whole number of vectors.
+ */
+abstract sealed class WeightMatrix implements Matrix
+        permits F32Matrix, F16Matrix, BF16Matrix, Q8_0Matrix, Q4_0Matrix, Q4_KMatrix, Q6_KMatrix {
+
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+
+    final TensorType type;
+    final MemorySegment data;
+    final int rows;
+    final int cols;
+    final long rowBytes;
+
+    WeightMatrix(TensorType type, MemorySegment data, int rows, int cols) {
+        if (rows <= 0 || cols <= 0) {
+            throw new IllegalArgumentException("matrix shape must be positive, got " + rows + " x " + cols);
+        }
+        if (cols % type.blockSize() != 0) {
+            throw new IllegalArgumentException(type + " rows need a multiple of " + type.blockSize()
+                    + " columns, got " + cols);
+        }
+        this.type = type;
+        this.data = Objects.requireNonNull(data, "data");
+        this.rows = rows;
+        this.cols = cols;
+        this.rowBytes = type.byteSize(cols);
+        long expected = rowBytes * rows;
+        if (data.byteSize() != expected) {
+            throw new IllegalArgumentException(type + " matrix " + rows + " x " + cols + " needs " + expected
+                    + " bytes, segment has " + data.byteSize());
+        }
+    }
+
+    @Override
+    public final TensorType type() {
+        return type;
+    }
+
+    @Override
+    public final int rows() {
+        return rows;
+    }
+
+    @Override
+    public final int cols() {
+        return cols;
+    }
+
+    @Override
+    public final void dequantizeRow(int row, float[] dst, int dstOff) {
+        dequantize(row, 0, cols, dst, dstOff);
+    }
+
+    /** Row {@code row} · {@code x[xOff .. xOff + cols)}. */
+    abstract float dot(int row, float[] x, int xOff);
+
+    /**
+     * Decodes columns {@code [col, col + n)} of a row into {@code dst[dstOff ..)}; {@code col} and {@code n}
+     * are multiples of the block size (matmul decodes rows panel by panel).
+     */
+    abstract void dequantize(int row, int col, int n, float[] dst, int dstOff);
+
+    /** Byte offset of the block holding column {@code col} (a block boundary) of row {@code row}. */
+    final long offset(int row, int col) {
+        Objects.checkIndex(row, rows);
+        return row * rowBytes + (long) (col / type.blockSize()) * type.bytesPerBlock();
+    }
+
+    final void checkX(float[] x, int xOff) {
+        Objects.checkFromIndexSize(xOff, cols, x.length);
+    }
+
+    static float half(MemorySegment s, long off) {
+        return Float.float16ToFloat(s.get(SHORT, off));
+    }
+
+    /** 8 signed bytes widened to floats. */
+    static FloatVector bytesToFloats(ByteVector b) {
+        return (FloatVector) b.convertShape(VectorOperators.B2F, F, 0);
+    }
+}

@@ -1,0 +1,81 @@
+package io.sinkserve.compute;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class MatMulTest {
+    private static ComputePool single;
+    private static ComputePool triple;
+
+    @BeforeAll
+    static void pools() {
+        single = new ComputePool(1);
+        triple = new ComputePool(3);
+    }
+
+    @AfterAll
+    static void close() {
+        single.close();
+        triple.close();
+    }
+
+    static Stream<Arguments> cases() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (TensorType t : TensorType.values()) {
+            for (int rows : new int[] {7, 33}) {
+                for (int threads : new int[] {1, 3}) {
+                    b.add(Arguments.of(t, rows, threads));
+                }
+            }
+        }
+        return b.build();
+    }
+
+    /** Both paths must agree with Σ w·x in double up to float accumulation error. */
+    @ParameterizedTest(name = "{0} rows={1} threads={2}")
+    @MethodSource("cases")
+    void matvecAndMatmulMatchScalarReference(TensorType type, int rows, int threads) {
+        Random rnd = new Random(rows * 31 + type.ordinal());
+        int cols = TestMatrices.oddCols(type);
+        MemorySegment seg = TestMatrices.randomBlocks(type, rnd, rows, cols);
+        Matrix m = Matrix.of(type, seg, rows, cols);
+        float[][] w = new float[rows][];
+        for (int r = 0; r < rows; r++) {
+            w[r] = TestMatrices.referenceRow(m, seg, r);
+        }
+        MatMul mm = new MatMul(threads == 1 ? single : triple);
+
+        float[] x = TestMatrices.gaussian(rnd, cols + 2, 1f);
+        float[] out = new float[rows + 1];
+        mm.matvec(m, x, 2, out, 1);
+        for (int r = 0; r < rows; r++) {
+            assertEquals(ScalarReference.dot(w[r], x, 2), out[1 + r], tolerance(w[r], x, 2), "matvec row " + r);
+        }
+
+        for (int n : new int[] {1, 3, 5}) {
+            float[] xs = TestMatrices.gaussian(rnd, n * cols, 1f);
+            float[] outs = new float[n * rows];
+            mm.matmul(m, xs, n, outs);
+            for (int t = 0; t < n; t++) {
+                for (int r = 0; r < rows; r++) {
+                    assertEquals(ScalarReference.dot(w[r], xs, t * cols), outs[t * rows + r],
+                            tolerance(w[r], xs, t * cols), "matmul n=" + n + " token " + t + " row " + r);
+                }
+            }
+        }
+    }
+
+    /** Float32 accumulation of a few hundred products: far below 1e-5 of Σ|w·x|. */
+    private static double tolerance(float[] w, float[] x, int xOff) {
+        return 1e-5 * ScalarReference.absDot(w, x, xOff) + 1e-30;
+    }
+}

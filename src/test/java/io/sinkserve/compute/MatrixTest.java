@@ -1,0 +1,129 @@
+package io.sinkserve.compute;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MatrixTest {
+
+    /**
+     * Kernel and reference decode the same bits; they may differ only by how a scale and a min are
+     * combined (one fused multiply-add against two roundings), i.e. a few float ulps of the values.
+     */
+    @ParameterizedTest
+    @EnumSource(TensorType.class)
+    void dequantizeMatchesScalarReference(TensorType type) {
+        Random rnd = new Random(type.ordinal());
+        int rows = 7;
+        int cols = TestMatrices.oddCols(type);
+        MemorySegment seg = TestMatrices.randomBlocks(type, rnd, rows, cols);
+        Matrix m = Matrix.of(type, seg, rows, cols);
+        float[] got = new float[cols + 3];
+        for (int r = 0; r < rows; r++) {
+            float[] want = TestMatrices.referenceRow(m, seg, r);
+            m.dequantizeRow(r, got, 3);
+            float scale = maxAbs(want);
+            for (int i = 0; i < cols; i++) {
+                assertEquals(want[i], got[3 + i], 4 * Math.ulp(scale), type + " row " + r + " col " + i);
+            }
+        }
+    }
+
+    /** The fused dot differs from Σ w·x in double only by float rounding in the accumulation. */
+    @ParameterizedTest
+    @EnumSource(TensorType.class)
+    void dotMatchesScalarReference(TensorType type) {
+        Random rnd = new Random(100 + type.ordinal());
+        int rows = 33;
+        int cols = TestMatrices.oddCols(type);
+        MemorySegment seg = TestMatrices.randomBlocks(type, rnd, rows, cols);
+        WeightMatrix m = (WeightMatrix) Matrix.of(type, seg, rows, cols);
+        float[] x = TestMatrices.gaussian(rnd, cols + 5, 1f);
+        for (int r = 0; r < rows; r++) {
+            float[] w = TestMatrices.referenceRow(m, seg, r);
+            double want = ScalarReference.dot(w, x, 5);
+            assertEquals(want, m.dot(r, x, 5), 1e-5 * ScalarReference.absDot(w, x, 5) + 1e-30, type + " row " + r);
+        }
+    }
+
+    @Test
+    void halfPrecisionDecodesEveryBitPatternExactly() {
+        int cols = 65536;
+        MemorySegment seg = Arena.ofAuto().allocate(2L * cols);
+        for (int i = 0; i < cols; i++) {
+            seg.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2L * i, (short) i);
+        }
+        float[] got = new float[cols];
+        Matrix.of(TensorType.F16, seg, 1, cols).dequantizeRow(0, got, 0);
+        for (int i = 0; i < cols; i++) {
+            float want = Float.float16ToFloat((short) i);
+            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(got[i]),
+                    "half bits " + i);
+        }
+    }
+
+    /** Hand-built Q4_K block: sub-blocks 4..7 take the high bits of their scale and min from bytes 0..7. */
+    @Test
+    void q4KUnpacksSixBitScalesAndMins() {
+        MemorySegment seg = Arena.ofAuto().allocate(TensorType.Q4_K.byteSize(256));
+        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, Float.floatToFloat16(1f));
+        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2, Float.floatToFloat16(0.5f));
+        // scale[0] = 5, min[0] = 3; scale[4] = 0b10_0111 = 39, min[4] = 0b01_1010 = 26
+        seg.set(ValueLayout.JAVA_BYTE, 4, (byte) (5 | 0b10 << 6));
+        seg.set(ValueLayout.JAVA_BYTE, 4 + 4, (byte) (3 | 0b01 << 6));
+        seg.set(ValueLayout.JAVA_BYTE, 4 + 8, (byte) (0b0111 | 0b1010 << 4));
+        // value 0 (sub-block 0) has nibble 2, value 128 (sub-block 4, low nibbles of bytes 64..95) nibble 9
+        seg.set(ValueLayout.JAVA_BYTE, 16, (byte) 2);
+        seg.set(ValueLayout.JAVA_BYTE, 16 + 64, (byte) 9);
+        float[] y = new float[256];
+        Matrix.of(TensorType.Q4_K, seg, 1, 256).dequantizeRow(0, y, 0);
+        assertEquals(5f * 2 - 0.5f * 3, y[0]);
+        assertEquals(39f * 9 - 0.5f * 26, y[128]);
+        assertEquals(-0.5f * 26, y[129]);
+    }
+
+    /** Hand-built Q6_K block: value 64 + l takes the high nibble of ql[l] and bits 4..5 of qh[l]. */
+    @Test
+    void q6KCombinesLowAndHighBits() {
+        MemorySegment seg = Arena.ofAuto().allocate(TensorType.Q6_K.byteSize(256));
+        seg.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 208, Float.floatToFloat16(0.25f));
+        for (int s = 0; s < 16; s++) {
+            seg.set(ValueLayout.JAVA_BYTE, 192 + s, (byte) (s + 1));
+        }
+        seg.set(ValueLayout.JAVA_BYTE, 3, (byte) 0x70);          // ql[3]: high nibble 7
+        seg.set(ValueLayout.JAVA_BYTE, 128 + 3, (byte) 0b10_0000); // qh[3]: bits 4..5 = 2
+        float[] y = new float[256];
+        Matrix.of(TensorType.Q6_K, seg, 1, 256).dequantizeRow(0, y, 0);
+        // value 67: q = 7 | 2 << 4 = 39, minus 32 = 7; sub-block 67 / 16 = 4 has scale 5
+        assertEquals(0.25f * 5 * 7, y[67]);
+        // value 3: low nibble 0, qh bits 0..1 = 0: q - 32 = -32, scale 1
+        assertEquals(0.25f * 1 * -32, y[3]);
+    }
+
+    @Test
+    void rejectsWrongSizesWithAClearMessage() {
+        MemorySegment seg = Arena.ofAuto().allocate(100);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Matrix.of(TensorType.Q8_0, seg, 2, 64));
+        assertTrue(e.getMessage().contains("136"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Matrix.of(TensorType.Q4_K, seg, 1, 100));
+    }
+
+    private static float maxAbs(float[] v) {
+        float m = 0f;
+        for (float f : v) {
+            m = Math.max(m, Math.abs(f));
+        }
+        return m;
+    }
+}
