@@ -45,17 +45,23 @@ export async function createSession(settings) {
   return session.id;
 }
 
-/** The session's cache statistics: { sinks, window, size, tokensSeen, evictions, evictedTokens }. */
+/**
+ * The session as the panel shows it: { sinks, window, size, tokensSeen, evictions, evictedTokens,
+ * requests, ttftMs, tokensPerSecond } (the last two from the session's last finished request).
+ */
 export async function sessionStats(id) {
   const s = await getJson(`v1/sessions/${encodeURIComponent(id)}`);
-  const c = s.cache;
   return {
-    sinks: c.sinks,
-    window: c.window,
-    size: c.size,
-    tokensSeen: c.tokens_seen,
-    evictions: c.evictions,
-    evictedTokens: c.evicted_tokens,
+    // a pinned system prompt widens the sink area beyond the configured sinks; the capacity tells
+    sinks: s.cache.capacity > 0 ? s.cache.capacity - s.settings.window : s.settings.sinks,
+    window: s.settings.window,
+    size: s.cache.tokens,
+    tokensSeen: s.cache.tokens_seen,
+    evictions: s.cache.evictions,
+    evictedTokens: s.cache.evicted_tokens,
+    requests: s.requests,
+    ttftMs: s.last_ttft_ms,
+    tokensPerSecond: s.last_tokens_per_second,
   };
 }
 

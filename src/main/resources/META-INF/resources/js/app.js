@@ -18,8 +18,8 @@ const state = {
   sessionId: null,
   messages: [],      // the conversation sent with every turn; the server prefills only what it has not seen
   controller: null,  // AbortController of the running stream
-  cache: null,
-  statsInFlight: false,
+  stats: Promise.resolve(),  // the chain of statistics reads
+  statsPending: 0,
 };
 
 function numberField(id) {
@@ -74,10 +74,10 @@ function setStreaming(streaming) {
 }
 
 function showCache(cache) {
-  state.cache = cache;
   const show = (id, text) => { $(id).textContent = text; };
   if (!cache) {
-    for (const id of ['stat-sinks', 'stat-window', 'stat-tokens', 'stat-evictions', 'stat-evicted-tokens']) {
+    for (const id of ['stat-sinks', 'stat-window', 'stat-tokens', 'stat-evictions', 'stat-evicted-tokens',
+      'stat-tps', 'stat-ttft']) {
       show(id, '–');
     }
   } else {
@@ -87,21 +87,19 @@ function showCache(cache) {
     show('stat-tokens', String(cache.tokensSeen));
     show('stat-evictions', String(cache.evictions));
     show('stat-evicted-tokens', String(cache.evictedTokens));
+    show('stat-tps', cache.requests > 0 ? cache.tokensPerSecond.toFixed(1) : '–');
+    show('stat-ttft', cache.requests > 0 ? `${Math.round(cache.ttftMs)} ms` : '–');
   }
   drawCache(ui.diagram, cache);
 }
 
-function showTurnTimings({ ttftMs, tokensPerSecond, usage }) {
-  $('stat-ttft').textContent = ttftMs === null ? '–' : `${Math.round(ttftMs)} ms`;
-  $('stat-tps').textContent = tokensPerSecond === null ? '–' : tokensPerSecond.toFixed(1);
-  $('stat-usage').textContent = usage ? `${usage.prompt_tokens} in, ${usage.completion_tokens} out` : '–';
+function showUsage(usage) {
+  const cached = usage && usage.prompt_tokens_details ? usage.prompt_tokens_details.cached_tokens : 0;
+  $('stat-usage').textContent = usage
+    ? `${usage.prompt_tokens} in (${cached} cached), ${usage.completion_tokens} out` : '–';
 }
 
-async function refreshStats() {
-  if (!state.sessionId || state.statsInFlight) {
-    return;
-  }
-  state.statsInFlight = true;
+async function loadStats() {
   const id = state.sessionId;
   try {
     const cache = await sessionStats(id);
@@ -109,12 +107,20 @@ async function refreshStats() {
       showCache(cache);
     }
   } catch (e) {
-    // 404 until the first turn creates the session's cache on the server; anything else is worth showing
-    if (e.status !== 404) {
-      setStatus(`Could not read cache statistics: ${e.message}`);
-    }
-  } finally {
-    state.statsInFlight = false;
+    setStatus(`Could not read cache statistics: ${e.message}`);
+  }
+}
+
+/** Reads the session's statistics after any read already under way, so a late answer never overwrites a newer one. */
+function refreshStats() {
+  state.statsPending++;
+  state.stats = state.stats.then(loadStats).finally(() => { state.statsPending--; });
+  return state.stats;
+}
+
+function pollStats() {
+  if (state.statsPending === 0) {
+    refreshStats();
   }
 }
 
@@ -129,7 +135,7 @@ async function startSession() {
     ui.log.replaceChildren();
     ui.sessionId.textContent = id;
     showCache(null);
-    showTurnTimings({ ttftMs: null, tokensPerSecond: null, usage: null });
+    showUsage(null);
     setStatus('New session started.');
     await refreshStats();
   } catch (e) {
@@ -161,7 +167,8 @@ async function streamWhenFree(request) {
 }
 
 async function send(text) {
-  state.messages.push({ role: 'user', content: text });
+  const conversation = state.messages;  // a new session replaces the array; a late finish must not leak into it
+  conversation.push({ role: 'user', content: text });
   addMessage('user', text);
   const reply = addMessage('assistant', '');
   reply.classList.add('streaming');
@@ -172,33 +179,22 @@ async function send(text) {
   state.controller = controller;
   setStreaming(true);
   setStatus('Generating…');
-  const poll = setInterval(refreshStats, STATS_POLL_MS);
-  const started = performance.now();
-  let firstTextAt = null;
+  const poll = setInterval(pollStats, STATS_POLL_MS);
   let received = '';
   try {
     const { finishReason, usage } = await streamWhenFree({
       sessionId: state.sessionId,
-      messages: state.messages,
+      messages: conversation,
       sampling: samplingParams(),
       signal: controller.signal,
       onText: delta => {
-        firstTextAt ??= performance.now();
         received += delta;
         replyBody.textContent = received;
         scrollToEnd(false);
       },
     });
-    const ended = performance.now();
-    const decoded = usage ? usage.completion_tokens : 0;
-    showTurnTimings({
-      ttftMs: firstTextAt === null ? null : firstTextAt - started,
-      // decode rate: tokens after the first over the time after the first
-      tokensPerSecond: firstTextAt !== null && decoded > 1 && ended > firstTextAt
-        ? (decoded - 1) * 1000 / (ended - firstTextAt) : null,
-      usage,
-    });
-    setStatus(`Done (${finishReason ?? 'end of stream'}), ${decoded} tokens.`);
+    showUsage(usage);
+    setStatus(`Done (${finishReason ?? 'end of stream'}), ${usage ? usage.completion_tokens : '?'} tokens.`);
   } catch (e) {
     if (e.name === 'AbortError') {
       reply.classList.add('stopped');
@@ -209,15 +205,16 @@ async function send(text) {
     }
   } finally {
     clearInterval(poll);
-    state.controller = null;
-    // Keep what was shown: the server's session already holds those tokens, so the next turn matches it.
+    // The reply as shown becomes the assistant's turn; after a complete reply the next turn matches the
+    // session's token history, so the server prefills only the new message.
     if (received !== '') {
-      state.messages.push({ role: 'assistant', content: received });
+      conversation.push({ role: 'assistant', content: received });
     }
     reply.classList.remove('streaming');
     reply.removeAttribute('aria-busy');
-    setStreaming(false);
     await refreshStats();
+    state.controller = null;
+    setStreaming(false);
   }
 }
 

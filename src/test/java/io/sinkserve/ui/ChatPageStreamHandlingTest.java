@@ -65,7 +65,9 @@ class ChatPageStreamHandlingTest {
         assertEquals(String.valueOf(ScriptedServer.DELTAS.size()), page.stat("stat-tokens"));
         assertEquals(String.valueOf(ScriptedServer.DELTAS.size() - ScriptedServer.SINKS - ScriptedServer.WINDOW),
                 page.stat("stat-evictions"));
-        assertTrue(page.stat("stat-usage").contains(ScriptedServer.DELTAS.size() + " out"), page.stat("stat-usage"));
+        assertEquals("5 in (3 cached), " + ScriptedServer.DELTAS.size() + " out", page.stat("stat-usage"));
+        assertEquals("12 ms", page.stat("stat-ttft"));
+        assertEquals("321.6", page.stat("stat-tps"));
     }
 
     @Test

@@ -33,12 +33,15 @@ final class ScriptedServer implements AutoCloseable {
     /** The scripted cache: every streamed piece counts as one token; past sinks + window each one evicts one. */
     static final int SINKS = 2;
     static final int WINDOW = 4;
+    static final double TTFT_MS = 12.4;
+    static final double TOKENS_PER_SECOND = 321.56;
 
     private final HttpServer server;
     private final List<String> sessionHeaders = new CopyOnWriteArrayList<>();
     private final CountDownLatch endlessClosed = new CountDownLatch(1);
     private int sessions;
     private long tokensSeen;
+    private int requests;
 
     ScriptedServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -72,18 +75,13 @@ final class ScriptedServer implements AutoCloseable {
                 synchronized (this) {
                     sessions++;
                     tokensSeen = 0;
-                    json(ex, 200, "{\"id\":\"scripted-" + sessions + "\"}");
+                    requests = 0;
+                    json(ex, 201, sessionJson("scripted-" + sessions));
                 }
             } else if (method.equals("GET") && path.startsWith("/v1/sessions/")) {
-                long seen;
                 synchronized (this) {
-                    seen = tokensSeen;
+                    json(ex, 200, sessionJson(path.substring("/v1/sessions/".length())));
                 }
-                long size = Math.min(seen, SINKS + WINDOW);
-                json(ex, 200, "{\"id\":\"" + path.substring("/v1/sessions/".length()) + "\",\"cache\":{\"sinks\":" + SINKS
-                        + ",\"window\":" + WINDOW + ","
-                        + "\"size\":" + size + ",\"tokens_seen\":" + seen + ",\"evictions\":" + (seen - size)
-                        + ",\"evicted_tokens\":" + (seen - size) + "}}");
             } else if (method.equals("POST") && path.equals("/v1/chat/completions")) {
                 chat(ex);
             } else if (method.equals("GET")) {
@@ -92,6 +90,16 @@ final class ScriptedServer implements AutoCloseable {
                 json(ex, 405, "{\"error\":{\"message\":\"method not allowed\"}}");
             }
         }
+    }
+
+    /** The fields of GET /v1/sessions/{id} that the page reads. */
+    private String sessionJson(String id) {
+        long size = Math.min(tokensSeen, SINKS + WINDOW);
+        return "{\"id\":\"" + id + "\",\"object\":\"session\",\"settings\":{\"sinks\":" + SINKS + ",\"window\":" + WINDOW
+                + ",\"policy\":\"token\"},\"cache\":{\"capacity\":" + (SINKS + WINDOW) + ",\"tokens\":" + size
+                + ",\"tokens_seen\":" + tokensSeen + ",\"evictions\":" + (tokensSeen - size)
+                + ",\"evicted_tokens\":" + (tokensSeen - size) + "},\"requests\":" + requests
+                + ",\"last_ttft_ms\":" + TTFT_MS + ",\"last_tokens_per_second\":" + TOKENS_PER_SECOND + "}";
     }
 
     private void chat(HttpExchange ex) throws IOException {
@@ -117,9 +125,12 @@ final class ScriptedServer implements AutoCloseable {
             }
             writeSplit(out, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + delta + "\"}}]}\n\n");
         }
+        synchronized (this) {
+            requests++;
+        }
         writeSplit(out, "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n");
         writeSplit(out, "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":" + DELTAS.size()
-                + ",\"total_tokens\":" + (5 + DELTAS.size()) + "}}\n\n");
+                + ",\"total_tokens\":" + (5 + DELTAS.size()) + ",\"prompt_tokens_details\":{\"cached_tokens\":3}}}\n\n");
         writeSplit(out, "data: [DONE]\n\n");
     }
 
