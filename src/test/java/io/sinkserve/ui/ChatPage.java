@@ -26,6 +26,27 @@ final class ChatPage {
             }).observe(document.getElementById('log'), { childList: true, subtree: true, characterData: true });
             """;
 
+    /**
+     * Delivers chat completion bodies to the page in 64-byte pieces, 50 ms apart, as a slow link would:
+     * the tiny test model finishes a reply faster than a person (or a test) can press Stop.
+     */
+    private static final String SLOW_DOWN_CHAT_STREAMS = """
+            const realFetch = window.fetch;
+            window.fetch = async (input, init) => {
+              const response = await realFetch(input, init);
+              if (!String(input).includes('chat/completions') || !response.ok) return response;
+              const slow = response.body.pipeThrough(new TransformStream({
+                async transform(chunk, out) {
+                  for (let i = 0; i < chunk.length; i += 64) {
+                    await new Promise(resolve => setTimeout(resolve, 50));
+                    out.enqueue(chunk.subarray(i, i + 64));
+                  }
+                },
+              }));
+              return new Response(slow, { status: response.status, headers: response.headers });
+            };
+            """;
+
     private final HeadlessChromium chromium;
     private final ChromeDriver driver;
 
@@ -46,6 +67,11 @@ final class ChatPage {
             return !id.isEmpty() && !id.equals(previous) && !id.equals("…") && newSessionButton().isEnabled();
         });
         return sessionId();
+    }
+
+    /** From now until the page is loaded again, chat replies arrive slowly. */
+    void slowDownChatStreams() {
+        driver.executeScript(SLOW_DOWN_CHAT_STREAMS);
     }
 
     /** Types a message and presses Enter. */
@@ -71,8 +97,14 @@ final class ChatPage {
     }
 
     String lastReply() {
-        // textContent, not getText(): the reply as received, without layout whitespace rules
-        return lastReplyItem().findElement(By.className("text")).getDomProperty("textContent");
+        return replies().getLast();
+    }
+
+    /** Every reply's text as received (textContent, not getText(): no layout whitespace rules). */
+    List<String> replies() {
+        return driver.findElements(By.cssSelector("#log .msg.assistant .text")).stream()
+                .map(e -> e.getDomProperty("textContent"))
+                .toList();
     }
 
     String sessionId() {
