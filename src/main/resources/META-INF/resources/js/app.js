@@ -124,6 +124,14 @@ function pollStats() {
   }
 }
 
+async function showModel() {
+  try {
+    ui.modelName.textContent = (await firstModel()) ?? 'none loaded';
+  } catch (e) {
+    ui.modelName.textContent = `unavailable (${e.message})`;
+  }
+}
+
 async function startSession() {
   stopStream();
   ui.newSession.disabled = true;
@@ -137,9 +145,10 @@ async function startSession() {
     showCache(null);
     showUsage(null);
     setStatus('New session started.');
-    await refreshStats();
+    await Promise.all([refreshStats(), showModel()]);
   } catch (e) {
     setStatus(`Could not start a session: ${e.message}`);
+    await showModel();
   } finally {
     ui.newSession.disabled = false;
     ui.applyCache.disabled = false;
@@ -218,11 +227,17 @@ async function send(text) {
   }
 }
 
-ui.form.addEventListener('submit', event => {
+ui.form.addEventListener('submit', async event => {
   event.preventDefault();
   const text = ui.prompt.value.trim();
-  if (text === '' || state.controller || !state.sessionId) {
+  if (text === '' || state.controller) {
     return;
+  }
+  if (!state.sessionId) {
+    await startSession();  // the first try failed, e.g. while the model was still loading
+    if (!state.sessionId) {
+      return;
+    }
   }
   ui.prompt.value = '';
   send(text);
@@ -232,7 +247,11 @@ ui.prompt.addEventListener('keydown', event => {
   if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
     ui.form.requestSubmit();
-  } else if (event.key === 'Escape') {
+  }
+});
+
+document.addEventListener('keydown', event => {
+  if (event.key === 'Escape') {
     stopStream();
   }
 });
@@ -241,7 +260,4 @@ ui.stop.addEventListener('click', stopStream);
 ui.newSession.addEventListener('click', startSession);
 ui.applyCache.addEventListener('click', startSession);
 
-firstModel()
-  .then(name => { ui.modelName.textContent = name ?? 'none loaded'; })
-  .catch(e => { ui.modelName.textContent = `unavailable (${e.message})`; });
 startSession();
