@@ -198,7 +198,8 @@ async function send(text) {
       signal: controller.signal,
       onText: delta => {
         received += delta;
-        replyBody.textContent = received;
+        // SentencePiece replies start with the word-boundary space; the history keeps it, the view does not
+        replyBody.textContent = received.trimStart();
         scrollToEnd(false);
       },
     });
