@@ -3,8 +3,8 @@ package io.sinkserve.compute;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -13,22 +13,22 @@ import jdk.incubator.vector.VectorOperators;
  * ql[64n ..], qh[32n ..]; for l in 0..31 the byte pair ql[l], ql[l + 32] and qh[l] give the four values
  * l, l + 32, l + 64, l + 96 (value = d * scale * (q - 32)).
  */
-final class Q6_KMatrix extends WeightMatrix {
+final class Q6_KMatrix extends QuantizedMatrix {
     static final int BLOCK_BYTES = 210;
 
     Q6_KMatrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q6_K, data, rows, cols);
     }
 
-    private ByteVector bytes(long off) {
-        return ByteVector.fromMemorySegment(B64, data, off, LE);
-    }
-
-    /** The 6-bit value (minus 32) of quarter k (0..3) from low-bits bytes ql (k even: low nibble) and qh. */
-    private static FloatVector value(ByteVector ql, ByteVector qh, int k) {
-        ByteVector lo = (k & 2) == 0 ? ql.and((byte) 0x0F) : ql.lanewise(VectorOperators.LSHR, 4);
-        ByteVector hi = qh.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
-        return bytesToFloats(lo.or(hi).sub((byte) 32));
+    /**
+     * The quants (minus 32) of values l .. l + 15 of quarter k (0..3): low 4 bits from the low (k < 2) or
+     * high nibble of ql[l ..] (k even) or ql[l + 32 ..] (k odd), high 2 bits from bits 2k .. 2k + 1 of qh[l ..].
+     */
+    private static ShortVector value(ShortVector qlA, ShortVector qlB, ShortVector qh, int k) {
+        ShortVector ql = (k & 1) == 0 ? qlA : qlB;
+        ShortVector lo = k < 2 ? ql.and((short) 0x0F) : highNibble(ql);
+        ShortVector hi = qh.lanewise(VectorOperators.LSHR, 2 * k).and((short) 3).lanewise(VectorOperators.LSHL, 4);
+        return lo.or(hi).sub((short) 32);
     }
 
     private float scale(long off, int s) {
@@ -36,32 +36,23 @@ final class Q6_KMatrix extends WeightMatrix {
     }
 
     @Override
-    float dot(int row, float[] x, int xOff) {
-        checkX(x, xOff);
+    float dot(int row, QuantizedVector x) {
         long off = offset(row, 0);
+        short[] xq = x.q;
         FloatVector acc = FloatVector.zero(F);
-        for (int i = xOff, end = xOff + cols; i < end; i += 256, off += BLOCK_BYTES) {
+        for (int sb = 0, blocks = cols / 256; sb < blocks; sb++, off += BLOCK_BYTES) {
             float d = half(data, off + 208);
             for (int n = 0; n < 2; n++) {
                 long ql = off + 64 * n;
                 long qh = off + 128 + 32 * n;
-                int xn = i + 128 * n;
-                // l = 0..15 uses scales 8n + {0,2,4,6}, l = 16..31 scales 8n + {1,3,5,7}
                 for (int l = 0; l < 32; l += 16) {
-                    ByteVector a0 = bytes(ql + l);
-                    ByteVector a1 = bytes(ql + l + 8);
-                    ByteVector b0 = bytes(ql + 32 + l);
-                    ByteVector b1 = bytes(ql + 32 + l + 8);
-                    ByteVector h0 = bytes(qh + l);
-                    ByteVector h1 = bytes(qh + l + 8);
-                    int s = 8 * n + l / 16;
+                    ShortVector a = shorts(ql + l);
+                    ShortVector b = shorts(ql + 32 + l);
+                    ShortVector h = shorts(qh + l);
                     for (int k = 0; k < 4; k++) {
-                        ByteVector p0 = (k & 1) == 0 ? a0 : b0;
-                        ByteVector p1 = (k & 1) == 0 ? a1 : b1;
-                        int xk = xn + 32 * k + l;
-                        FloatVector sum = value(p0, h0, k).mul(FloatVector.fromArray(F, x, xk))
-                                .add(value(p1, h1, k).mul(FloatVector.fromArray(F, x, xk + 8)));
-                        acc = sum.fma(FloatVector.broadcast(F, d * scale(off, s + 2 * k)), acc);
+                        int xi = 256 * sb + 128 * n + 32 * k + l;
+                        ShortVector p = value(a, b, h, k).mul(ShortVector.fromArray(S, xq, xi));
+                        acc = accumulate(p, d * scale(off, 8 * n + l / 16 + 2 * k) * x.scale[xi / 32], acc);
                     }
                 }
             }
@@ -77,14 +68,12 @@ final class Q6_KMatrix extends WeightMatrix {
             for (int h = 0; h < 2; h++) {
                 long ql = off + 64 * h;
                 long qh = off + 128 + 32 * h;
-                for (int l = 0; l < 32; l += 8) {
-                    ByteVector a = bytes(ql + l);
-                    ByteVector b = bytes(ql + 32 + l);
-                    ByteVector hb = bytes(qh + l);
-                    int s = 8 * h + l / 16;
+                for (int l = 0; l < 32; l += 16) {
+                    ShortVector a = shorts(ql + l);
+                    ShortVector b = shorts(ql + 32 + l);
+                    ShortVector hb = shorts(qh + l);
                     for (int k = 0; k < 4; k++) {
-                        value((k & 1) == 0 ? a : b, hb, k).mul(d * scale(off, s + 2 * k))
-                                .intoArray(dst, i + 128 * h + 32 * k + l);
+                        store(value(a, b, hb, k), d * scale(off, 8 * h + l / 16 + 2 * k), 0f, dst, i + 128 * h + 32 * k + l);
                     }
                 }
             }

@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * One jinjava engine set up to render chat templates the way Hugging Face's Python Jinja2 sandbox does:
  * trim_blocks and lstrip_blocks on, {{- -}} whitespace control on expressions, Jinja2 operator
- * precedence for "not x is defined", Python string methods, raise_exception and strftime_now.
+ * precedence for "not x is defined", Python string methods, Python-style tojson, the generation tag,
+ * raise_exception and strftime_now.
  */
 final class JinjaEnvironment {
     private static final Jinjava JINJAVA = create();
@@ -49,6 +50,8 @@ final class JinjaEnvironment {
                 TemplateFunctions.class, "raiseException", String.class));
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now",
                 TemplateFunctions.class, "strftimeNow", String.class));
+        jinjava.getGlobalContext().registerFilter(new ToJsonFilter());
+        jinjava.getGlobalContext().registerTag(new GenerationTag());
         return jinjava;
     }
 }

@@ -19,10 +19,6 @@ final class MergeQueue {
     int poppedRight;
     int poppedLength;
 
-    void clear() {
-        size = 0;
-    }
-
     boolean isEmpty() {
         return size == 0;
     }

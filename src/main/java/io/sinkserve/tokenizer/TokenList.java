@@ -20,14 +20,6 @@ final class TokenList {
         }
     }
 
-    int size() {
-        return size;
-    }
-
-    int get(int i) {
-        return ids[i];
-    }
-
     int[] toArray() {
         return Arrays.copyOf(ids, size);
     }

@@ -18,7 +18,7 @@ final class Vocabulary {
     /** Token texts that end a turn in well-known chat formats; GGUF files often omit an explicit eot id. */
     private static final Set<String> END_OF_TURN_TEXTS = Set.of(
             "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|eom_id|>",
-            "<|end_of_text|>", "<EOT>", "<｜end▁of▁sentence｜>", "<end_of_utterance>");
+            "<|end_of_text|>", "<EOT>", "<｜end▁of▁sentence｜>", "<end_of_utterance>", "</s>");
 
     private final String[] texts;
     private final float[] scores;
@@ -53,10 +53,9 @@ final class Vocabulary {
             Integer id = ids.get(text);
             if (id != null) {
                 endOfGeneration.set(id);
-                // llama.cpp does the same: a turn terminator must never be printed as text
-                if (types[id] != TokenType.USER_DEFINED) {
-                    types[id] = TokenType.CONTROL;
-                }
+                // as llama.cpp does: a turn terminator is a control token even where the converter
+                // stored it as user-defined, so user text cannot produce it and it never prints
+                types[id] = TokenType.CONTROL;
             }
         }
         List<Integer> special = new ArrayList<>();

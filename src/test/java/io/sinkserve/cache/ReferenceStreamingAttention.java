@@ -8,7 +8,7 @@ import java.util.List;
  * kept tokens tracked as a list of stream indices, and at every step the sinks + window selected and
  * rotated at their positions in the cache (0, 1, 2, ...), the query at the next. Double precision, naive.
  */
-final class ReferenceStreamingAttention {
+public final class ReferenceStreamingAttention {
     private final int sinkSlots;
     private final int window;
     private final EvictionPolicy policy;
@@ -19,11 +19,12 @@ final class ReferenceStreamingAttention {
     private final int ropeDim;
     private final boolean neox;
     private final double base;
+    private final boolean half;
     private final List<float[]> keys = new ArrayList<>();
     private final List<float[]> values = new ArrayList<>();
     private final List<Integer> kept = new ArrayList<>();
 
-    ReferenceStreamingAttention(CacheConfig c, int heads, int kvHeads, int headDim, int ropeDim, boolean neox, double base) {
+    public ReferenceStreamingAttention(CacheConfig c, int heads, int kvHeads, int headDim, int ropeDim, boolean neox, double base) {
         this.sinkSlots = Math.max(c.sinks(), c.pinnedPrefix());
         this.window = c.window();
         this.policy = c.policy();
@@ -34,13 +35,25 @@ final class ReferenceStreamingAttention {
         this.ropeDim = ropeDim;
         this.neox = neox;
         this.base = base;
+        this.half = c.storage() == KvStorage.F16;
+    }
+
+    /** F16 storage keeps values at half precision (keys too, though the real cache rounds them after rotation). */
+    private float[] stored(float[] x) {
+        float[] s = x.clone();
+        if (half) {
+            for (int i = 0; i < s.length; i++) {
+                s[i] = Float.float16ToFloat(Float.floatToFloat16(s[i]));
+            }
+        }
+        return s;
     }
 
     /** Feeds one token (un-rotated q for all heads, k and v for all KV heads) and returns the attention output of every head. */
-    float[] step(float[] q, float[] k, float[] v) {
+    public float[] step(float[] q, float[] k, float[] v) {
         int t = keys.size();
-        keys.add(k.clone());
-        values.add(v.clone());
+        keys.add(stored(k));
+        values.add(stored(v));
         if (kept.size() >= sinkSlots && kept.size() - sinkSlots == window) {
             int drop = policy == EvictionPolicy.BATCH ? batch : 1;
             for (int i = 0; i < drop; i++) {

@@ -1,5 +1,6 @@
 package io.sinkserve.cache;
 
+import static io.sinkserve.cache.SameComputation.TOLERANCE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,7 +83,7 @@ class SinkCacheAttentionTest {
         int ropeDim = neox ? HEAD_DIM : 8;   // also a partial rotary dimension
         Driver real = new Driver(config, ropeDim, neox);
         ReferenceStreamingAttention ref = new ReferenceStreamingAttention(config, HEADS, KV_HEADS, HEAD_DIM, ropeDim, neox, BASE);
-        Random rnd = new Random(config.hashCode());
+        Random rnd = new Random(config.toString().hashCode());
         float tolerance = config.storage() == KvStorage.F32 ? 2e-5f : 3e-3f;
         int steps = 3 * config.capacity() + 11;
         for (int t = 0; t < steps; t++) {
@@ -108,7 +109,7 @@ class SinkCacheAttentionTest {
             float[] q = gaussian(rnd, HEADS * HEAD_DIM);
             float[] k = gaussian(rnd, KV_HEADS * HEAD_DIM);
             float[] v = gaussian(rnd, KV_HEADS * HEAD_DIM);
-            assertArrayEquals(d.step(q, k, v), s.step(q, k, v), 0f, "step " + t);
+            assertArrayEquals(d.step(q, k, v), s.step(q, k, v), TOLERANCE, "step " + t);
         }
         assertEquals(0, s.cache.evictions());
         float[] q = gaussian(rnd, HEADS * HEAD_DIM);

@@ -23,7 +23,7 @@ class Stories260KTest {
 
     @BeforeAll
     static void load() {
-        model = Model.load(TestFiles.stories260K(), 2);
+        model = Model.load(TestFiles.stories260K(), 1);
     }
 
     @AfterAll

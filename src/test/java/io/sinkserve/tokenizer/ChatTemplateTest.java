@@ -82,6 +82,19 @@ class ChatTemplateTest {
     }
 
     @Test
+    void tojsonWritesJsonAsPythonDoes() {
+        ChatTemplate t = ChatTemplate.ofSource("{{ messages[0] | tojson }}|{{ {'a': [1, 'é\\n'], 'b': none} | tojson(indent=2) }}", "", "");
+        assertEquals("{\"role\": \"user\", \"content\": \"x\"}|{\n  \"a\": [\n    1,\n    \"é\\n\"\n  ],\n  \"b\": null\n}",
+                t.render(List.of(new ChatMessage("user", "x")), false));
+    }
+
+    @Test
+    void generationTagRendersItsBody() {
+        ChatTemplate t = ChatTemplate.ofSource("{% for m in messages %}{% generation %}{{ m.content }}{% endgeneration %}!{% endfor %}", "", "");
+        assertEquals("a!b!", t.render(List.of(new ChatMessage("user", "a"), new ChatMessage("assistant", "b")), false));
+    }
+
+    @Test
     void renderTokensKeepsUserTextFromInjectingControlTokens() {
         Tokenizer tok = Vocabs.vocabOnly("llama-bpe");
         ChatTemplate template = ChatTemplate.named("llama3");

@@ -85,6 +85,10 @@ class TokenizerBehaviourTest {
         assertEquals("<|end|>", phi3.tokenText(end));
         assertTrue(phi3.isEndOfGeneration(end));
         assertFalse(phi3.isEndOfGeneration(1));
+        // phi-3's GGUF stores </s> as user-defined, which would match even in plain text
+        assertTrue(phi3.isEndOfGeneration(2));
+        int[] plain = phi3.encode("a</s>", false, false);
+        assertFalse(Arrays.stream(plain).anyMatch(id -> id == 2), Arrays.toString(plain));
     }
 
     @Test
