@@ -69,8 +69,15 @@ function scrollToEnd(force) {
 }
 
 function setStreaming(streaming) {
+  const focus = document.activeElement;
   ui.send.disabled = streaming;
   ui.stop.disabled = !streaming;
+  // A disabled button drops the keyboard focus; hand it to where the next action is.
+  if (focus === ui.send && streaming) {
+    ui.stop.focus();
+  } else if (focus === ui.stop && !streaming) {
+    ui.prompt.focus();
+  }
 }
 
 function showCache(cache) {

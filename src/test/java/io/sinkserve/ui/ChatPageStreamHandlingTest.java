@@ -91,6 +91,8 @@ class ChatPageStreamHandlingTest {
         chromium.waitUpTo(WAIT).until(d -> page.sendButton().isEnabled());
         assertTrue(page.lastReplyItem().getAttribute("class").contains("stopped"));
         assertEquals("Stopped.", page.status());
+        assertEquals("prompt", chromium.driver().switchTo().activeElement().getDomAttribute("id"),
+                "the keyboard focus goes back to the message box");
     }
 
     @Test
