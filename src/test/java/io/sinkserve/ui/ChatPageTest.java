@@ -35,7 +35,7 @@ class ChatPageTest {
 
     @BeforeAll
     static void startBrowser() throws Exception {
-        chromium = HeadlessChromium.start(1280, 800);
+        chromium = HeadlessChromium.start(1280, 900);
         page = new ChatPage(chromium);
     }
 
