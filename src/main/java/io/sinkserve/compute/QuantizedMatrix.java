@@ -24,8 +24,13 @@ abstract sealed class QuantizedMatrix extends WeightMatrix permits Q8_0Matrix, Q
         super(type, data, rows, cols);
     }
 
-    /** Row {@code row} · x, where x was quantised from an activation of length cols. */
-    abstract float dot(int row, QuantizedVector x);
+    /**
+     * Row {@code row} · x, where x was quantised from an activation of length cols. Each kernel first
+     * gathers the combined weight-times-activation scale of every block into {@code scales} (at least
+     * cols / 16 floats of working space) in a scalar pass, so its vector loop only loads one float per
+     * block instead of decoding half floats and packed scales between vector operations.
+     */
+    abstract float dot(int row, QuantizedVector x, float[] scales);
 
     /** 16 bytes at {@code off}, sign-extended to 16 lanes of 16 bits. */
     final ShortVector shorts(long off) {
