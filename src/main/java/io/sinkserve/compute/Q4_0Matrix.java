@@ -38,7 +38,8 @@ final class Q4_0Matrix extends QuantizedMatrix {
             ShortVector packed = shorts(base + (long) b * BLOCK_BYTES + 2);
             ShortVector p = low(packed).mul(ShortVector.fromArray(S, xq, 32 * b))
                     .add(high(packed).mul(ShortVector.fromArray(S, xq, 32 * b + 16)));
-            acc = accumulate(p, scales[b], acc);
+            // |(q - 8) x| <= 8 * 127 per product, two per lane: pairs stay far below 2^15
+            acc = accumulateNarrow(p, scales[b], acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

@@ -72,7 +72,8 @@ final class Q4_KMatrix extends QuantizedMatrix {
             int shift = (b & 1) * 4;
             ShortVector p = nibbles(shorts(qs), shift).mul(ShortVector.fromArray(S, xq, 32 * b))
                     .add(nibbles(shorts(qs + 16), shift).mul(ShortVector.fromArray(S, xq, 32 * b + 16)));
-            acc = accumulate(p, scales[b], acc);
+            // q <= 15, |x| <= 127, two products per lane: pairs stay below 2^15
+            acc = accumulateNarrow(p, scales[b], acc);
         }
         return acc.reduceLanes(VectorOperators.ADD) - mins;
     }

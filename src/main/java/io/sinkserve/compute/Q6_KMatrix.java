@@ -53,7 +53,8 @@ final class Q6_KMatrix extends QuantizedMatrix {
             int k = b & 3;
             int l = (g & 1) * 16;
             ShortVector q = value(shorts(off + 64 * n + 32 * (k & 1) + l), shorts(off + 128 + 32 * n + l), (k >>> 1) * 4, 2 * k);
-            acc = accumulate(q.mul(ShortVector.fromArray(S, xq, 16 * g)), scales[g], acc);
+            // |q - 32| <= 32, |x| <= 127: pairs stay below 2^15
+            acc = accumulateNarrow(q.mul(ShortVector.fromArray(S, xq, 16 * g)), scales[g], acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

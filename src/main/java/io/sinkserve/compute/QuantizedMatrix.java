@@ -58,4 +58,15 @@ abstract sealed class QuantizedMatrix extends WeightMatrix permits Q8_0Matrix, Q
                 .add(p.lanewise(VectorOperators.ASHR, 16));
         return ((FloatVector) pairs.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scale), acc);
     }
+
+    /**
+     * {@link #accumulate} for products whose adjacent pairs sum to less than 2^15 in magnitude (4- and
+     * 6-bit weights times 8-bit activations). Then a 32-bit lane v = H * 2^16 + (L mod 2^16) gives exactly
+     * H + L as (v + (v << 16)) >> 16, one shift fewer than the general pair sum.
+     */
+    static FloatVector accumulateNarrow(ShortVector products, float scale, FloatVector acc) {
+        IntVector p = (IntVector) products.reinterpretShape(I, 0);
+        IntVector pairs = p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+        return ((FloatVector) pairs.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scale), acc);
+    }
 }
