@@ -8,6 +8,16 @@ import picocli.CommandLine.Command;
         description = "CPU LLM server with a StreamingLLM KV cache (attention sinks + rolling window).",
         subcommands = {
                 ServeCommand.class,
+                GenerateCommand.class,
+                PerplexityCommand.class,
+                AttentionStatsCommand.class,
+                CacheBenchCommand.class,
+                BenchCommand.class,
+                PlotCommand.class,
+                InfoCommand.class,
+                SynthCommand.class,
+                TokenizeCommand.class,
+                PullCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class SinkserveCommand implements Runnable {
