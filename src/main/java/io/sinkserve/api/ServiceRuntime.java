@@ -57,10 +57,11 @@ public class ServiceRuntime {
 
     private void load(ServiceMetrics metrics) {
         try {
-            Path path = ModelLocator.resolve(config.model());
-            String name = config.modelName().orElseGet(() -> ModelLocator.nameOf(path));
+            ModelLocator.ServedModel served = ModelLocator.locate(config);
+            Path path = served.path();
+            String name = served.name();
             long t0 = System.nanoTime();
-            Engine e = ModelEngine.load(path, name, config.threads(), config.chatTemplate());
+            Engine e = ModelEngine.load(path, name, config.threads(), served.chatTemplate());
             SessionSettings settings = defaultSettings(e);
             warm(e);
             SinkserveConfig.Limits l = config.limits();
