@@ -1,49 +1,42 @@
 package io.sinkserve.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sinkserve.store.ModelEntry;
+import io.sinkserve.store.ModelManifest;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** Where the model to serve is: the configured path, else model-store's default, else stories260K. */
+/**
+ * Which model to serve and under what name: the configured file, else the manifest's default entry in the
+ * model store, else stories260K. A file that is a manifest entry takes the entry's name and chat template
+ * unless the configuration names others.
+ */
 final class ModelLocator {
-    static final Path STORE = Path.of("model-store");
+    record ServedModel(Path path, String name, Optional<String> chatTemplate) {
+    }
 
     private ModelLocator() {
     }
 
-    static Path resolve(Optional<Path> configured) {
-        Path path = configured.orElseGet(ModelLocator::storeDefault);
+    static ServedModel locate(SinkserveConfig config) {
+        Path store = config.modelStore();
+        Optional<ModelManifest> manifest = Files.isRegularFile(ModelManifest.DEFAULT_PATH)
+                ? Optional.of(ModelManifest.load(ModelManifest.DEFAULT_PATH)) : Optional.empty();
+        Path path = config.model().orElseGet(() -> store.resolve(
+                manifest.map(m -> m.defaultModel().file()).orElse("stories260K.gguf")));
         if (!Files.isRegularFile(path)) {
             throw new IllegalArgumentException("model file not found: " + path.toAbsolutePath()
-                    + " (set sinkserve.model / SINKSERVE_MODEL, or fetch one into model-store/)");
+                    + " (set sinkserve.model / SINKSERVE_MODEL, or run ./sinkserve pull)");
         }
-        return path;
+        Optional<ModelEntry> entry = manifest.flatMap(m -> m.models().stream()
+                .filter(e -> e.file().equals(path.getFileName().toString())).findFirst());
+        String name = config.modelName().or(() -> entry.map(ModelEntry::name)).orElseGet(() -> nameOf(path));
+        Optional<String> template = config.chatTemplate().or(() -> entry.map(ModelEntry::chatTemplate));
+        return new ServedModel(path, name, template);
     }
 
-    /** The file of the manifest's default entry ({"default": name, "models": [{"name", "file"}...]}). */
-    private static Path storeDefault() {
-        Path manifest = STORE.resolve("models.json");
-        if (Files.isRegularFile(manifest)) {
-            try {
-                JsonNode root = new ObjectMapper().readTree(manifest.toFile());
-                String name = root.path("default").asText("");
-                for (JsonNode m : root.path("models")) {
-                    if (m.path("name").asText().equals(name) && m.hasNonNull("file")) {
-                        return STORE.resolve(m.get("file").asText());
-                    }
-                }
-            } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read " + manifest + ": " + e.getMessage(), e);
-            }
-        }
-        return STORE.resolve("stories260K.gguf");
-    }
-
-    static String nameOf(Path model) {
+    private static String nameOf(Path model) {
         String file = model.getFileName().toString();
         return file.endsWith(".gguf") ? file.substring(0, file.length() - 5) : file;
     }

@@ -1,6 +1,7 @@
 package io.sinkserve.api;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sinkserve.cache.CacheConfig;
@@ -23,6 +24,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -57,10 +59,11 @@ public class ServiceRuntime {
 
     private void load(ServiceMetrics metrics) {
         try {
-            Path path = ModelLocator.resolve(config.model());
-            String name = config.modelName().orElseGet(() -> ModelLocator.nameOf(path));
+            ModelLocator.ServedModel served = ModelLocator.locate(config);
+            Path path = served.path();
+            String name = served.name();
             long t0 = System.nanoTime();
-            Engine e = ModelEngine.load(path, name, config.threads(), config.chatTemplate());
+            Engine e = ModelEngine.load(path, name, config.threads(), served.chatTemplate());
             SessionSettings settings = defaultSettings(e);
             warm(e);
             SinkserveConfig.Limits l = config.limits();
@@ -109,12 +112,24 @@ public class ServiceRuntime {
         throw new IllegalArgumentException(what + ": unknown value '" + value + "'");
     }
 
+    /**
+     * First step of a shutdown, while connections are still open: refuse new requests, give running generations
+     * the grace period, then end the rest with an error event and [DONE].
+     */
+    void drainOnShutdown(@Observes ShutdownDelayInitiatedEvent event) throws InterruptedException {
+        drain();
+        Scheduler s = scheduler;
+        if (s != null) {
+            boolean finished = s.shutdown(config.shutdownGrace());
+            LOG.infof("shutdown: %s", finished ? "running generations finished" : "streams still running were cut");
+        }
+    }
+
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
         drain();
         Scheduler s = scheduler;
         if (s != null) {
-            boolean drained = s.shutdown(config.shutdownGrace());
-            LOG.infof("shutdown: %s", drained ? "all generations finished" : "streams still running were cut");
+            s.shutdown(Duration.ZERO);
             engine.close();
         }
     }

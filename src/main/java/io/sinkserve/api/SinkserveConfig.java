@@ -12,15 +12,19 @@ import java.util.OptionalInt;
 /** Every service setting, documented with defaults and environment variables in docs/CONFIG.md. */
 @ConfigMapping(prefix = "sinkserve")
 public interface SinkserveConfig {
-    /** The GGUF file to serve; default: the default entry of model-store/models.json, else model-store/stories260K.gguf. */
+    /** The GGUF file to serve; default: the model store's file of the default entry of model-store/models.json. */
     Optional<Path> model();
 
-    /** The id clients use in the "model" field; default: the file name without ".gguf". */
+    /** The id clients use in the "model" field; default: the manifest entry's name, else the file name without ".gguf". */
     Optional<String> modelName();
+
+    /** Where pulled models are (shared with ./sinkserve pull). */
+    @WithDefault("model-store")
+    Path modelStore();
 
     /**
      * Overrides the model's chat template: a built-in name (chatml, llama2, llama3, phi3, plain) or a path to a
-     * Jinja file; default: the GGUF's own template, else a built-in fallback.
+     * Jinja file; default: the manifest entry's template, else the GGUF's own, else a built-in fallback.
      */
     Optional<String> chatTemplate();
 

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 AttentionStatsCommand.class,
                 CacheBenchCommand.class,
                 BenchCommand.class,
+                ServeBenchCommand.class,
                 PlotCommand.class,
                 InfoCommand.class,
                 SynthCommand.class,

@@ -55,9 +55,9 @@ public final class SynthCommand implements Callable<Integer> {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         long bytes = synth.writer().fileSize();
-        spec.commandLine().getErr().printf(Locale.ROOT, "wrote %s: %s, %d tensors, %s in %.1f s (%.2f GB/s)%n", out,
+        spec.commandLine().getErr().printf(Locale.ROOT, "wrote %s: %s, %d tensors, %s in %.1f s (%.0f MB/s)%n", out,
                 shape + " " + t.name().toLowerCase(Locale.ROOT), synth.writer().tensors().size(),
-                InfoCommand.bytes(bytes), seconds, bytes / seconds / 1e9);
+                InfoCommand.bytes(bytes), seconds, bytes / seconds / 1e6);
         spec.commandLine().getErr().flush();
         return 0;
     }

@@ -134,6 +134,29 @@ class SessionRegistryTest {
         assertEquals(1, meters.get("sinkserve.sessions.rebuilds").counter().count());
     }
 
+    @Test
+    void aContinuationLetsTheNextTurnSkipWhatWasRenderedDifferentlyFromWhatWasGenerated() {
+        SessionRegistry r = registry(8, Long.MAX_VALUE);
+        Session s = r.acquireOrCreate("s", "", SETTINGS);
+        int[] first = engine.encode("hello");
+        r.plan(s, first, 0);
+        engine.prefill(s.sequence(), first);
+        int[] generated = engine.encode("xyz");
+        engine.prefill(s.sequence(), generated);
+        int[] canonical = engine.encode("hello world");   // the reply re-rendered: not what the cache holds
+        s.continueWith(new Continuation(() -> canonical, new int[] {27}));
+        int[] next = engine.encode("hello world and more");
+        TurnPlan p = r.plan(s, next, 0);
+        assertFalse(p.rebuilt());
+        assertEquals(canonical.length, p.cachedTokens());
+        assertEquals(next.length, p.promptTokens());
+        assertEquals(27, p.newTokens()[0], "the pending token goes first");
+        assertEquals(1 + next.length - canonical.length, p.newTokens().length);
+
+        TurnPlan again = r.plan(s, engine.encode("something else entirely"), 0);
+        assertTrue(again.rebuilt(), "a continuation is used once; a prompt that extends nothing rebuilds");
+    }
+
     private static int[] concat(int[] a, int[] b) {
         int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -91,13 +91,11 @@ class SynthesizerTest {
                 }
             }
             try (Model m = Model.load(out, 1); Sequence seq = m.newSequence(CacheConfig.streaming(4, 60))) {
-                float[] logits = m.prefill(seq, new int[] {1, 403, 407, 261, 378});
+                float[] logits = m.prefill(seq, new int[] {1, 403, 407});
                 assertEquals(512, logits.length);
                 for (float l : logits) {
                     assertTrue(Float.isFinite(l), type + ": logits stay finite");
                 }
-                float[] next = m.decode(List.of(seq), new int[] {argmax(logits)})[0];
-                assertTrue(Float.isFinite(next[argmax(next)]), type.name());
             }
             Files.delete(out);
         }
@@ -195,15 +193,5 @@ class SynthesizerTest {
 
     private static TensorInfo find(GGUFWriter w, String name) {
         return w.tensors().stream().filter(t -> t.name().equals(name)).findFirst().orElse(null);
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }
