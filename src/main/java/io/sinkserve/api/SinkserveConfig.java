@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
-/** Every service setting, documented with defaults and environment variables in docs/CONFIG.md. */
+/** Every service setting, documented with defaults and environment variables in README.md (Configuration). */
 @ConfigMapping(prefix = "sinkserve")
 public interface SinkserveConfig {
     /** The GGUF file to serve; default: the model store's file of the default entry of model-store/models.json. */
