@@ -20,8 +20,8 @@ import java.util.concurrent.Callable;
 /** {@code pull}: downloads a model named in models.json into the model store and verifies its sha256. */
 @Command(name = "pull", mixinStandardHelpOptions = true,
         description = {"Download a model listed in model-store/models.json into the model store.",
-                "Resumes an interrupted download, shows progress on stderr, and installs the file only when its",
-                "sha256 matches the manifest (a mismatch is refused and discarded)."})
+                "Resumes an interrupted download and shows progress on stderr.",
+                "Installs the file only when its sha256 matches the manifest; a mismatch is refused and discarded."})
 public final class PullCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** bfloat16: the upper half of a float32, so widening is a 16-bit shift. */
-final class BF16Matrix extends WeightMatrix {
+final class BF16Matrix extends FloatMatrix {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_128;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
 
@@ -19,7 +19,7 @@ final class BF16Matrix extends WeightMatrix {
 
     private FloatVector load(long off) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S, data, off, LE).convertShape(VectorOperators.S2I, I, 0);
-        return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        return (FloatVector) h.lanewise(VectorOperators.LSHL, 16).reinterpretShape(F, 0);
     }
 
     private static float scalar(short h) {

@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * subnormal halves); infinities and NaNs, which that rescale would turn into large finite values, take a
  * rare blend.
  */
-final class F16Matrix extends WeightMatrix {
+final class F16Matrix extends FloatMatrix {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_128;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
 
@@ -27,10 +27,10 @@ final class F16Matrix extends WeightMatrix {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S, data, off, LE).convertShape(VectorOperators.S2I, I, 0);
         // h is sign-extended: after << 13 bit 31 is the sign, bits 30..28 are sign copies to clear.
         IntVector bits = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFF_E000);
-        FloatVector f = bits.reinterpretAsFloats().mul(0x1p112f);
+        FloatVector f = ((FloatVector) bits.reinterpretShape(F, 0)).mul(0x1p112f);
         VectorMask<Integer> special = h.and(0x7C00).compare(VectorOperators.EQ, 0x7C00);
         if (special.anyTrue()) {
-            f = f.blend(bits.or(0x7F80_0000).reinterpretAsFloats(), special.cast(F));
+            f = f.blend((FloatVector) bits.or(0x7F80_0000).reinterpretShape(F, 0), special.cast(F));
         }
         return f;
     }

@@ -7,7 +7,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** Plain little-endian floats. */
-final class F32Matrix extends WeightMatrix {
+final class F32Matrix extends FloatMatrix {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
 
     F32Matrix(MemorySegment data, int rows, int cols) {

@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Matrix products of weight matrices with activations, split by rows across a {@link ComputePool}.
- * {@link #matvec} (one token, decode) runs each type's fused dequantize+dot kernel per row. {@link #matmul}
+ * {@link #matvec} (one token, decode) runs each type's fused dequantize+dot kernel per row, with the
+ * activation quantised to 8 bits once per call for the block-quantised types. {@link #matmul}
  * (many tokens: prefill, batched decode) reads the weights once for all tokens: it decodes a panel of
  * {@value #TILE_ROWS} rows into a small per-thread buffer and multiplies it with {@value #TILE_TOKENS}
  * tokens at a time in registers.
@@ -24,29 +25,42 @@ public final class MatMul {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
 
     private final ComputePool pool;
-    private final MatvecTask matvecTask = new MatvecTask();
+    private final QuantizedVector activation = new QuantizedVector();
+    private final MatvecTask matvecTask;
     private final MatmulTask matmulTask;
 
     public MatMul(ComputePool pool) {
         this.pool = Objects.requireNonNull(pool, "pool");
+        this.matvecTask = new MatvecTask(activation, pool.threads());
         this.matmulTask = new MatmulTask(pool.threads());
     }
 
-    /** out[outOff + r] = row r of w · x[xOff .. xOff + cols). */
+    /**
+     * out[outOff + r] = row r of w · x[xOff .. xOff + cols). For block-quantised weights x is first
+     * quantised to 8 bits per 32-value block (as llama.cpp does), which bounds the error by the
+     * activation's rounding: |error| <= Σ_blocks max|x_block| / 254 * Σ_block |w|.
+     */
     public void matvec(Matrix w, float[] x, int xOff, float[] out, int outOff) {
         WeightMatrix m = (WeightMatrix) w;
         Objects.checkFromIndexSize(xOff, m.cols, x.length);
         Objects.checkFromIndexSize(outOff, m.rows, out.length);
         MatvecTask t = matvecTask;
-        t.w = m;
-        t.x = x;
-        t.xOff = xOff;
+        if (m instanceof QuantizedMatrix q) {
+            activation.quantize(x, xOff, m.cols);
+            t.ensureScales(m.cols / 16);
+            t.quantized = q;
+        } else {
+            t.floats = (FloatMatrix) m;
+            t.x = x;
+            t.xOff = xOff;
+        }
         t.out = out;
         t.outOff = outOff;
         try {
             pool.run(m.rows, rowGrain(m.rows, 16), t);
         } finally {
-            t.w = null;
+            t.quantized = null;
+            t.floats = null;
             t.x = null;
             t.out = null;
         }
@@ -88,16 +102,41 @@ public final class MatMul {
     }
 
     private static final class MatvecTask implements ComputePool.RangeTask {
-        WeightMatrix w;
+        private final QuantizedVector activation;
+        /** Per worker: block scales of the row being dotted (see QuantizedMatrix#dot). */
+        private final float[][] scales;
+        QuantizedMatrix quantized;
+        FloatMatrix floats;
         float[] x;
         int xOff;
         float[] out;
         int outOff;
 
+        MatvecTask(QuantizedVector activation, int threads) {
+            this.activation = activation;
+            this.scales = new float[threads][0];
+        }
+
+        /** Grows the per-worker scale buffers (only when a wider matrix than any before comes along). */
+        void ensureScales(int n) {
+            if (scales[0].length < n) {
+                for (int i = 0; i < scales.length; i++) {
+                    scales[i] = new float[n];
+                }
+            }
+        }
+
         @Override
         public void run(int from, int to, int worker) {
-            for (int r = from; r < to; r++) {
-                out[outOff + r] = w.dot(r, x, xOff);
+            if (quantized != null) {
+                float[] rowScales = scales[worker];
+                for (int r = from; r < to; r++) {
+                    out[outOff + r] = quantized.dot(r, activation, rowScales);
+                }
+            } else {
+                for (int r = from; r < to; r++) {
+                    out[outOff + r] = floats.dot(r, x, xOff);
+                }
             }
         }
     }

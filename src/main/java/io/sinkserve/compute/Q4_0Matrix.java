@@ -2,46 +2,44 @@ package io.sinkserve.compute;
 
 import java.lang.foreign.MemorySegment;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
  * ggml Q4_0: blocks of 32 values, a half scale d then 16 bytes; byte j holds value j in its low nibble
  * and value j + 16 in its high nibble, both offset by 8: value = d * (nibble - 8).
  */
-final class Q4_0Matrix extends WeightMatrix {
+final class Q4_0Matrix extends QuantizedMatrix {
     private static final int BLOCK_BYTES = 18;
 
     Q4_0Matrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q4_0, data, rows, cols);
     }
 
-    private ByteVector packed(long blockOff, int half) {
-        return ByteVector.fromMemorySegment(B64, data, blockOff + 2 + 8 * half, LE);
+    private static ShortVector low(ShortVector packed) {
+        return packed.and((short) 0x0F).sub((short) 8);
     }
 
-    private static FloatVector low(ByteVector b) {
-        return bytesToFloats(b.and((byte) 0x0F).sub((byte) 8));
-    }
-
-    private static FloatVector high(ByteVector b) {
-        return bytesToFloats(b.lanewise(VectorOperators.LSHR, 4).sub((byte) 8));
+    private static ShortVector high(ShortVector packed) {
+        return highNibble(packed).sub((short) 8);
     }
 
     @Override
-    float dot(int row, float[] x, int xOff) {
-        checkX(x, xOff);
-        long off = offset(row, 0);
+    float dot(int row, QuantizedVector x, float[] scales) {
+        long base = offset(row, 0);
+        int blocks = cols / 32;
+        for (int b = 0; b < blocks; b++) {
+            scales[b] = half(data, base + (long) b * BLOCK_BYTES) * x.scale[b];
+        }
+        short[] xq = x.q;
         FloatVector acc = FloatVector.zero(F);
-        for (int i = xOff, end = xOff + cols; i < end; i += 32, off += BLOCK_BYTES) {
-            ByteVector a = packed(off, 0);
-            ByteVector b = packed(off, 1);
-            FloatVector s = low(a).mul(FloatVector.fromArray(F, x, i));
-            s = low(b).fma(FloatVector.fromArray(F, x, i + 8), s);
-            s = high(a).fma(FloatVector.fromArray(F, x, i + 16), s);
-            s = high(b).fma(FloatVector.fromArray(F, x, i + 24), s);
-            acc = s.fma(FloatVector.broadcast(F, half(data, off)), acc);
+        for (int b = 0; b < blocks; b++) {
+            ShortVector packed = shorts(base + (long) b * BLOCK_BYTES + 2);
+            ShortVector p = low(packed).mul(ShortVector.fromArray(S, xq, 32 * b))
+                    .add(high(packed).mul(ShortVector.fromArray(S, xq, 32 * b + 16)));
+            // |(q - 8) x| <= 8 * 127 per product, two per lane: pairs stay far below 2^15
+            acc = accumulateNarrow(p, scales[b], acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
@@ -51,12 +49,9 @@ final class Q4_0Matrix extends WeightMatrix {
         long off = offset(row, col);
         for (int i = dstOff, end = dstOff + n; i < end; i += 32, off += BLOCK_BYTES) {
             float d = half(data, off);
-            ByteVector a = packed(off, 0);
-            ByteVector b = packed(off, 1);
-            low(a).mul(d).intoArray(dst, i);
-            low(b).mul(d).intoArray(dst, i + 8);
-            high(a).mul(d).intoArray(dst, i + 16);
-            high(b).mul(d).intoArray(dst, i + 24);
+            ShortVector packed = shorts(off + 2);
+            store(low(packed), d, 0f, dst, i);
+            store(high(packed), d, 0f, dst, i + 16);
         }
     }
 }

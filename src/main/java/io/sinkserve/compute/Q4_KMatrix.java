@@ -3,8 +3,8 @@ package io.sinkserve.compute;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorOperators;
  * reads 32 bytes: low nibbles are sub-block 2j, high nibbles sub-block 2j + 1.
  * value = d * scale[s] * q - dmin * min[s].
  */
-final class Q4_KMatrix extends WeightMatrix {
+final class Q4_KMatrix extends QuantizedMatrix {
     static final int BLOCK_BYTES = 144;
 
     Q4_KMatrix(MemorySegment data, int rows, int cols) {
@@ -40,51 +40,46 @@ final class Q4_KMatrix extends WeightMatrix {
         return m.get(ValueLayout.JAVA_BYTE, off) & 0xFF;
     }
 
-    private ByteVector packed(long off) {
-        return ByteVector.fromMemorySegment(B64, data, off, LE);
+    private static ShortVector low(ShortVector packed) {
+        return packed.and((short) 0x0F);
     }
 
-    private static FloatVector low(ByteVector b) {
-        return bytesToFloats(b.and((byte) 0x0F));
-    }
-
-    private static FloatVector high(ByteVector b) {
-        return bytesToFloats(b.lanewise(VectorOperators.LSHR, 4));
-    }
-
+    /**
+     * The scalar pass decodes each super-block's 6-bit scales and mins once: block scales go to
+     * {@code scales}, and the mins, which multiply the activation's block sums, are summed right there.
+     * The vector loop then takes one step per 32-value sub-block b: sub-block s = b % 8 of its super-block
+     * reads the 32 bytes of group s / 2, low nibbles when s is even, high when odd (a computed shift keeps
+     * the loop body small enough for C2 to inline every vector operation).
+     */
     @Override
-    float dot(int row, float[] x, int xOff) {
-        checkX(x, xOff);
-        long off = offset(row, 0);
-        FloatVector acc = FloatVector.zero(F);
-        FloatVector minAcc = FloatVector.zero(F);
-        for (int i = xOff, end = xOff + cols; i < end; i += 256, off += BLOCK_BYTES) {
+    float dot(int row, QuantizedVector x, float[] scales) {
+        long base = offset(row, 0);
+        float mins = 0f;
+        for (int sb = 0, superBlocks = cols / 256; sb < superBlocks; sb++) {
+            long off = base + (long) sb * BLOCK_BYTES;
             float d = half(data, off);
             float dmin = half(data, off + 2);
-            long scales = off + 4;
-            for (int j = 0; j < 4; j++) {
-                long qs = off + 16 + 32 * j;
-                int xa = i + 64 * j;
-                FloatVector sLo = FloatVector.zero(F);
-                FloatVector sHi = FloatVector.zero(F);
-                FloatVector xLo = FloatVector.zero(F);
-                FloatVector xHi = FloatVector.zero(F);
-                for (int g = 0; g < 32; g += 8) {
-                    ByteVector q = packed(qs + g);
-                    FloatVector lo = FloatVector.fromArray(F, x, xa + g);
-                    FloatVector hi = FloatVector.fromArray(F, x, xa + 32 + g);
-                    sLo = low(q).fma(lo, sLo);
-                    sHi = high(q).fma(hi, sHi);
-                    xLo = xLo.add(lo);
-                    xHi = xHi.add(hi);
-                }
-                acc = sLo.fma(FloatVector.broadcast(F, d * scale(data, scales, 2 * j)), acc);
-                acc = sHi.fma(FloatVector.broadcast(F, d * scale(data, scales, 2 * j + 1)), acc);
-                minAcc = xLo.fma(FloatVector.broadcast(F, dmin * min(data, scales, 2 * j)), minAcc);
-                minAcc = xHi.fma(FloatVector.broadcast(F, dmin * min(data, scales, 2 * j + 1)), minAcc);
+            for (int s = 0; s < 8; s++) {
+                int b = 8 * sb + s;
+                scales[b] = d * scale(data, off + 4, s) * x.scale[b];
+                mins += dmin * min(data, off + 4, s) * x.sum[b];
             }
         }
-        return acc.sub(minAcc).reduceLanes(VectorOperators.ADD);
+        short[] xq = x.q;
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0, blocks = cols / 32; b < blocks; b++) {
+            long qs = base + (long) (b >>> 3) * BLOCK_BYTES + 16 + 32 * ((b & 7) >>> 1);
+            int shift = (b & 1) * 4;
+            ShortVector p = nibbles(shorts(qs), shift).mul(ShortVector.fromArray(S, xq, 32 * b))
+                    .add(nibbles(shorts(qs + 16), shift).mul(ShortVector.fromArray(S, xq, 32 * b + 16)));
+            // q <= 15, |x| <= 127, two products per lane: pairs stay below 2^15
+            acc = accumulateNarrow(p, scales[b], acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - mins;
+    }
+
+    private static ShortVector nibbles(ShortVector packed, int shift) {
+        return packed.lanewise(VectorOperators.LSHR, shift).and((short) 0x0F);
     }
 
     @Override
@@ -100,10 +95,10 @@ final class Q4_KMatrix extends WeightMatrix {
                 float dHi = d * scale(data, scales, 2 * j + 1);
                 float mLo = -dmin * min(data, scales, 2 * j);
                 float mHi = -dmin * min(data, scales, 2 * j + 1);
-                for (int g = 0; g < 32; g += 8) {
-                    ByteVector q = packed(qs + g);
-                    low(q).fma(dLo, mLo).intoArray(dst, i + 64 * j + g);
-                    high(q).fma(dHi, mHi).intoArray(dst, i + 64 * j + 32 + g);
+                for (int h = 0; h < 32; h += 16) {
+                    ShortVector packed = shorts(qs + h);
+                    store(low(packed), dLo, mLo, dst, i + 64 * j + h);
+                    store(highNibble(packed), dHi, mHi, dst, i + 64 * j + 32 + h);
                 }
             }
         }

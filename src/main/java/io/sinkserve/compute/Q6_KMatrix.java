@@ -3,8 +3,8 @@ package io.sinkserve.compute;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -13,60 +13,57 @@ import jdk.incubator.vector.VectorOperators;
  * ql[64n ..], qh[32n ..]; for l in 0..31 the byte pair ql[l], ql[l + 32] and qh[l] give the four values
  * l, l + 32, l + 64, l + 96 (value = d * scale * (q - 32)).
  */
-final class Q6_KMatrix extends WeightMatrix {
+final class Q6_KMatrix extends QuantizedMatrix {
     static final int BLOCK_BYTES = 210;
 
     Q6_KMatrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q6_K, data, rows, cols);
     }
 
-    private ByteVector bytes(long off) {
-        return ByteVector.fromMemorySegment(B64, data, off, LE);
-    }
-
-    /** The 6-bit value (minus 32) of quarter k (0..3) from low-bits bytes ql (k even: low nibble) and qh. */
-    private static FloatVector value(ByteVector ql, ByteVector qh, int k) {
-        ByteVector lo = (k & 2) == 0 ? ql.and((byte) 0x0F) : ql.lanewise(VectorOperators.LSHR, 4);
-        ByteVector hi = qh.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
-        return bytesToFloats(lo.or(hi).sub((byte) 32));
-    }
-
     private float scale(long off, int s) {
         return data.get(ValueLayout.JAVA_BYTE, off + 192 + s);
     }
 
+    /**
+     * After the scalar pass gathers the scale of every 16-value sub-block, one loop step per sub-block g:
+     * activation block b = g / 2 is local block t = b % 8, i.e. quarter k = t % 4 of half n = t / 4, and
+     * g's parity picks values 0..15 or 16..31 of it. A flat loop with computed offsets and shifts keeps
+     * the compiled kernel small enough for C2 to inline every vector operation.
+     */
     @Override
-    float dot(int row, float[] x, int xOff) {
-        checkX(x, xOff);
-        long off = offset(row, 0);
-        FloatVector acc = FloatVector.zero(F);
-        for (int i = xOff, end = xOff + cols; i < end; i += 256, off += BLOCK_BYTES) {
+    float dot(int row, QuantizedVector x, float[] scales) {
+        long base = offset(row, 0);
+        int groups = cols / 16;
+        for (int sb = 0; sb < groups / 16; sb++) {
+            long off = base + (long) sb * BLOCK_BYTES;
             float d = half(data, off + 208);
-            for (int n = 0; n < 2; n++) {
-                long ql = off + 64 * n;
-                long qh = off + 128 + 32 * n;
-                int xn = i + 128 * n;
-                // l = 0..15 uses scales 8n + {0,2,4,6}, l = 16..31 scales 8n + {1,3,5,7}
-                for (int l = 0; l < 32; l += 16) {
-                    ByteVector a0 = bytes(ql + l);
-                    ByteVector a1 = bytes(ql + l + 8);
-                    ByteVector b0 = bytes(ql + 32 + l);
-                    ByteVector b1 = bytes(ql + 32 + l + 8);
-                    ByteVector h0 = bytes(qh + l);
-                    ByteVector h1 = bytes(qh + l + 8);
-                    int s = 8 * n + l / 16;
-                    for (int k = 0; k < 4; k++) {
-                        ByteVector p0 = (k & 1) == 0 ? a0 : b0;
-                        ByteVector p1 = (k & 1) == 0 ? a1 : b1;
-                        int xk = xn + 32 * k + l;
-                        FloatVector sum = value(p0, h0, k).mul(FloatVector.fromArray(F, x, xk))
-                                .add(value(p1, h1, k).mul(FloatVector.fromArray(F, x, xk + 8)));
-                        acc = sum.fma(FloatVector.broadcast(F, d * scale(off, s + 2 * k)), acc);
-                    }
-                }
+            for (int g = 0; g < 16; g++) {
+                // local sub-block g: half n = g / 8, quarter k = (g % 8) / 2, part g % 2 -> ggml scale 8n + 2k + part
+                int n = g >>> 3;
+                int k = (g & 7) >>> 1;
+                scales[16 * sb + g] = d * scale(off, 8 * n + 2 * k + (g & 1)) * x.scale[(16 * sb + g) >>> 1];
             }
         }
+        short[] xq = x.q;
+        FloatVector acc = FloatVector.zero(F);
+        for (int g = 0; g < groups; g++) {
+            int b = g >>> 1;
+            long off = base + (long) (b >>> 3) * BLOCK_BYTES;
+            int n = (b >>> 2) & 1;
+            int k = b & 3;
+            int l = (g & 1) * 16;
+            ShortVector q = value(shorts(off + 64 * n + 32 * (k & 1) + l), shorts(off + 128 + 32 * n + l), (k >>> 1) * 4, 2 * k);
+            // |q - 32| <= 32, |x| <= 127: pairs stay below 2^15
+            acc = accumulateNarrow(q.mul(ShortVector.fromArray(S, xq, 16 * g)), scales[g], acc);
+        }
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** (low bits from ql >> nibbleShift) | (2 high bits from qh >> highShift) << 4, minus 32. */
+    private static ShortVector value(ShortVector ql, ShortVector qh, int nibbleShift, int highShift) {
+        ShortVector lo = ql.lanewise(VectorOperators.LSHR, nibbleShift).and((short) 0x0F);
+        ShortVector hi = qh.lanewise(VectorOperators.LSHR, highShift).and((short) 3).lanewise(VectorOperators.LSHL, 4);
+        return lo.or(hi).sub((short) 32);
     }
 
     @Override
@@ -75,16 +72,12 @@ final class Q6_KMatrix extends WeightMatrix {
         for (int i = dstOff, end = dstOff + n; i < end; i += 256, off += BLOCK_BYTES) {
             float d = half(data, off + 208);
             for (int h = 0; h < 2; h++) {
-                long ql = off + 64 * h;
-                long qh = off + 128 + 32 * h;
-                for (int l = 0; l < 32; l += 8) {
-                    ByteVector a = bytes(ql + l);
-                    ByteVector b = bytes(ql + 32 + l);
-                    ByteVector hb = bytes(qh + l);
-                    int s = 8 * h + l / 16;
-                    for (int k = 0; k < 4; k++) {
-                        value((k & 1) == 0 ? a : b, hb, k).mul(d * scale(off, s + 2 * k))
-                                .intoArray(dst, i + 128 * h + 32 * k + l);
+                for (int k = 0; k < 4; k++) {
+                    long ql = off + 64 * h + 32 * (k & 1);
+                    long qh = off + 128 + 32 * h;
+                    for (int l = 0; l < 32; l += 16) {
+                        store(value(shorts(ql + l), shorts(qh + l), (k >>> 1) * 4, 2 * k),
+                                d * scale(off, 8 * h + 2 * k + l / 16), 0f, dst, i + 128 * h + 32 * k + l);
                     }
                 }
             }

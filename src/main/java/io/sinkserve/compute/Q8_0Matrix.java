@@ -2,33 +2,37 @@ package io.sinkserve.compute;
 
 import java.lang.foreign.MemorySegment;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** ggml Q8_0: blocks of 32 values, a half scale d then 32 signed bytes q; value = d * q. */
-final class Q8_0Matrix extends WeightMatrix {
+final class Q8_0Matrix extends QuantizedMatrix {
     private static final int BLOCK_BYTES = 34;
 
     Q8_0Matrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q8_0, data, rows, cols);
     }
 
-    private FloatVector quants(long blockOff, int group) {
-        return bytesToFloats(ByteVector.fromMemorySegment(B64, data, blockOff + 2 + 8 * group, LE));
+    /** Quants 16 * half .. 16 * half + 15 of the block. */
+    private ShortVector quants(long blockOff, int half) {
+        return shorts(blockOff + 2 + 16 * half);
     }
 
     @Override
-    float dot(int row, float[] x, int xOff) {
-        checkX(x, xOff);
-        long off = offset(row, 0);
+    float dot(int row, QuantizedVector x, float[] scales) {
+        long base = offset(row, 0);
+        int blocks = cols / 32;
+        for (int b = 0; b < blocks; b++) {
+            scales[b] = half(data, base + (long) b * BLOCK_BYTES) * x.scale[b];
+        }
+        short[] xq = x.q;
         FloatVector acc = FloatVector.zero(F);
-        for (int i = xOff, end = xOff + cols; i < end; i += 32, off += BLOCK_BYTES) {
-            FloatVector s = quants(off, 0).mul(FloatVector.fromArray(F, x, i));
-            s = quants(off, 1).fma(FloatVector.fromArray(F, x, i + 8), s);
-            s = quants(off, 2).fma(FloatVector.fromArray(F, x, i + 16), s);
-            s = quants(off, 3).fma(FloatVector.fromArray(F, x, i + 24), s);
-            acc = s.fma(FloatVector.broadcast(F, half(data, off)), acc);
+        for (int b = 0; b < blocks; b++) {
+            long off = base + (long) b * BLOCK_BYTES;
+            ShortVector p = quants(off, 0).mul(ShortVector.fromArray(S, xq, 32 * b))
+                    .add(quants(off, 1).mul(ShortVector.fromArray(S, xq, 32 * b + 16)));
+            acc = accumulate(p, scales[b], acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
@@ -38,9 +42,8 @@ final class Q8_0Matrix extends WeightMatrix {
         long off = offset(row, col);
         for (int i = dstOff, end = dstOff + n; i < end; i += 32, off += BLOCK_BYTES) {
             float d = half(data, off);
-            for (int g = 0; g < 4; g++) {
-                quants(off, g).mul(d).intoArray(dst, i + 8 * g);
-            }
+            store(quants(off, 0), d, 0f, dst, i);
+            store(quants(off, 1), d, 0f, dst, i + 16);
         }
     }
 }

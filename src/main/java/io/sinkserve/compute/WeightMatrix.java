@@ -5,23 +5,19 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Objects;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Shared state and helpers of the per-type matrices. Each subclass owns its block decode, fused into a
- * dot product with a float vector and into a dequantizer; row scheduling lives in {@link MatMul}.
+ * Shared state and helpers of the per-type matrices. Each type owns its block decode, fused into a dot
+ * product with an activation vector and into a dequantizer; row scheduling lives in {@link MatMul}.
  *
- * <p>Kernels use 256-bit float vectors: a 32-element block splits into four 8-lane groups, and 8 bytes
- * of quants widen to exactly one float vector, which keeps every block decode a whole number of vectors.
+ * <p>Kernels use 256-bit vectors, the widest this AVX2 machine has: 8 float lanes, or 16 16-bit lanes
+ * holding the 16 quants decoded from 16 bytes (ggml blocks are multiples of 16 values).
  */
-abstract sealed class WeightMatrix implements Matrix
-        permits F32Matrix, F16Matrix, BF16Matrix, Q8_0Matrix, Q4_0Matrix, Q4_KMatrix, Q6_KMatrix {
+abstract sealed class WeightMatrix implements Matrix permits FloatMatrix, QuantizedMatrix {
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
 
@@ -71,9 +67,6 @@ abstract sealed class WeightMatrix implements Matrix
         dequantize(row, 0, cols, dst, dstOff);
     }
 
-    /** Row {@code row} · {@code x[xOff .. xOff + cols)}. */
-    abstract float dot(int row, float[] x, int xOff);
-
     /**
      * Decodes columns {@code [col, col + n)} of a row into {@code dst[dstOff ..)}; {@code col} and {@code n}
      * are multiples of the block size (matmul decodes rows panel by panel).
@@ -94,8 +87,4 @@ abstract sealed class WeightMatrix implements Matrix
         return Float.float16ToFloat(s.get(SHORT, off));
     }
 
-    /** 8 signed bytes widened to floats. */
-    static FloatVector bytesToFloats(ByteVector b) {
-        return (FloatVector) b.convertShape(VectorOperators.B2F, F, 0);
-    }
 }

@@ -4,6 +4,7 @@ import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.cache.SinkCache;
 import io.sinkserve.compute.ComputePool;
 import io.sinkserve.gguf.GGUFFile;
+import io.sinkserve.tokenizer.ChatTemplate;
 import io.sinkserve.tokenizer.Tokenizer;
 
 import java.io.IOException;
@@ -23,13 +24,15 @@ public final class Model implements AutoCloseable {
 
     private final ModelConfig config;
     private final Tokenizer tokenizer;
+    private final ChatTemplate chatTemplate;
     private final GGUFFile file;
     private final ComputePool pool;
     private final ForwardPass pass;
 
-    Model(ModelConfig config, Weights weights, Tokenizer tokenizer, GGUFFile file, int threads) {
+    Model(ModelConfig config, Weights weights, Tokenizer tokenizer, ChatTemplate chatTemplate, GGUFFile file, int threads) {
         this.config = config;
         this.tokenizer = tokenizer;
+        this.chatTemplate = chatTemplate;
         this.file = file;
         this.pool = new ComputePool(threads > 0 ? threads : ComputePool.defaultThreads());
         this.pass = new ForwardPass(config, weights, pool, MAX_BATCH_ROWS);
@@ -45,7 +48,7 @@ public final class Model implements AutoCloseable {
         try {
             ModelConfig config = ModelConfig.from(file);
             Weights weights = Weights.bind(file, config);
-            return new Model(config, weights, Tokenizer.fromGGUF(file.metadata()), file, threads);
+            return new Model(config, weights, Tokenizer.fromGGUF(file.metadata()), ChatTemplate.fromGGUF(file.metadata()), file, threads);
         } catch (RuntimeException e) {
             file.close();
             throw e;
@@ -58,6 +61,11 @@ public final class Model implements AutoCloseable {
 
     public Tokenizer tokenizer() {
         return tokenizer;
+    }
+
+    /** The file's {@code tokenizer.chat_template}, else a built-in fallback that fits the vocabulary. */
+    public ChatTemplate chatTemplate() {
+        return chatTemplate;
     }
 
     /** The GGUF file the weights are mapped from. */
@@ -101,6 +109,7 @@ public final class Model implements AutoCloseable {
         if (tokens.length == 0) {
             throw new IllegalArgumentException("prefill needs at least one token");
         }
+        seq.cache().ensureRoom(tokens.length);
         for (int off = 0; off < tokens.length; off += MAX_BATCH_ROWS) {
             int n = Math.min(MAX_BATCH_ROWS, tokens.length - off);
             pass.begin();
@@ -114,6 +123,7 @@ public final class Model implements AutoCloseable {
     /** Like {@link #prefill} but hands the logits after every token to {@code sink} (index = token index); for perplexity. */
     public synchronized void forwardAll(Sequence seq, int[] tokens, LogitsSink sink) {
         check(seq, tokens);
+        seq.cache().ensureRoom(tokens.length);
         for (int off = 0; off < tokens.length; off += MAX_BATCH_ROWS) {
             int n = Math.min(MAX_BATCH_ROWS, tokens.length - off);
             pass.begin();
@@ -138,6 +148,7 @@ public final class Model implements AutoCloseable {
         checkDistinct(seqs);
         for (int i = 0; i < tokens.length; i++) {
             check(seqs.get(i), tokens[i]);
+            seqs.get(i).cache().ensureRoom(1);
         }
         for (int off = 0; off < tokens.length; off += MAX_BATCH_ROWS) {
             int n = Math.min(MAX_BATCH_ROWS, tokens.length - off);

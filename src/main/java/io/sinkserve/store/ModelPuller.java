@@ -2,9 +2,12 @@ package io.sinkserve.store;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Installs a manifest model into the store directory: downloads into {@code FILE.part} (resumable),
@@ -31,11 +34,20 @@ public final class ModelPuller {
      */
     public PullResult pull(ModelEntry model, URI source, boolean acceptUnverified, DownloadProgress progress)
             throws IOException {
+        Files.createDirectories(store);
+        // Pods sharing one volume may start together: the lock makes the second wait and then find the file.
+        try (FileChannel lock = FileChannel.open(store.resolve(model.file() + ".lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock held = lock.lock()) {
+            return pullLocked(model, source, acceptUnverified, progress);
+        }
+    }
+
+    private PullResult pullLocked(ModelEntry model, URI source, boolean acceptUnverified, DownloadProgress progress) throws IOException {
         Path target = target(model);
         if (Files.exists(target)) {
             return checkInstalled(model, target);
         }
-        Files.createDirectories(store);
         Path part = store.resolve(model.file() + ".part");
         long size;
         try {

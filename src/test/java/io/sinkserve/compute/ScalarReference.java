@@ -136,6 +136,25 @@ final class ScalarReference {
         return s;
     }
 
+    /**
+     * Worst-case effect of quantising x to 8 bits per 32-value block (step max|x_block| / 127, so every
+     * value moves by at most half a step): Σ_blocks max|x_block| / 254 * Σ_block |w|, with 1% slack for
+     * the float rounding of the step itself.
+     */
+    static double activationError(float[] w, float[] x, int xOff) {
+        double bound = 0;
+        for (int b = 0; b < w.length; b += 32) {
+            double amax = 0;
+            double wsum = 0;
+            for (int i = b; i < b + 32; i++) {
+                amax = Math.max(amax, Math.abs(x[xOff + i]));
+                wsum += Math.abs(w[i]);
+            }
+            bound += amax / 254 * wsum;
+        }
+        return bound * 1.01;
+    }
+
     private static short u16(MemorySegment m, long off) {
         return m.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), off);
     }

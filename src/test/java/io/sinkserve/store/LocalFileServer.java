@@ -14,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Serves one byte array on 127.0.0.1 like a file host: honours {@code Range: bytes=N-}, can drop a response midway. */
-final class LocalFileServer implements AutoCloseable {
+public final class LocalFileServer implements AutoCloseable {
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
 
     private final HttpServer server;
@@ -23,7 +23,7 @@ final class LocalFileServer implements AutoCloseable {
     private volatile boolean honourRange = true;
     private volatile int cutNextResponseAfter = -1;
 
-    LocalFileServer(byte[] content) throws IOException {
+    public LocalFileServer(byte[] content) throws IOException {
         this.content = content;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/model.gguf", this::serve);
@@ -35,25 +35,25 @@ final class LocalFileServer implements AutoCloseable {
         server.start();
     }
 
-    URI uri() {
+    public URI uri() {
         return uri("/model.gguf");
     }
 
-    URI uri(String path) {
+    public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
     }
 
     /** The Range header of every request, "" when absent. */
-    List<String> rangeHeaders() {
+    public List<String> rangeHeaders() {
         return rangeHeaders;
     }
 
-    void ignoreRange() {
+    public void ignoreRange() {
         honourRange = false;
     }
 
     /** The next response announces its full length but stalls for good after {@code bytes} bytes. */
-    void cutNextResponseAfter(int bytes) {
+    public void cutNextResponseAfter(int bytes) {
         cutNextResponseAfter = bytes;
     }
 

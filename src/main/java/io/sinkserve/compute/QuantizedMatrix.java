@@ -1,0 +1,72 @@
+package io.sinkserve.compute;
+
+import java.lang.foreign.MemorySegment;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Block-quantised matrices (Q8_0, Q4_0, Q4_K, Q6_K), dotted with a {@link QuantizedVector}: each type
+ * decodes 16 quants at a time into 16-bit lanes, multiplies them with the activation's 16-bit quants,
+ * and hands the products to {@link #accumulate}, the one integer-to-float step they all share. Integer
+ * products avoid converting every weight to float, which is what bounds a float kernel on this CPU.
+ */
+abstract sealed class QuantizedMatrix extends WeightMatrix permits Q8_0Matrix, Q4_0Matrix, Q4_KMatrix, Q6_KMatrix {
+    static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+    static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+
+    QuantizedMatrix(TensorType type, MemorySegment data, int rows, int cols) {
+        super(type, data, rows, cols);
+    }
+
+    /**
+     * Row {@code row} · x, where x was quantised from an activation of length cols. Each kernel first
+     * gathers the combined weight-times-activation scale of every block into {@code scales} (at least
+     * cols / 16 floats of working space) in a scalar pass, so its vector loop only loads one float per
+     * block instead of decoding half floats and packed scales between vector operations.
+     */
+    abstract float dot(int row, QuantizedVector x, float[] scales);
+
+    /** 16 bytes at {@code off}, sign-extended to 16 lanes of 16 bits. */
+    final ShortVector shorts(long off) {
+        return (ShortVector) ByteVector.fromMemorySegment(B128, data, off, LE).convertShape(VectorOperators.B2S, S, 0);
+    }
+
+    /** dst[at .. at + 16) = scale * q + offset. */
+    static void store(ShortVector q, float scale, float offset, float[] dst, int at) {
+        ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).fma(scale, offset).intoArray(dst, at);
+        ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).fma(scale, offset).intoArray(dst, at + 8);
+    }
+
+    /** Bits 4..7 of each lane (the high nibble of the byte the lane was widened from). */
+    static ShortVector highNibble(ShortVector packed) {
+        return packed.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F);
+    }
+
+    /**
+     * acc += scale * Σ products. The 16 products (each |p| < 2^15) are summed pairwise into 8 32-bit lanes,
+     * the equivalent of x86's pmaddwd, which the Vector API does not expose.
+     */
+    static FloatVector accumulate(ShortVector products, float scale, FloatVector acc) {
+        IntVector p = (IntVector) products.reinterpretShape(I, 0);
+        IntVector pairs = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                .add(p.lanewise(VectorOperators.ASHR, 16));
+        return ((FloatVector) pairs.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scale), acc);
+    }
+
+    /**
+     * {@link #accumulate} for products whose adjacent pairs sum to less than 2^15 in magnitude (4- and
+     * 6-bit weights times 8-bit activations). Then a 32-bit lane v = H * 2^16 + (L mod 2^16) gives exactly
+     * H + L as (v + (v << 16)) >> 16, one shift fewer than the general pair sum.
+     */
+    static FloatVector accumulateNarrow(ShortVector products, float scale, FloatVector acc) {
+        IntVector p = (IntVector) products.reinterpretShape(I, 0);
+        IntVector pairs = p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+        return ((FloatVector) pairs.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scale), acc);
+    }
+}

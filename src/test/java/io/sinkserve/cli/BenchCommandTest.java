@@ -1,0 +1,74 @@
+package io.sinkserve.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sinkserve.testing.TestFiles;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BenchCommandTest {
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        CommandLine cl = SinkserveCommand.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        return new Run(cl.execute(args), out.toString(), err.toString());
+    }
+
+    @Test
+    void reportsPromptAndGenerationRatesPerRepetition() throws IOException {
+        Run r = run("bench", "-m", TestFiles.stories260K().toString(), "-t", "2", "-p", "8", "-n", "4", "-r", "2",
+                "--warmup", "0", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("llama", j.at("/architecture").asText());
+        assertEquals(2, j.at("/threads").asInt());
+        assertEquals(292_800, j.at("/parameters").asLong());
+        assertEquals("pp8", j.at("/tests/0/name").asText());
+        assertEquals("tg4", j.at("/tests/1/name").asText());
+        for (JsonNode test : j.at("/tests")) {
+            assertEquals(2, test.at("/tokensPerSecond").size());
+            for (JsonNode rate : test.at("/tokensPerSecond")) {
+                assertTrue(rate.asDouble() > 0 && Double.isFinite(rate.asDouble()), test.toString());
+            }
+            JsonNode s = test.at("/summary");
+            assertTrue(s.at("/min").asDouble() <= s.at("/median").asDouble()
+                    && s.at("/median").asDouble() <= s.at("/max").asDouble(), s.toString());
+        }
+        // stories260K has its own output matrix: decode reads every tensor but only one 64-float embedding row
+        // of the 512 x 64 F32 token embedding.
+        assertEquals(292_800L * 4 - 512 * 64 * 4 + 64 * 4, j.at("/weightBytesPerDecodeToken").asLong());
+        assertEquals(j.at("/weightBytesPerDecodeToken").asLong() * j.at("/tests/1/summary/median").asDouble(),
+                j.at("/decodeWeightBandwidth").asDouble(), 1e-6 * j.at("/decodeWeightBandwidth").asDouble());
+        assertTrue(j.at("/rssBytes").asLong() > 0);
+    }
+
+    @Test
+    void tableNamesEachTestAndTheBandwidth() {
+        Run r = run("bench", "-m", TestFiles.stories260K().toString(), "-t", "1", "-p", "0", "-n", "3", "-r", "1",
+                "--warmup", "0");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("| tg3 |"), r.out());
+        assertTrue(!r.out().contains("| pp"), r.out());
+        assertTrue(r.out().contains("effective weight bandwidth"), r.out());
+    }
+
+    @Test
+    void rejectsAnEmptyBenchmark() {
+        Run r = run("bench", "-m", TestFiles.stories260K().toString(), "-p", "0", "-n", "0");
+        assertNotEquals(0, r.exit());
+        assertTrue(r.err().contains("at least one must be positive"), r.err());
+    }
+}

@@ -1,0 +1,45 @@
+package io.sinkserve.compute;
+
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class QuantizedVectorTest {
+
+    /** Each value rounds to the nearest step of max|block| / 127; block sums are the quantised sums. */
+    @Test
+    void roundsEachBlockToItsOwnScale() {
+        float[] x = TestMatrices.gaussian(new Random(3), 3 + 96, 1f);
+        x[3 + 40] = 50f;            // a large block next to normal ones
+        for (int i = 64; i < 96; i++) {
+            x[3 + i] = 0f;          // an all-zero block
+        }
+        QuantizedVector q = new QuantizedVector();
+        q.quantize(x, 3, 96);
+        for (int b = 0; b < 3; b++) {
+            float amax = 0f;
+            for (int i = 32 * b; i < 32 * b + 32; i++) {
+                amax = Math.max(amax, Math.abs(x[3 + i]));
+            }
+            long sum = 0;
+            for (int i = 32 * b; i < 32 * b + 32; i++) {
+                sum += q.q[i];
+                assertTrue(Math.abs(q.q[i]) <= 127);
+                assertEquals(x[3 + i], q.scale[b] * q.q[i], amax / 254 * 1.0001f, "value " + i);
+            }
+            assertEquals(amax / 127, q.scale[b], 1e-7f * amax);
+            assertEquals(q.scale[b] * sum, q.sum[b], 1e-6f * Math.max(1f, Math.abs(q.sum[b])));
+        }
+        assertEquals(127, q.q[40]);
+        assertEquals(0f, q.scale[2]);
+
+        q.quantize(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
+            24, 25, 26, 27, 28, 29, 30, 31, 32}, 0, 32);   // reuse: shorter vector, same buffers
+        assertEquals(32, q.length);
+        assertEquals(127, q.q[31]);
+        assertEquals(4, q.q[0]);   // 1 * 127 / 32 = 3.97
+    }
+}
