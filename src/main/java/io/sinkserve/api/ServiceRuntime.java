@@ -103,13 +103,9 @@ public class ServiceRuntime {
                 SamplingParams.defaults(config.limits().maxTokensDefault(), 0));
     }
 
-    static <E extends Enum<E>> E parse(Class<E> type, String value, String what) {
-        for (E e : type.getEnumConstants()) {
-            if (e.name().equalsIgnoreCase(value) && e != EvictionPolicy.NONE) {
-                return e;
-            }
-        }
-        throw new IllegalArgumentException(what + ": unknown value '" + value + "'");
+    private static <E extends Enum<E>> E parse(Class<E> type, String value, String key) {
+        return SessionChoice.of(type, value).orElseThrow(() -> new IllegalArgumentException(
+                key + ": unknown value '" + value + "'; expected one of " + SessionChoice.names(type)));
     }
 
     /**

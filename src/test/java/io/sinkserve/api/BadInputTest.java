@@ -125,6 +125,16 @@ class BadInputTest {
     }
 
     @Test
+    void badSessionSettings() throws Exception {
+        expectError(http.post("/v1/sessions", "{\"policy\":\"none\"}"), 400, "policy");
+        expectError(http.post("/v1/sessions", "{\"kv_storage\":\"q4\"}"), 400, "kv_storage");
+        expectError(http.post("/v1/sessions", "{\"window\":0}"), 400, "window");
+        expectError(http.post("/v1/sessions", "{\"window\":100000}"), 400, "window");
+        expectError(http.post("/v1/sessions", "{\"window\":64,\"batch_size\":65}"), 400, "batch_size");
+        expectError(http.post("/v1/sessions", "{\"sampling\":{\"temperature\":9}}"), 400, "temperature");
+    }
+
+    @Test
     void theServiceCarriesOnAfterBadRequests() throws Exception {
         chat("{\"messages\": [}");
         chat("{\"messages\":[{\"role\":\"wizard\",\"content\":\"hi\"}]}");
