@@ -1,12 +1,9 @@
 package io.sinkserve.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.http.HttpResponse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,17 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every bad request gets the right status and an OpenAI error body naming the field; the service carries on. */
 @QuarkusTest
-class BadInputTest {
-    @TestHTTPResource("/")
-    URI base;
-    Http http;
-
-    @BeforeEach
-    void ready() throws Exception {
-        ServiceReady.await(base);
-        http = new Http(base);
-    }
-
+class BadInputTest extends ServiceTestBase {
     private JsonNode expectError(HttpResponse<String> r, int status, String param) {
         assertEquals(status, r.statusCode(), r.body());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
