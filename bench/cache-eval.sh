@@ -12,6 +12,9 @@ first() { for f in "$@"; do [ -f "$f" ] && { echo "$f"; return; }; done; echo "m
 MODEL="${MODEL:-$(first "$ROOT/model-store/stories260K.gguf" "$ROOT/../shared/models/stories260K.gguf")}"
 TEXT="${TEXT:-$(first "$ROOT/testdata/data/tinystories_valid_head.txt" "$ROOT/../shared/data/tinystories_valid_head.txt")}"
 TOKENS="${1:-16384}"
+# a bounded heap: runs go in parallel beside other JVMs, and an unbounded recompute run was killed twice
+# without a message (memory pressure, most likely)
+export SINKSERVE_JAVA_OPTS="${SINKSERVE_JAVA_OPTS:--Xmx512m}"
 OUT="$HERE/cache-eval.json"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
