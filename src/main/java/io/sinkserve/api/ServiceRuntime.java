@@ -36,7 +36,6 @@ import java.util.Locale;
 @ApplicationScoped
 public class ServiceRuntime {
     private static final Logger LOG = Logger.getLogger(ServiceRuntime.class);
-    private static final int MAX_DEFAULT_WINDOW = 2048;
 
     @Inject
     SinkserveConfig config;
@@ -96,7 +95,7 @@ public class ServiceRuntime {
 
     private SessionSettings defaultSettings(Engine e) {
         SinkserveConfig.Cache c = config.cache();
-        int window = c.window().orElse(Math.min(MAX_DEFAULT_WINDOW, e.contextLength() - c.sinks()));
+        int window = c.window().orElse(CacheConfig.defaultWindow(e.contextLength(), c.sinks()));
         return new SessionSettings(c.sinks(), window, parse(EvictionPolicy.class, c.policy(), "sinkserve.cache.policy"),
                 c.batchSize().orElse(Math.max(1, window / 2)),
                 parse(KvStorage.class, c.kvStorage(), "sinkserve.cache.kv-storage"), c.pinSystemPrompt(),
