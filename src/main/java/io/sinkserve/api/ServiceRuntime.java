@@ -36,7 +36,6 @@ import java.util.Locale;
 @ApplicationScoped
 public class ServiceRuntime {
     private static final Logger LOG = Logger.getLogger(ServiceRuntime.class);
-    private static final int MAX_DEFAULT_WINDOW = 2048;
 
     @Inject
     SinkserveConfig config;
@@ -96,20 +95,16 @@ public class ServiceRuntime {
 
     private SessionSettings defaultSettings(Engine e) {
         SinkserveConfig.Cache c = config.cache();
-        int window = c.window().orElse(Math.min(MAX_DEFAULT_WINDOW, e.contextLength() - c.sinks()));
+        int window = c.window().orElse(CacheConfig.defaultWindow(e.contextLength(), c.sinks()));
         return new SessionSettings(c.sinks(), window, parse(EvictionPolicy.class, c.policy(), "sinkserve.cache.policy"),
                 c.batchSize().orElse(Math.max(1, window / 2)),
                 parse(KvStorage.class, c.kvStorage(), "sinkserve.cache.kv-storage"), c.pinSystemPrompt(),
                 SamplingParams.defaults(config.limits().maxTokensDefault(), 0));
     }
 
-    static <E extends Enum<E>> E parse(Class<E> type, String value, String what) {
-        for (E e : type.getEnumConstants()) {
-            if (e.name().equalsIgnoreCase(value) && e != EvictionPolicy.NONE) {
-                return e;
-            }
-        }
-        throw new IllegalArgumentException(what + ": unknown value '" + value + "'");
+    private static <E extends Enum<E>> E parse(Class<E> type, String value, String key) {
+        return SessionChoice.of(type, value).orElseThrow(() -> new IllegalArgumentException(
+                key + ": unknown value '" + value + "'; expected one of " + SessionChoice.names(type)));
     }
 
     /**

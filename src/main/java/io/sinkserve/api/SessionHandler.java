@@ -18,7 +18,6 @@ import jakarta.inject.Inject;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /** The native session API: create, inspect, delete, and talk to a session whose conversation the server keeps. */
 @ApplicationScoped
@@ -135,16 +134,7 @@ class SessionHandler {
         if (v == null) {
             return d;
         }
-        List<String> names = new ArrayList<>();
-        for (E e : type.getEnumConstants()) {
-            if (e == EvictionPolicy.NONE) {
-                continue;   // a dense cache is for evaluation, not for sessions
-            }
-            if (e.name().equalsIgnoreCase(v)) {
-                return e;
-            }
-            names.add(e.name().toLowerCase(Locale.ROOT));
-        }
-        throw ApiException.invalid(field, "'" + field + "' must be one of " + names + ", got '" + v + "'");
+        return SessionChoice.of(type, v).orElseThrow(() -> ApiException.invalid(field,
+                "'" + field + "' must be one of " + SessionChoice.names(type) + ", got '" + v + "'"));
     }
 }

@@ -1,12 +1,9 @@
 package io.sinkserve.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.http.HttpResponse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,17 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every bad request gets the right status and an OpenAI error body naming the field; the service carries on. */
 @QuarkusTest
-class BadInputTest {
-    @TestHTTPResource("/")
-    URI base;
-    Http http;
-
-    @BeforeEach
-    void ready() throws Exception {
-        ServiceReady.await(base);
-        http = new Http(base);
-    }
-
+class BadInputTest extends ServiceTestBase {
     private JsonNode expectError(HttpResponse<String> r, int status, String param) {
         assertEquals(status, r.statusCode(), r.body());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
@@ -122,6 +109,16 @@ class BadInputTest {
         expectError(http.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
                 "X-Session-ID", "bad id with spaces"), 400, "X-Session-ID");
         expectError(http.get("/v1/nothing-here"), 404, null);
+    }
+
+    @Test
+    void badSessionSettings() throws Exception {
+        expectError(http.post("/v1/sessions", "{\"policy\":\"none\"}"), 400, "policy");
+        expectError(http.post("/v1/sessions", "{\"kv_storage\":\"q4\"}"), 400, "kv_storage");
+        expectError(http.post("/v1/sessions", "{\"window\":0}"), 400, "window");
+        expectError(http.post("/v1/sessions", "{\"window\":100000}"), 400, "window");
+        expectError(http.post("/v1/sessions", "{\"window\":64,\"batch_size\":65}"), 400, "batch_size");
+        expectError(http.post("/v1/sessions", "{\"sampling\":{\"temperature\":9}}"), 400, "temperature");
     }
 
     @Test

@@ -1,12 +1,9 @@
 package io.sinkserve.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.List;
 
@@ -15,17 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
-class ChatCompletionsTest {
-    @TestHTTPResource("/")
-    URI base;
-    Http http;
-
-    @BeforeEach
-    void ready() throws Exception {
-        ServiceReady.await(base);
-        http = new Http(base);
-    }
-
+class ChatCompletionsTest extends ServiceTestBase {
     @Test
     void modelsListsTheServedModel() throws Exception {
         HttpResponse<String> r = http.get("/v1/models");

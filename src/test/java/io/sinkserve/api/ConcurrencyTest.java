@@ -1,15 +1,12 @@
 package io.sinkserve.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,17 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
-class ConcurrencyTest {
-    @TestHTTPResource("/")
-    URI base;
-    Http http;
-
-    @BeforeEach
-    void ready() throws Exception {
-        ServiceReady.await(base);
-        http = new Http(base);
-    }
-
+class ConcurrencyTest extends ServiceTestBase {
     private String streamedText(String session, int i) throws Exception {
         HttpResponse<String> r = http.post("/v1/chat/completions",
                 Http.chat("Story number " + i + " about a " + (i % 2 == 0 ? "dog" : "bird"), 24, 100 + i, true, ""),

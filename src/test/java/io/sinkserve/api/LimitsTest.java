@@ -1,17 +1,14 @@
 package io.sinkserve.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
 
@@ -21,21 +18,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @TestProfile(LimitsProfile.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class LimitsTest {
+class LimitsTest extends ServiceTestBase {
     private static final String KEY_A = "Bearer key-a";
     private static final String USER = "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"max_tokens\":%d,\"stream\":true}";
 
-    @TestHTTPResource("/")
-    URI base;
     @Inject
     ServiceRuntime runtime;
-    Http http;
-
-    @BeforeEach
-    void ready() throws Exception {
-        ServiceReady.await(base);
-        http = new Http(base);
-    }
 
     @Test
     @Order(1)

@@ -1,13 +1,10 @@
 package io.sinkserve.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sinkserve.testing.TestFiles;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -20,18 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The native session API, and a conversation far past the model's context on one small-window session. */
 @QuarkusTest
-class NativeSessionTest {
+class NativeSessionTest extends ServiceTestBase {
     private static final Pattern EVICTIONS = Pattern.compile("(?m)^sinkserve_kvcache_evictions_total\\{policy=\"token\",?} ([0-9.E]+)$");
 
-    @TestHTTPResource("/")
-    URI base;
-    Http http;
 
-    @BeforeEach
-    void ready() throws Exception {
-        ServiceReady.await(base);
-        http = new Http(base);
-    }
 
     /** The frames of a native stream: [event, data] pairs. */
     private static List<String[]> events(String body) {

@@ -1,11 +1,8 @@
 package io.sinkserve.api;
 
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.List;
 
@@ -14,17 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
-class ObservabilityTest {
-    @TestHTTPResource("/")
-    URI base;
-    Http http;
-
-    @BeforeEach
-    void ready() throws Exception {
-        ServiceReady.await(base);
-        http = new Http(base);
-    }
-
+class ObservabilityTest extends ServiceTestBase {
     @Test
     void metricsCarryTheDesignNamesAndNoSessionIds() throws Exception {
         String session = "metrics-probe-" + System.nanoTime();

@@ -1,16 +1,13 @@
 package io.sinkserve.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.sinkserve.scheduler.ModelEngine;
 import io.sinkserve.testing.TestFiles;
 import io.sinkserve.tokenizer.ChatMessage;
 
-import java.net.URI;
 import java.util.List;
 import java.net.http.HttpResponse;
 
@@ -18,17 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
-class SessionReuseTest {
-    @TestHTTPResource("/")
-    URI base;
-    Http http;
-
-    @BeforeEach
-    void ready() throws Exception {
-        ServiceReady.await(base);
-        http = new Http(base);
-    }
-
+class SessionReuseTest extends ServiceTestBase {
     @Test
     void secondTurnPrefillsOnlyTheNewTokens() throws Exception {
         String session = "reuse-" + System.nanoTime();
