@@ -29,9 +29,7 @@ final class Q4_0Matrix extends QuantizedMatrix {
     float dot(int row, QuantizedVector x, float[] scales) {
         long base = offset(row, 0);
         int blocks = cols / 32;
-        for (int b = 0; b < blocks; b++) {
-            scales[b] = half(data, base + (long) b * BLOCK_BYTES) * x.scale[b];
-        }
+        halfScaledBlocks(base, BLOCK_BYTES, blocks, x, scales);
         short[] xq = x.q;
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {

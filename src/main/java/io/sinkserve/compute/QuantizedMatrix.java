@@ -32,6 +32,16 @@ abstract sealed class QuantizedMatrix extends WeightMatrix permits Q8_0Matrix, Q
      */
     abstract float dot(int row, QuantizedVector x, float[] scales);
 
+    /**
+     * scales[b] = d_b * x.scale[b] for the {@code blocks} blocks of a row at {@code base}, for the types
+     * whose block starts with its half-float scale d (Q8_0, Q4_0).
+     */
+    final void halfScaledBlocks(long base, int blockBytes, int blocks, QuantizedVector x, float[] scales) {
+        for (int b = 0; b < blocks; b++) {
+            scales[b] = half(data, base + (long) b * blockBytes) * x.scale[b];
+        }
+    }
+
     /** 16 bytes at {@code off}, sign-extended to 16 lanes of 16 bits. */
     final ShortVector shorts(long off) {
         return (ShortVector) ByteVector.fromMemorySegment(B128, data, off, LE).convertShape(VectorOperators.B2S, S, 0);
