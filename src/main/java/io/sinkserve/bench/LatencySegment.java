@@ -36,12 +36,4 @@ public final class LatencySegment {
         int rank = (int) Math.ceil(p / 100.0 * size);
         return nanos[Math.clamp(rank - 1, 0, size - 1)] / 1e6;
     }
-
-    public double meanMillis() {
-        long sum = 0;
-        for (int i = 0; i < size; i++) {
-            sum += nanos[i];
-        }
-        return sum / (double) size / 1e6;
-    }
 }

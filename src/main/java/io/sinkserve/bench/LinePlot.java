@@ -188,7 +188,7 @@ public final class LinePlot {
         for (Series s : series) {
             w = Math.max(w, fm.stringWidth(s.name()));
         }
-        int x = f.left() + f.w() - w - 40;
+        int x = f.left() + 18; // top left: perplexity curves start low, so this corner is usually empty
         int y = f.top() + 10;
         g.setColor(new Color(255, 255, 255, 220));
         g.fillRect(x - 8, y - 4, w + 44, lineH * series.size() + 8);

@@ -9,6 +9,8 @@ package io.sinkserve.cache;
 public record CacheConfig(int sinks, int window, EvictionPolicy policy, int batchSize, KvStorage storage, int pinnedPrefix) {
 
     public static final int DEFAULT_SINKS = 4;
+    /** Largest window chosen when none is configured: bounds per-session memory on long-context models. */
+    public static final int MAX_DEFAULT_WINDOW = 2048;
 
     public CacheConfig {
         if (sinks < 0 || pinnedPrefix < 0) {
@@ -26,6 +28,11 @@ public record CacheConfig(int sinks, int window, EvictionPolicy policy, int batc
         if ((long) Math.max(sinks, pinnedPrefix) + window > Integer.MAX_VALUE / 2) {
             throw new IllegalArgumentException("cache capacity too large: " + Math.max(sinks, pinnedPrefix) + " + " + window);
         }
+    }
+
+    /** The window used when none is configured: the model's trained context minus the sinks, at most {@link #MAX_DEFAULT_WINDOW}. */
+    public static int defaultWindow(int contextLength, int sinks) {
+        return Math.min(MAX_DEFAULT_WINDOW, contextLength - sinks);
     }
 
     /** StreamingLLM: {@code sinks} sinks + a window of {@code window}, token eviction, F32, batch block W/2. */

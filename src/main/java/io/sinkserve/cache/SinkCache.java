@@ -10,10 +10,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * One sequence's StreamingLLM KV cache for all layers: {@code S} sink slots (the first tokens) followed by
  * a ring of {@code W} window slots, K and V per layer and KV head, off heap in one segment sized once.
@@ -28,7 +24,6 @@ import jdk.incubator.vector.VectorSpecies;
  * Not thread-safe for bookkeeping ({@link #admit}); different KV heads may be written and read concurrently.
  */
 public final class SinkCache implements AutoCloseable {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
@@ -119,15 +114,20 @@ public final class SinkCache implements AutoCloseable {
         this.listener = l;
     }
 
+    /** Fails, changing nothing, if a dense cache has no room for {@code count} more tokens (streaming caches always have). */
+    public void ensureRoom(int count) {
+        if (config.policy() == EvictionPolicy.NONE && (long) size() + count > capacity) {
+            throw new IllegalStateException("the dense cache holds " + capacity + " tokens; it has " + size()
+                    + " and " + count + " more do not fit");
+        }
+    }
+
     /**
      * Admits the next {@code count} tokens in order, evicting as the policy says, and records what each one
      * sees in {@code views[from ..]}. A dense cache without room for all of them fails before changing anything.
      */
     public void admit(CacheView[] views, int from, int count) {
-        if (config.policy() == EvictionPolicy.NONE && size() + count > capacity) {
-            throw new IllegalStateException("the dense cache holds " + capacity + " tokens; it has " + size()
-                    + " and " + count + " more do not fit");
-        }
+        ensureRoom(count);
         for (int i = 0; i < count; i++) {
             admit(views[from + i]);
         }
@@ -160,12 +160,6 @@ public final class SinkCache implements AutoCloseable {
         }
     }
 
-    /** Storage slot of the i-th window entry of a view (0 = oldest). */
-    int windowSlot(CacheView view, int i) {
-        int ring = view.windowStart + i;
-        return sinkSlots + (ring >= window ? ring - window : ring);
-    }
-
     private long offset(int layer, int kind, int kvHead, int slot) {
         return ((long) (layer * 2 + kind) * kvHeads + kvHead) * headBytes + slot * slotBytes;
     }
@@ -186,48 +180,33 @@ public final class SinkCache implements AutoCloseable {
         }
     }
 
-    /** {@code q[qOff ..] · key(layer, kvHead, slot)}. */
-    float keyDot(int layer, int kvHead, int slot, float[] q, int qOff) {
-        long off = offset(layer, 0, kvHead, slot);
-        int d = 0;
-        float sum = 0f;
-        if (config.storage() == KvStorage.F32) {
-            int bound = F.loopBound(headDim);
-            if (bound > 0) {
-                FloatVector acc = FloatVector.zero(F);
-                for (; d < bound; d += F.length()) {
-                    acc = FloatVector.fromMemorySegment(F, data, off + 4L * d, LE).fma(FloatVector.fromArray(F, q, qOff + d), acc);
-                }
-                sum = acc.reduceLanes(VectorOperators.ADD);
-            }
-            for (; d < headDim; d++) {
-                sum += data.get(FLOAT, off + 4L * d) * q[qOff + d];
-            }
-        } else {
-            for (; d < headDim; d++) {
-                sum += Float.float16ToFloat(data.get(SHORT, off + 2L * d)) * q[qOff + d];
-            }
-        }
-        return sum;
+    /** Copies the keys a view sees, in cache order (sinks, then the window oldest first), into {@code dst[0 .. count * headDim)}. */
+    void readKeys(int layer, int kvHead, CacheView view, float[] dst) {
+        read(layer, 0, kvHead, view, dst);
     }
 
-    /** {@code out[outOff ..] += weight * value(layer, kvHead, slot)}. */
-    void addValue(int layer, int kvHead, int slot, float weight, float[] out, int outOff) {
-        long off = offset(layer, 1, kvHead, slot);
-        int d = 0;
+    /** Copies the values a view sees, in cache order, into {@code dst[0 .. count * headDim)}. */
+    void readValues(int layer, int kvHead, CacheView view, float[] dst) {
+        read(layer, 1, kvHead, view, dst);
+    }
+
+    // At most three contiguous runs: the sinks, the window from its start to the end of the ring, the wrapped rest.
+    private void read(int layer, int kind, int kvHead, CacheView view, float[] dst) {
+        long base = offset(layer, kind, kvHead, 0);
+        readRun(base, 0, view.sinks, dst, 0);
+        int first = Math.min(view.windowCount, window - view.windowStart);
+        readRun(base, sinkSlots + view.windowStart, first, dst, view.sinks * headDim);
+        readRun(base, sinkSlots, view.windowCount - first, dst, (view.sinks + first) * headDim);
+    }
+
+    private void readRun(long base, int slot, int slots, float[] dst, int dstOff) {
+        long off = base + slot * slotBytes;
+        int n = slots * headDim;
         if (config.storage() == KvStorage.F32) {
-            int bound = F.loopBound(headDim);
-            FloatVector w = FloatVector.broadcast(F, weight);
-            for (; d < bound; d += F.length()) {
-                FloatVector.fromMemorySegment(F, data, off + 4L * d, LE).fma(w, FloatVector.fromArray(F, out, outOff + d))
-                        .intoArray(out, outOff + d);
-            }
-            for (; d < headDim; d++) {
-                out[outOff + d] += weight * data.get(FLOAT, off + 4L * d);
-            }
+            MemorySegment.copy(data, FLOAT, off, dst, dstOff, n);
         } else {
-            for (; d < headDim; d++) {
-                out[outOff + d] += weight * Float.float16ToFloat(data.get(SHORT, off + 2L * d));
+            for (int i = 0; i < n; i++) {
+                dst[dstOff + i] = Float.float16ToFloat(data.get(SHORT, off + 2L * i));
             }
         }
     }

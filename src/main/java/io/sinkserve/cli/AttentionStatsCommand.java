@@ -6,9 +6,12 @@ import io.sinkserve.model.Model;
 import io.sinkserve.model.ModelConfig;
 import io.sinkserve.model.Sequence;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,6 +22,9 @@ import java.util.concurrent.Callable;
         description = {"Share of attention mass on the first k tokens, per layer and head, averaged over every query",
                 "of a dense pass over the first --tokens tokens of a text; 'uniform' is what equal attention would give."})
 public final class AttentionStatsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ModelOptions modelOptions;
 
@@ -45,7 +51,7 @@ public final class AttentionStatsCommand implements Callable<Integer> {
                 seq.setAttentionObserver(share);
                 model.forwardAll(seq, Arrays.copyOf(all, n), (i, logits, offset) -> { });
             }
-            System.out.printf("%s: %d tokens, %d layers x %d heads; mean share of attention on the first k tokens,"
+            out().printf("%s: %d tokens, %d layers x %d heads; mean share of attention on the first k tokens,"
                     + " queries at positions %d..%d (uniform attention in brackets)%n",
                     modelOptions.model.getFileName(), n, c.layers(), c.heads(), from, n - 1);
             StringBuilder header = new StringBuilder("| layer | head |");
@@ -54,28 +60,36 @@ public final class AttentionStatsCommand implements Callable<Integer> {
                 header.append(" first ").append(k).append(" |");
                 rule.append("---:|");
             }
-            System.out.println(header);
-            System.out.println(rule);
+            out().println(header);
+            out().println(rule);
             for (int layer = 0; layer < c.layers(); layer++) {
                 for (int head = 0; head < c.heads(); head++) {
                     StringBuilder row = new StringBuilder("| " + layer + " | " + head + " |");
                     for (int f = 0; f < firsts.length; f++) {
                         row.append(String.format(" %.3f (%.3f) |", share.share(layer, head, f), share.uniformShare(layer, head, f)));
                     }
-                    System.out.println(row);
+                    out().println(row);
                 }
             }
-            System.out.println();
-            System.out.println("| layer | mean over heads: " + String.join(" | ", Arrays.stream(firsts).mapToObj(k -> "first " + k).toList()) + " |");
-            System.out.println("|---:|" + "---:|".repeat(firsts.length));
+            out().println();
+            out().println("| layer | mean over heads: " + String.join(" | ", Arrays.stream(firsts).mapToObj(k -> "first " + k).toList()) + " |");
+            out().println("|---:|" + "---:|".repeat(firsts.length));
             for (int layer = 0; layer < c.layers(); layer++) {
                 StringBuilder row = new StringBuilder("| " + layer + " |");
                 for (int f = 0; f < firsts.length; f++) {
                     row.append(String.format(" %.3f (%.3f) |", share.layerShare(layer, f), share.uniformShare(layer, 0, f)));
                 }
-                System.out.println(row);
+                out().println(row);
             }
         }
         return 0;
+    }
+
+    private PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    private PrintWriter err() {
+        return spec.commandLine().getErr();
     }
 }

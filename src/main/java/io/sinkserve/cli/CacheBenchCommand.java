@@ -9,9 +9,13 @@ import io.sinkserve.model.LogitsSink;
 import io.sinkserve.model.Model;
 import io.sinkserve.model.Sequence;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -26,6 +30,13 @@ import java.util.concurrent.Callable;
                 "  default: decode --tokens tokens through one cache; latency percentiles and RSS per --segment tokens",
                 "  --speedup 256,512,...: per-token time of streaming decode vs. recompute (re-encoding the window) per cache size"})
 public final class CacheBenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    /** Untimed steps first: many for the cheap streaming step (JIT warm-up), one for the costly recompute. */
+    private static final int STREAMING_WARMUP = 32;
+    private static final int RECOMPUTE_WARMUP = 1;
+
     @Mixin
     ModelOptions modelOptions;
 
@@ -64,10 +75,10 @@ public final class CacheBenchCommand implements Callable<Integer> {
         CacheConfig config = cacheOptions.toConfig(model.config().contextLength());
         Sampler sampler = new Sampler(SamplingParams.defaults(tokens, seed), model.config().vocab());
         LatencySegment latencies = new LatencySegment(segment);
-        System.out.printf("model %s, cache %d sinks + %d window (%s, %s), %d tokens%n", modelOptions.model.getFileName(),
+        out().printf("model %s, cache %d sinks + %d window (%s, %s), %d tokens%n", modelOptions.model.getFileName(),
                 config.sinks(), config.window(), config.policy(), config.storage(), tokens);
-        System.out.println("| tokens | p50 ms | p90 ms | p99 ms | max ms | tokens/s | cache tokens | evicted | RSS MiB |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        out().println("| tokens | p50 ms | p90 ms | p99 ms | max ms | tokens/s | cache tokens | evicted | RSS MiB |");
+        out().println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         try (Sequence seq = model.newSequence(config)) {
             float[] logits = model.prefill(seq, new int[] {model.tokenizer().bos()});
             int[] next = new int[1];
@@ -83,7 +94,7 @@ public final class CacheBenchCommand implements Callable<Integer> {
                 latencies.record(System.nanoTime() - t0);
                 if (latencies.isFull() || i == tokens) {
                     double seconds = (System.nanoTime() - segmentStart) / 1e9;
-                    System.out.printf("| %d | %.3f | %.3f | %.3f | %.3f | %.0f | %d | %d | %.1f |%n", i,
+                    out().printf("| %d | %.3f | %.3f | %.3f | %.3f | %.0f | %d | %d | %.1f |%n", i,
                             latencies.percentileMillis(50), latencies.percentileMillis(90), latencies.percentileMillis(99),
                             latencies.percentileMillis(100), latencies.size() / seconds, seq.cache().size(),
                             seq.cache().evictedTokens(), ProcessMemory.rssBytes() / 1048576.0);
@@ -96,43 +107,57 @@ public final class CacheBenchCommand implements Callable<Integer> {
 
     /**
      * For each cache size C: streaming decode with a full cache (4 sinks + C-4 window, one eviction per
-     * token) vs. recompute (a fresh dense cache re-encoding the last C tokens for every token).
+     * token) vs. recompute (the last C tokens re-encoded from scratch for every token). Medians of the
+     * per-token times, so a preempted step on a busy machine does not skew the ratio.
      */
     private void speedup(Model model) {
         SplittableRandom random = new SplittableRandom(seed);
         int vocab = model.config().vocab();
-        System.out.printf("model %s, %d timed tokens per method and size (after 2 untimed)%n",
-                modelOptions.model.getFileName(), steps);
-        System.out.println("| cache size | streaming ms/token | recompute ms/token | speed-up |");
-        System.out.println("|---:|---:|---:|---:|");
+        out().printf("model %s, median of %d timed tokens per method and size (after %d/%d untimed)%n",
+                modelOptions.model.getFileName(), steps, STREAMING_WARMUP, RECOMPUTE_WARMUP);
+        out().println("| cache size | streaming ms/token | recompute ms/token | speed-up |");
+        out().println("|---:|---:|---:|---:|");
+        LatencySegment latencies = new LatencySegment(steps);
+        LogitsSink ignore = (j, l, offset) -> { };
         for (int size : speedupSizes) {
-            int[] history = random.ints(size + steps + 2, 0, vocab).toArray();
-            double streaming;
+            int[] history = random.ints(size + steps + STREAMING_WARMUP, 0, vocab).toArray();
             try (Sequence seq = model.newSequence(CacheConfig.streaming(4, size - 4))) {
-                model.prefill(seq, java.util.Arrays.copyOf(history, size));
+                model.prefill(seq, Arrays.copyOf(history, size));
                 int[] next = new int[1];
                 List<Sequence> batch = List.of(seq);
-                long t0 = 0;
-                for (int i = 0; i < steps + 2; i++) {
-                    if (i == 2) {
-                        t0 = System.nanoTime();
-                    }
+                for (int i = 0; i < steps + STREAMING_WARMUP; i++) {
                     next[0] = history[size + i];
-                    model.decode(batch, next, (j, l, offset) -> { });
-                }
-                streaming = (System.nanoTime() - t0) / 1e6 / steps;
-            }
-            long t0 = 0;
-            for (int i = 0; i < steps + 2; i++) {
-                if (i == 2) {
-                    t0 = System.nanoTime();
-                }
-                try (Sequence seq = model.newSequence(CacheConfig.dense(size))) {
-                    model.prefill(seq, java.util.Arrays.copyOfRange(history, i + 1, i + 1 + size));
+                    long t0 = System.nanoTime();
+                    model.decode(batch, next, ignore);
+                    if (i >= STREAMING_WARMUP) {
+                        latencies.record(System.nanoTime() - t0);
+                    }
                 }
             }
-            double recompute = (System.nanoTime() - t0) / 1e6 / steps;
-            System.out.printf("| %d | %.3f | %.3f | %.1fx |%n", size, streaming, recompute, recompute / streaming);
+            double streaming = latencies.percentileMillis(50);
+            latencies.clear();
+            try (Sequence seq = model.newSequence(CacheConfig.dense(size))) {
+                for (int i = 0; i < steps + RECOMPUTE_WARMUP; i++) {
+                    int[] window = Arrays.copyOfRange(history, i + 1, i + 1 + size);
+                    long t0 = System.nanoTime();
+                    seq.reset();
+                    model.prefill(seq, window);
+                    if (i >= RECOMPUTE_WARMUP) {
+                        latencies.record(System.nanoTime() - t0);
+                    }
+                }
+            }
+            double recompute = latencies.percentileMillis(50);
+            latencies.clear();
+            out().printf("| %d | %.3f | %.3f | %.1fx |%n", size, streaming, recompute, recompute / streaming);
         }
+    }
+
+    private PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    private PrintWriter err() {
+        return spec.commandLine().getErr();
     }
 }

@@ -5,10 +5,12 @@ import io.sinkserve.generate.Generator;
 import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.model.Model;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
@@ -18,6 +20,9 @@ import java.util.concurrent.ThreadLocalRandom;
         description = {"Generate a continuation of a prompt, streaming only the generated text to stdout.",
                 "Statistics (tokens, tokens/s, finish reason, seed) go to stderr."})
 public final class GenerateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ModelOptions modelOptions;
 
@@ -65,7 +70,7 @@ public final class GenerateCommand implements Callable<Integer> {
         long s = seed != null ? seed : ThreadLocalRandom.current().nextLong();
         SamplingParams params = new SamplingParams(temperature, topK, topP, minP, repeatPenalty, repeatLastN,
                 presencePenalty, frequencyPenalty, s, maxTokens, stop);
-        PrintStream out = System.out;
+        PrintWriter out = out();
         try (Model model = modelOptions.load()) {
             int[] tokens = model.tokenizer().encode(prompt, true, false);
             GenerationResult r = new Generator().generate(model,
@@ -75,10 +80,18 @@ public final class GenerateCommand implements Callable<Integer> {
                         out.flush();
                     });
             // stdout carries exactly the generated text; the line break that ends it on a terminal goes to stderr
-            System.err.printf("%nprompt: %d tokens, %.1f tokens/s | generated: %d tokens, %.1f tokens/s | finish: %s | seed: %d%n",
+            err().printf("%nprompt: %d tokens, %.1f tokens/s | generated: %d tokens, %.1f tokens/s | finish: %s | seed: %d%n",
                     r.promptTokens(), r.prefillTokensPerSecond(), r.generatedTokens(), r.decodeTokensPerSecond(),
                     r.finishReason().name().toLowerCase(), s);
         }
         return 0;
+    }
+
+    private PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    private PrintWriter err() {
+        return spec.commandLine().getErr();
     }
 }

@@ -2,6 +2,7 @@ package io.sinkserve.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.gguf.GGUFFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,11 +30,12 @@ public final class InfoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON instead of text")
     boolean json;
 
-    @Option(names = "--sinks", defaultValue = "4", description = "attention sinks of the cache (default: ${DEFAULT-VALUE})")
+    @Option(names = "--sinks", defaultValue = "" + CacheConfig.DEFAULT_SINKS, description = "attention sinks of the cache (default: ${DEFAULT-VALUE})")
     int sinks;
 
-    @Option(names = "--window", defaultValue = "1020", description = "rolling window of the cache (default: ${DEFAULT-VALUE})")
-    int window;
+    @Option(names = "--window", description = "rolling window of the cache (default: as serve picks it: the context"
+            + " length minus the sinks, at most " + CacheConfig.MAX_DEFAULT_WINDOW + ")")
+    Integer window;
 
     @Override
     public Integer call() throws Exception {

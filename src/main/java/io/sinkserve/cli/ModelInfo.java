@@ -46,7 +46,8 @@ record ModelInfo(FileFacts file, String architecture, String name, String fileTy
     record KvCache(int sinks, int window, int capacity, long bytesF32, long bytesF16) {
     }
 
-    static ModelInfo of(GGUFFile f, long fileBytes, int sinks, int window) {
+    /** {@code window} null: the window {@code serve} would pick for this model. */
+    static ModelInfo of(GGUFFile f, long fileBytes, int sinks, Integer window) {
         GGUFMetadata md = f.metadata();
         String arch = md.getString("general.architecture", null);
         String p = arch + ".";
@@ -123,12 +124,14 @@ record ModelInfo(FileFacts file, String architecture, String name, String fileTy
         return new Template(true, first.length() > 100 ? first.substring(0, 100) + "…" : first, s.length());
     }
 
-    private static KvCache kvCache(Shape s, int sinks, int window) {
+    private static KvCache kvCache(Shape s, int sinks, Integer window) {
         if (s.layers() == null || s.kvHeads() == null || s.headDim() == null) {
             return null;
         }
-        CacheConfig f32 = CacheConfig.streaming(sinks, window);
-        return new KvCache(sinks, window, f32.capacity(), f32.bytes(s.layers(), s.kvHeads(), s.headDim()),
+        int w = window != null ? window : s.contextLength() != null
+                ? CacheConfig.defaultWindow(s.contextLength(), sinks) : CacheConfig.MAX_DEFAULT_WINDOW;
+        CacheConfig f32 = CacheConfig.streaming(sinks, w);
+        return new KvCache(sinks, w, f32.capacity(), f32.bytes(s.layers(), s.kvHeads(), s.headDim()),
                 f32.withStorage(KvStorage.F16).bytes(s.layers(), s.kvHeads(), s.headDim()));
     }
 

@@ -8,9 +8,12 @@ import io.sinkserve.eval.PerplexityMeter;
 import io.sinkserve.eval.StreamPerplexity;
 import io.sinkserve.model.Model;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -27,6 +30,9 @@ import java.util.concurrent.Callable;
                 "    recompute = re-encode the last --window tokens from scratch for every token (the paper's baseline),",
                 "    streaming = --sinks attention sinks + --window recent tokens."})
 public final class PerplexityCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     enum Mode { CHUNKS, DENSE, WINDOW, RECOMPUTE, STREAMING }
 
     @Mixin
@@ -88,24 +94,24 @@ public final class PerplexityCommand implements Callable<Integer> {
                     .map(report::numberNode).toList());
             report.put("seconds", seconds);
             if (json) {
-                System.out.println(report);
+                out().println(report);
             } else {
-                System.out.printf("perplexity: %.4f +/- %.4f over %d tokens (%s)%n", meter.perplexity(),
+                out().printf("perplexity: %.4f +/- %.4f over %d tokens (%s)%n", meter.perplexity(),
                         meter.perplexityError(), meter.tokens(), report.path("mode").asText());
-                System.out.println("per " + meter.segmentLength() + " tokens: " + meter.segments().stream()
+                out().println("per " + meter.segmentLength() + " tokens: " + meter.segments().stream()
                         .map(v -> String.format("%.4f", v)).toList());
             }
-            System.err.printf("%.1f s, %.1f scored tokens/s%n", seconds, meter.tokens() / seconds);
+            err().printf("%.1f s, %.1f scored tokens/s%n", seconds, meter.tokens() / seconds);
         }
         return 0;
     }
 
     private void stream(Model model, Mode m, int[] tokens, int scored, PerplexityMeter meter, ObjectNode report) {
-        int trained = model.config().contextLength();
-        report.put("trainedContext", trained);
-        CacheConfig cache = cacheOptions.toConfig(trained);
+        int modelContext = model.config().contextLength();
+        report.put("modelContext", modelContext);
+        CacheConfig cache = cacheOptions.toConfig(modelContext);
         switch (m) {
-            case DENSE -> StreamPerplexity.cached(model, tokens, scored, CacheConfig.dense(scored), trained, meter);
+            case DENSE -> StreamPerplexity.cached(model, tokens, scored, CacheConfig.dense(scored), modelContext, meter);
             case RECOMPUTE -> {
                 report.put("window", cache.window());
                 StreamPerplexity.recompute(model, tokens, scored, cache.window(), meter);
@@ -118,7 +124,7 @@ public final class PerplexityCommand implements Callable<Integer> {
                 report.put("sinks", c.sinks());
                 report.put("window", c.window());
                 report.put("policy", c.policy().name().toLowerCase());
-                StreamPerplexity.cached(model, tokens, scored, c, trained, meter);
+                StreamPerplexity.cached(model, tokens, scored, c, modelContext, meter);
             }
             case CHUNKS -> throw new IllegalStateException("chunks is not a stream mode");
         }
@@ -130,5 +136,13 @@ public final class PerplexityCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--mode must be chunks, dense, window, recompute or streaming, got " + mode);
         }
+    }
+
+    private PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    private PrintWriter err() {
+        return spec.commandLine().getErr();
     }
 }

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sinkserve.bench.LinePlot;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -14,6 +17,9 @@ import java.util.concurrent.Callable;
         description = {"Plot per-segment perplexity of several runs to a PNG.",
                 "Input: JSON {\"runs\":[{\"label\":..,\"segment\":1024,\"segments\":[..]},..]}, as written by bench/cache-eval.sh"})
 public final class PlotCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--in", required = true, description = "JSON file with the runs")
     Path in;
 
@@ -52,7 +58,15 @@ public final class PlotCommand implements Callable<Integer> {
             plot.add(new LinePlot.Series(run.path("label").asText(run.path("mode").asText("run")), x, y));
         }
         plot.writePng(out, width, height);
-        System.err.println("wrote " + out);
+        err().println("wrote " + out);
         return 0;
+    }
+
+    private PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    private PrintWriter err() {
+        return spec.commandLine().getErr();
     }
 }

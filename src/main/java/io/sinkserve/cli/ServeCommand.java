@@ -5,11 +5,12 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code serve}: runs the HTTP service. Options are Quarkus configuration keys
- * ({@code -Dsinkserve.model=...}) or environment variables, listed in the README.
+ * ({@code -Dsinkserve.model=...}) or environment variables, listed in README.md (Configuration).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run the HTTP service (OpenAI-compatible API, sessions, metrics).",
-                "Configure with -Dkey=value JVM options (SINKSERVE_JAVA_OPTS) or environment variables; see README."})
+                "Configure with -Dkey=value JVM options (SINKSERVE_JAVA_OPTS) or environment variables (SINKSERVE_MODEL,",
+                "SINKSERVE_LIMITS_MAX_RUNNING, ...); every key is listed in README.md (Configuration)."})
 public final class ServeCommand implements Runnable {
     @Override
     public void run() {

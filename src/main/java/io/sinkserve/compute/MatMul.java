@@ -26,11 +26,12 @@ public final class MatMul {
 
     private final ComputePool pool;
     private final QuantizedVector activation = new QuantizedVector();
-    private final MatvecTask matvecTask = new MatvecTask(activation);
+    private final MatvecTask matvecTask;
     private final MatmulTask matmulTask;
 
     public MatMul(ComputePool pool) {
         this.pool = Objects.requireNonNull(pool, "pool");
+        this.matvecTask = new MatvecTask(activation, pool.threads());
         this.matmulTask = new MatmulTask(pool.threads());
     }
 
@@ -46,6 +47,7 @@ public final class MatMul {
         MatvecTask t = matvecTask;
         if (m instanceof QuantizedMatrix q) {
             activation.quantize(x, xOff, m.cols);
+            t.ensureScales(m.cols / 16);
             t.quantized = q;
         } else {
             t.floats = (FloatMatrix) m;
@@ -101,6 +103,8 @@ public final class MatMul {
 
     private static final class MatvecTask implements ComputePool.RangeTask {
         private final QuantizedVector activation;
+        /** Per worker: block scales of the row being dotted (see QuantizedMatrix#dot). */
+        private final float[][] scales;
         QuantizedMatrix quantized;
         FloatMatrix floats;
         float[] x;
@@ -108,15 +112,26 @@ public final class MatMul {
         float[] out;
         int outOff;
 
-        MatvecTask(QuantizedVector activation) {
+        MatvecTask(QuantizedVector activation, int threads) {
             this.activation = activation;
+            this.scales = new float[threads][0];
+        }
+
+        /** Grows the per-worker scale buffers (only when a wider matrix than any before comes along). */
+        void ensureScales(int n) {
+            if (scales[0].length < n) {
+                for (int i = 0; i < scales.length; i++) {
+                    scales[i] = new float[n];
+                }
+            }
         }
 
         @Override
         public void run(int from, int to, int worker) {
             if (quantized != null) {
+                float[] rowScales = scales[worker];
                 for (int r = from; r < to; r++) {
-                    out[outOff + r] = quantized.dot(r, activation);
+                    out[outOff + r] = quantized.dot(r, activation, rowScales);
                 }
             } else {
                 for (int r = from; r < to; r++) {

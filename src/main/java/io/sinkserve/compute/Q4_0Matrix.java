@@ -26,15 +26,18 @@ final class Q4_0Matrix extends QuantizedMatrix {
     }
 
     @Override
-    float dot(int row, QuantizedVector x) {
-        long off = offset(row, 0);
+    float dot(int row, QuantizedVector x, float[] scales) {
+        long base = offset(row, 0);
+        int blocks = cols / 32;
+        halfScaledBlocks(base, BLOCK_BYTES, blocks, x, scales);
         short[] xq = x.q;
         FloatVector acc = FloatVector.zero(F);
-        for (int b = 0, blocks = cols / 32; b < blocks; b++, off += BLOCK_BYTES) {
-            ShortVector packed = shorts(off + 2);
+        for (int b = 0; b < blocks; b++) {
+            ShortVector packed = shorts(base + (long) b * BLOCK_BYTES + 2);
             ShortVector p = low(packed).mul(ShortVector.fromArray(S, xq, 32 * b))
                     .add(high(packed).mul(ShortVector.fromArray(S, xq, 32 * b + 16)));
-            acc = accumulate(p, half(data, off) * x.scale[b], acc);
+            // |(q - 8) x| <= 8 * 127 per product, two per lane: pairs stay far below 2^15
+            acc = accumulateNarrow(p, scales[b], acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

@@ -20,44 +20,50 @@ final class Q6_KMatrix extends QuantizedMatrix {
         super(TensorType.Q6_K, data, rows, cols);
     }
 
-    /**
-     * The quants (minus 32) of values l .. l + 15 of quarter k (0..3): low 4 bits from the low (k < 2) or
-     * high nibble of ql[l ..] (k even) or ql[l + 32 ..] (k odd), high 2 bits from bits 2k .. 2k + 1 of qh[l ..].
-     */
-    private static ShortVector value(ShortVector qlA, ShortVector qlB, ShortVector qh, int k) {
-        ShortVector ql = (k & 1) == 0 ? qlA : qlB;
-        ShortVector lo = k < 2 ? ql.and((short) 0x0F) : highNibble(ql);
-        ShortVector hi = qh.lanewise(VectorOperators.LSHR, 2 * k).and((short) 3).lanewise(VectorOperators.LSHL, 4);
-        return lo.or(hi).sub((short) 32);
-    }
-
     private float scale(long off, int s) {
         return data.get(ValueLayout.JAVA_BYTE, off + 192 + s);
     }
 
+    /**
+     * After the scalar pass gathers the scale of every 16-value sub-block, one loop step per sub-block g:
+     * activation block b = g / 2 is local block t = b % 8, i.e. quarter k = t % 4 of half n = t / 4, and
+     * g's parity picks values 0..15 or 16..31 of it. A flat loop with computed offsets and shifts keeps
+     * the compiled kernel small enough for C2 to inline every vector operation.
+     */
     @Override
-    float dot(int row, QuantizedVector x) {
-        long off = offset(row, 0);
-        short[] xq = x.q;
-        FloatVector acc = FloatVector.zero(F);
-        for (int sb = 0, blocks = cols / 256; sb < blocks; sb++, off += BLOCK_BYTES) {
+    float dot(int row, QuantizedVector x, float[] scales) {
+        long base = offset(row, 0);
+        int groups = cols / 16;
+        for (int sb = 0; sb < groups / 16; sb++) {
+            long off = base + (long) sb * BLOCK_BYTES;
             float d = half(data, off + 208);
-            for (int n = 0; n < 2; n++) {
-                long ql = off + 64 * n;
-                long qh = off + 128 + 32 * n;
-                for (int l = 0; l < 32; l += 16) {
-                    ShortVector a = shorts(ql + l);
-                    ShortVector b = shorts(ql + 32 + l);
-                    ShortVector h = shorts(qh + l);
-                    for (int k = 0; k < 4; k++) {
-                        int xi = 256 * sb + 128 * n + 32 * k + l;
-                        ShortVector p = value(a, b, h, k).mul(ShortVector.fromArray(S, xq, xi));
-                        acc = accumulate(p, d * scale(off, 8 * n + l / 16 + 2 * k) * x.scale[xi / 32], acc);
-                    }
-                }
+            for (int g = 0; g < 16; g++) {
+                // local sub-block g: half n = g / 8, quarter k = (g % 8) / 2, part g % 2 -> ggml scale 8n + 2k + part
+                int n = g >>> 3;
+                int k = (g & 7) >>> 1;
+                scales[16 * sb + g] = d * scale(off, 8 * n + 2 * k + (g & 1)) * x.scale[(16 * sb + g) >>> 1];
             }
         }
+        short[] xq = x.q;
+        FloatVector acc = FloatVector.zero(F);
+        for (int g = 0; g < groups; g++) {
+            int b = g >>> 1;
+            long off = base + (long) (b >>> 3) * BLOCK_BYTES;
+            int n = (b >>> 2) & 1;
+            int k = b & 3;
+            int l = (g & 1) * 16;
+            ShortVector q = value(shorts(off + 64 * n + 32 * (k & 1) + l), shorts(off + 128 + 32 * n + l), (k >>> 1) * 4, 2 * k);
+            // |q - 32| <= 32, |x| <= 127: pairs stay below 2^15
+            acc = accumulateNarrow(q.mul(ShortVector.fromArray(S, xq, 16 * g)), scales[g], acc);
+        }
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** (low bits from ql >> nibbleShift) | (2 high bits from qh >> highShift) << 4, minus 32. */
+    private static ShortVector value(ShortVector ql, ShortVector qh, int nibbleShift, int highShift) {
+        ShortVector lo = ql.lanewise(VectorOperators.LSHR, nibbleShift).and((short) 0x0F);
+        ShortVector hi = qh.lanewise(VectorOperators.LSHR, highShift).and((short) 3).lanewise(VectorOperators.LSHL, 4);
+        return lo.or(hi).sub((short) 32);
     }
 
     @Override
@@ -66,14 +72,12 @@ final class Q6_KMatrix extends QuantizedMatrix {
         for (int i = dstOff, end = dstOff + n; i < end; i += 256, off += BLOCK_BYTES) {
             float d = half(data, off + 208);
             for (int h = 0; h < 2; h++) {
-                long ql = off + 64 * h;
-                long qh = off + 128 + 32 * h;
-                for (int l = 0; l < 32; l += 16) {
-                    ShortVector a = shorts(ql + l);
-                    ShortVector b = shorts(ql + 32 + l);
-                    ShortVector hb = shorts(qh + l);
-                    for (int k = 0; k < 4; k++) {
-                        store(value(a, b, hb, k), d * scale(off, 8 * h + l / 16 + 2 * k), 0f, dst, i + 128 * h + 32 * k + l);
+                for (int k = 0; k < 4; k++) {
+                    long ql = off + 64 * h + 32 * (k & 1);
+                    long qh = off + 128 + 32 * h;
+                    for (int l = 0; l < 32; l += 16) {
+                        store(value(shorts(ql + l), shorts(qh + l), (k >>> 1) * 4, 2 * k),
+                                d * scale(off, 8 * h + 2 * k + l / 16), 0f, dst, i + 128 * h + 32 * k + l);
                     }
                 }
             }

@@ -20,14 +20,17 @@ final class Q8_0Matrix extends QuantizedMatrix {
     }
 
     @Override
-    float dot(int row, QuantizedVector x) {
-        long off = offset(row, 0);
+    float dot(int row, QuantizedVector x, float[] scales) {
+        long base = offset(row, 0);
+        int blocks = cols / 32;
+        halfScaledBlocks(base, BLOCK_BYTES, blocks, x, scales);
         short[] xq = x.q;
         FloatVector acc = FloatVector.zero(F);
-        for (int b = 0, blocks = cols / 32; b < blocks; b++, off += BLOCK_BYTES) {
+        for (int b = 0; b < blocks; b++) {
+            long off = base + (long) b * BLOCK_BYTES;
             ShortVector p = quants(off, 0).mul(ShortVector.fromArray(S, xq, 32 * b))
                     .add(quants(off, 1).mul(ShortVector.fromArray(S, xq, 32 * b + 16)));
-            acc = accumulate(p, half(data, off) * x.scale[b], acc);
+            acc = accumulate(p, scales[b], acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

@@ -24,8 +24,23 @@ abstract sealed class QuantizedMatrix extends WeightMatrix permits Q8_0Matrix, Q
         super(type, data, rows, cols);
     }
 
-    /** Row {@code row} · x, where x was quantised from an activation of length cols. */
-    abstract float dot(int row, QuantizedVector x);
+    /**
+     * Row {@code row} · x, where x was quantised from an activation of length cols. Each kernel first
+     * gathers the combined weight-times-activation scale of every block into {@code scales} (at least
+     * cols / 16 floats of working space) in a scalar pass, so its vector loop only loads one float per
+     * block instead of decoding half floats and packed scales between vector operations.
+     */
+    abstract float dot(int row, QuantizedVector x, float[] scales);
+
+    /**
+     * scales[b] = d_b * x.scale[b] for the {@code blocks} blocks of a row at {@code base}, for the types
+     * whose block starts with its half-float scale d (Q8_0, Q4_0).
+     */
+    final void halfScaledBlocks(long base, int blockBytes, int blocks, QuantizedVector x, float[] scales) {
+        for (int b = 0; b < blocks; b++) {
+            scales[b] = half(data, base + (long) b * blockBytes) * x.scale[b];
+        }
+    }
 
     /** 16 bytes at {@code off}, sign-extended to 16 lanes of 16 bits. */
     final ShortVector shorts(long off) {
@@ -51,6 +66,17 @@ abstract sealed class QuantizedMatrix extends WeightMatrix permits Q8_0Matrix, Q
         IntVector p = (IntVector) products.reinterpretShape(I, 0);
         IntVector pairs = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                 .add(p.lanewise(VectorOperators.ASHR, 16));
+        return ((FloatVector) pairs.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scale), acc);
+    }
+
+    /**
+     * {@link #accumulate} for products whose adjacent pairs sum to less than 2^15 in magnitude (4- and
+     * 6-bit weights times 8-bit activations). Then a 32-bit lane v = H * 2^16 + (L mod 2^16) gives exactly
+     * H + L as (v + (v << 16)) >> 16, one shift fewer than the general pair sum.
+     */
+    static FloatVector accumulateNarrow(ShortVector products, float scale, FloatVector acc) {
+        IntVector p = (IntVector) products.reinterpretShape(I, 0);
+        IntVector pairs = p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
         return ((FloatVector) pairs.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scale), acc);
     }
 }

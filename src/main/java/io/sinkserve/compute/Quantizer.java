@@ -42,18 +42,28 @@ public final class Quantizer {
                 }
             }
             case Q4_K -> {
-                int[] levels = new int[256];
+                Scratch scratch = new Scratch();
                 for (int b = 0; b < n; b += 256) {
-                    q4_K(src, srcOff + b, dst, dstOff + (long) b / 256 * Q4_KMatrix.BLOCK_BYTES, levels);
+                    q4_K(src, srcOff + b, dst, dstOff + (long) b / 256 * Q4_KMatrix.BLOCK_BYTES, scratch);
                 }
             }
             case Q6_K -> {
-                int[] levels = new int[256];
+                Scratch scratch = new Scratch();
                 for (int b = 0; b < n; b += 256) {
-                    q6_K(src, srcOff + b, dst, dstOff + (long) b / 256 * Q6_KMatrix.BLOCK_BYTES, levels);
+                    q6_K(src, srcOff + b, dst, dstOff + (long) b / 256 * Q6_KMatrix.BLOCK_BYTES, scratch);
                 }
             }
         }
+    }
+
+    /** Per-row working arrays of the K-quant encoders, reused for every super-block of the row. */
+    private static final class Scratch {
+        final int[] levels = new int[256];
+        final float[] scales = new float[16];
+        final float[] mins = new float[8];
+        final int[] ls = new int[8];
+        final int[] lm = new int[8];
+        final byte[] packed = new byte[192];
     }
 
     /** float32 to bfloat16 with round-to-nearest-even; NaNs stay (quiet) NaNs. */
@@ -104,9 +114,10 @@ public final class Quantizer {
         }
     }
 
-    private static void q4_K(float[] x, int o, MemorySegment dst, long off, int[] levels) {
-        float[] scales = new float[8];
-        float[] mins = new float[8];
+    private static void q4_K(float[] x, int o, MemorySegment dst, long off, Scratch scratch) {
+        int[] levels = scratch.levels;
+        float[] scales = scratch.scales;
+        float[] mins = scratch.mins;
         for (int s = 0; s < 8; s++) {
             fitScaleMin(x, o + 32 * s, levels, 32 * s, scales, mins, s);
         }
@@ -118,8 +129,8 @@ public final class Quantizer {
         }
         float invScale = maxScale > 0 ? 63f / maxScale : 0f;
         float invMin = maxMin > 0 ? 63f / maxMin : 0f;
-        int[] ls = new int[8];
-        int[] lm = new int[8];
+        int[] ls = scratch.ls;
+        int[] lm = scratch.lm;
         for (int s = 0; s < 8; s++) {
             ls[s] = Math.min(63, Math.round(invScale * scales[s]));
             lm[s] = Math.min(63, Math.round(invMin * mins[s]));
@@ -137,16 +148,19 @@ public final class Quantizer {
         // Re-fit every value against the scales as stored (6-bit, half-precision super-block scale).
         for (int s = 0; s < 8; s++) {
             float step = d * ls[s];
+            float inv = step == 0f ? 0f : 1f / step;
             float m = dmin * lm[s];
             for (int i = 0; i < 32; i++) {
-                levels[32 * s + i] = step == 0f ? 0 : clamp(Math.round((x[o + 32 * s + i] + m) / step), 0, 15);
+                levels[32 * s + i] = Math.min(15, Math.max(0, (int) ((x[o + 32 * s + i] + m) * inv + 0.5f)));
             }
         }
+        byte[] packed = scratch.packed;
         for (int j = 0; j < 4; j++) {
             for (int l = 0; l < 32; l++) {
-                put(dst, off + 16 + 32 * j + l, levels[64 * j + l] | levels[64 * j + 32 + l] << 4);
+                packed[32 * j + l] = (byte) (levels[64 * j + l] | levels[64 * j + 32 + l] << 4);
             }
         }
+        MemorySegment.copy(packed, 0, dst, ValueLayout.JAVA_BYTE, off + 16, 128);
     }
 
     /**
@@ -170,33 +184,36 @@ public final class Quantizer {
         float bestErr = Float.POSITIVE_INFINITY;
         float bestScale = scale;
         float bestMin = min;
-        for (int iter = 0; iter < 3; iter++) {
+        for (int iter = 0; iter < 2; iter++) {
+            float inv = 1f / scale;
             float err = 0f;
-            double sumL = 0;
-            double sumLL = 0;
-            double sumX = 0;
-            double sumLX = 0;
+            float sumL = 0;
+            float sumLL = 0;
+            float sumX = 0;
+            float sumLX = 0;
             for (int i = 0; i < 32; i++) {
-                int l = clamp(Math.round((x[o + i] + min) / scale), 0, 15);
+                float v = x[o + i];
+                // (x + min) / scale is >= -rounding error, so truncating v + 0.5 rounds to nearest
+                int l = Math.min(15, Math.max(0, (int) ((v + min) * inv + 0.5f)));
                 q[qOff + i] = l;
-                float diff = scale * l - min - x[o + i];
+                float diff = scale * l - min - v;
                 err += diff * diff;
                 sumL += l;
-                sumLL += (double) l * l;
-                sumX += x[o + i];
-                sumLX += l * (double) x[o + i];
+                sumLL += l * l;
+                sumX += v;
+                sumLX += l * v;
             }
             if (err < bestErr) {
                 bestErr = err;
                 bestScale = scale;
                 bestMin = min;
             }
-            double det = 32 * sumLL - sumL * sumL;
+            float det = 32 * sumLL - sumL * sumL;
             if (det <= 0) {
                 break;
             }
-            double newScale = (32 * sumLX - sumL * sumX) / det;
-            double newMin = -(sumX - newScale * sumL) / 32;
+            float newScale = (32 * sumLX - sumL * sumX) / det;
+            float newMin = -(sumX - newScale * sumL) / 32;
             if (newMin < 0) {
                 newMin = 0;
                 newScale = sumLX / sumLL;
@@ -204,15 +221,16 @@ public final class Quantizer {
             if (newScale <= 0) {
                 break;
             }
-            scale = (float) newScale;
-            min = (float) newMin;
+            scale = newScale;
+            min = newMin;
         }
         scales[s] = bestScale;
         mins[s] = bestMin;
     }
 
-    private static void q6_K(float[] x, int o, MemorySegment dst, long off, int[] levels) {
-        float[] scales = new float[16];
+    private static void q6_K(float[] x, int o, MemorySegment dst, long off, Scratch scratch) {
+        int[] levels = scratch.levels;
+        float[] scales = scratch.scales;
         float maxScale = 0f;
         for (int s = 0; s < 16; s++) {
             float max = 0f;
@@ -232,26 +250,27 @@ public final class Quantizer {
         for (int s = 0; s < 16; s++) {
             int sc = clamp(Math.round(iscale * scales[s]), -128, 127);
             put(dst, off + 192 + s, sc);
-            float step = d * sc;
+            float inv = sc == 0 ? 0f : 1f / (d * sc);
             for (int i = 0; i < 16; i++) {
-                int l = step == 0f ? 0 : clamp(Math.round(x[o + 16 * s + i] / step), -32, 31);
-                levels[16 * s + i] = l + 32;
+                levels[16 * s + i] = clamp(Math.round(x[o + 16 * s + i] * inv), -32, 31) + 32;
             }
         }
+        byte[] packed = scratch.packed;
         for (int h = 0; h < 2; h++) {
-            long ql = off + 64 * h;
-            long qh = off + 128 + 32 * h;
+            int ql = 64 * h;
+            int qh = 128 + 32 * h;
             int base = 128 * h;
             for (int l = 0; l < 32; l++) {
                 int q1 = levels[base + l];
                 int q2 = levels[base + l + 32];
                 int q3 = levels[base + l + 64];
                 int q4 = levels[base + l + 96];
-                put(dst, ql + l, (q1 & 0x0F) | (q3 & 0x0F) << 4);
-                put(dst, ql + l + 32, (q2 & 0x0F) | (q4 & 0x0F) << 4);
-                put(dst, qh + l, (q1 >>> 4) | (q2 >>> 4) << 2 | (q3 >>> 4) << 4 | (q4 >>> 4) << 6);
+                packed[ql + l] = (byte) ((q1 & 0x0F) | (q3 & 0x0F) << 4);
+                packed[ql + l + 32] = (byte) ((q2 & 0x0F) | (q4 & 0x0F) << 4);
+                packed[qh + l] = (byte) ((q1 >>> 4) | (q2 >>> 4) << 2 | (q3 >>> 4) << 4 | (q4 >>> 4) << 6);
             }
         }
+        MemorySegment.copy(packed, 0, dst, ValueLayout.JAVA_BYTE, off, 192);
     }
 
     private static int clamp(int v, int lo, int hi) {

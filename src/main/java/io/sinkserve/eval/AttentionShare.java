@@ -46,11 +46,7 @@ public final class AttentionShare implements AttentionObserver {
         }
     }
 
-    public int[] firsts() {
-        return firsts.clone();
-    }
-
-    /** Mean attention on the first {@code firsts()[f]} entries for this layer and head. */
+    /** Mean attention on the first {@code firsts[f]} entries (as given to the constructor) for this layer and head. */
     public double share(int layer, int head, int f) {
         int lh = layer * heads + head;
         return share[lh * firsts.length + f] / queries[lh];

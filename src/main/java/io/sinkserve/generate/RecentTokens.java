@@ -35,10 +35,6 @@ final class RecentTokens {
         next = (next + 1) % ring.length;
     }
 
-    int count(int token) {
-        return counts.length == 0 ? 0 : counts[token];
-    }
-
     /** llama.cpp's penalties: repeat makes a recent token less likely whatever its logit's sign; presence/frequency subtract. */
     void penalise(float[] logits, float repeat, float presence, float frequency) {
         stamp++;

@@ -28,10 +28,6 @@ public final class Sampler {
         this.recent = new RecentTokens(params.repeatLastN(), vocab);
     }
 
-    public SamplingParams params() {
-        return params;
-    }
-
     /** Records a token the penalties must see: every prompt token, then every sampled token. */
     public void accept(int token) {
         recent.add(token);

@@ -194,7 +194,8 @@ public final class GGUFWriter {
         Path part = out.resolveSibling(out.getFileName() + ".part");
         try {
             try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING); Arena arena = Arena.ofConfined()) {
+                    StandardOpenOption.TRUNCATE_EXISTING); Arena arena = Arena.ofShared()) {
+                // Shared: a source may fill the buffer from several threads.
                 writeFully(ch, header.bytes());
                 if (!layout.isEmpty()) {
                     padTo(ch, alignment());

@@ -113,7 +113,7 @@ final class ForwardPass {
         for (int l = 0; l < c.layers(); l++) {
             Weights.Layer L = w.layers()[l];
 
-            // Attention block: x += Wo · attention(rope(Wq·xb + bq), rope(Wk·xb + bk), Wv·xb + bv), xb = rmsnorm(x)
+            // Attention block: xb = rmsnorm(x); x += Wo · attention(rope(Wq·xb + bq), rope(Wk·xb + bk), Wv·xb + bv)
             for (int i = 0; i < n; i++) {
                 FloatOps.rmsnorm(xb, i * dim, x, i * dim, L.attnNorm(), dim, eps);
             }
@@ -133,7 +133,7 @@ final class ForwardPass {
             mm.matmul(L.wo(), att, n, xb2);
             FloatOps.add(x, 0, xb2, 0, n * dim);
 
-            // Feed-forward block: x += Wdown · (silu(Wgate·xb) * (Wup·xb)), xb = rmsnorm(x)
+            // Feed-forward block: xb = rmsnorm(x); x += Wdown · (silu(Wgate·xb) * (Wup·xb))
             for (int i = 0; i < n; i++) {
                 FloatOps.rmsnorm(xb, i * dim, x, i * dim, L.ffnNorm(), dim, eps);
             }
@@ -166,11 +166,10 @@ final class ForwardPass {
             AttentionObserver observer = seq.attentionObserver();
             for (int r = groupStart[g]; r < groupStart[g + 1]; r++) {
                 CacheView view = views[r];
-                cache.write(layer, kvHead, view.slot(), k, r * kvDim + kvHead * headDim, v, r * kvDim + kvHead * headDim);
-                for (int h = kvHead * perKv; h < (kvHead + 1) * perKv; h++) {
-                    int off = r * qDim + h * headDim;
-                    a.attend(cache, layer, view, q, off, h, kvHead, att, off, observer);
-                }
+                int kv = r * kvDim + kvHead * headDim;
+                int qh = r * qDim + kvHead * perKv * headDim;
+                cache.write(layer, kvHead, view.slot(), k, kv, v, kv);
+                a.attend(cache, layer, view, kvHead * perKv, perKv, kvHead, q, qh, att, qh, observer);
             }
         }
     }

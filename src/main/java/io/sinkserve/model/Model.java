@@ -109,6 +109,7 @@ public final class Model implements AutoCloseable {
         if (tokens.length == 0) {
             throw new IllegalArgumentException("prefill needs at least one token");
         }
+        seq.cache().ensureRoom(tokens.length);
         for (int off = 0; off < tokens.length; off += MAX_BATCH_ROWS) {
             int n = Math.min(MAX_BATCH_ROWS, tokens.length - off);
             pass.begin();
@@ -122,6 +123,7 @@ public final class Model implements AutoCloseable {
     /** Like {@link #prefill} but hands the logits after every token to {@code sink} (index = token index); for perplexity. */
     public synchronized void forwardAll(Sequence seq, int[] tokens, LogitsSink sink) {
         check(seq, tokens);
+        seq.cache().ensureRoom(tokens.length);
         for (int off = 0; off < tokens.length; off += MAX_BATCH_ROWS) {
             int n = Math.min(MAX_BATCH_ROWS, tokens.length - off);
             pass.begin();
@@ -146,6 +148,7 @@ public final class Model implements AutoCloseable {
         checkDistinct(seqs);
         for (int i = 0; i < tokens.length; i++) {
             check(seqs.get(i), tokens[i]);
+            seqs.get(i).cache().ensureRoom(1);
         }
         for (int off = 0; off < tokens.length; off += MAX_BATCH_ROWS) {
             int n = Math.min(MAX_BATCH_ROWS, tokens.length - off);

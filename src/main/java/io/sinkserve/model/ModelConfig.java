@@ -108,23 +108,31 @@ public record ModelConfig(String arch, int dim, int layers, int heads, int kvHea
             }
             case "linear" -> Arrays.fill(f, factor);
             case "llama3" -> {
-                double low = md.getFloat(p + "low_freq_factor", 1f);
-                double high = md.getFloat(p + "high_freq_factor", 4f);
-                double original = md.getFloat(p + "original_context_length", 8192f);
-                for (int i = 0; i < f.length; i++) {
-                    double freq = Math.pow(theta, -2.0 * i / ropeDim);
-                    double wavelength = 2 * Math.PI / freq;
-                    if (wavelength < original / high) {
-                        f[i] = 1f;
-                    } else if (wavelength > original / low) {
-                        f[i] = factor;
-                    } else {
-                        double smooth = (original / wavelength - low) / (high - low);
-                        f[i] = (float) (1 / ((1 - smooth) / factor + smooth));
-                    }
-                }
+                return llama3RopeFactors(theta, ropeDim, factor, md.getFloat(p + "low_freq_factor", 1f),
+                        md.getFloat(p + "high_freq_factor", 4f), md.getFloat(p + "original_context_length", 8192f));
             }
             default -> throw new GGUFException(file.path(), "rope scaling '" + type + "' is not supported (supported: none, linear, llama3)");
+        }
+        return f;
+    }
+
+    /**
+     * Llama 3.x frequency divisors: 1 for short wavelengths, {@code factor} for long ones, smoothly in between.
+     * This is also what llama.cpp's converter stores as {@code rope_freqs.weight}.
+     */
+    public static float[] llama3RopeFactors(double theta, int ropeDim, double factor, double low, double high, double original) {
+        float[] f = new float[ropeDim / 2];
+        for (int i = 0; i < f.length; i++) {
+            double freq = Math.pow(theta, -2.0 * i / ropeDim);
+            double wavelength = 2 * Math.PI / freq;
+            if (wavelength < original / high) {
+                f[i] = 1f;
+            } else if (wavelength > original / low) {
+                f[i] = (float) factor;
+            } else {
+                double smooth = (original / wavelength - low) / (high - low);
+                f[i] = (float) (1 / ((1 - smooth) / factor + smooth));
+            }
         }
         return f;
     }

@@ -54,8 +54,9 @@ class SinkCacheAttentionTest {
                 cache.write(0, h, view[0].slot(), kr, h * HEAD_DIM, v, h * HEAD_DIM);
             }
             float[] out = new float[HEADS * HEAD_DIM];
-            for (int h = 0; h < HEADS; h++) {
-                attention.attend(cache, 0, view[0], qr, h * HEAD_DIM, h, h / (HEADS / KV_HEADS), out, h * HEAD_DIM, null);
+            int perKv = HEADS / KV_HEADS;
+            for (int kv = 0; kv < KV_HEADS; kv++) {
+                attention.attend(cache, 0, view[0], kv * perKv, perKv, kv, qr, kv * perKv * HEAD_DIM, out, kv * perKv * HEAD_DIM, null);
             }
             return out;
         }

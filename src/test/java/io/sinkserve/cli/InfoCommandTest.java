@@ -59,10 +59,12 @@ class InfoCommandTest {
         assertEquals(1, j.at("/tokenizer/bos").asInt());
         assertEquals(2, j.at("/tokenizer/eos").asInt());
         assertEquals(false, j.at("/chatTemplate/present").asBoolean());
-        // layers x K,V x kv heads x head dim x (4 sinks + 1020 window) x 4 or 2 bytes
-        assertEquals(1024, j.at("/kvCache/capacity").asInt());
-        assertEquals(5L * 2 * 4 * 8 * 1024 * 4, j.at("/kvCache/bytesF32").asLong());
-        assertEquals(5L * 2 * 4 * 8 * 1024 * 2, j.at("/kvCache/bytesF16").asLong());
+        // serve's default: 4 sinks + a window of the 2048-token context minus the sinks;
+        // layers x K,V x kv heads x head dim x 2048 slots x 4 or 2 bytes
+        assertEquals(2048, j.at("/kvCache/capacity").asInt());
+        assertEquals(2044, j.at("/kvCache/window").asInt());
+        assertEquals(5L * 2 * 4 * 8 * 2048 * 4, j.at("/kvCache/bytesF32").asLong());
+        assertEquals(5L * 2 * 4 * 8 * 2048 * 2, j.at("/kvCache/bytesF16").asLong());
 
         Run text = run("info", model, "--sinks", "0", "--window", "512");
         assertEquals(0, text.exit(), text.err());

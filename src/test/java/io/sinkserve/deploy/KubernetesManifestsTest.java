@@ -105,6 +105,10 @@ class KubernetesManifestsTest {
             assertTrue(c.path("image").asText().startsWith(deployment.at("/spec/template/spec/containers/0/image").asText().split(":")[0]),
                     "init container and server run the same image");
         }
+        assertTrue(pod.at("/securityContext/runAsNonRoot").asBoolean(), "pods run as non-root");
+        for (JsonNode c : List.of(server, container(pod.path("initContainers"), "pull-model"))) {
+            assertFalse(c.at("/securityContext/allowPrivilegeEscalation").asBoolean(true), c.path("name") + " may escalate privileges");
+        }
         checkModelStore(objects, pod, server, config.path("data"), dir);
         checkGracefulShutdown(pod, server, config.path("data"));
     }

@@ -159,6 +159,17 @@ class SequenceTest {
             assertTrue(full.getMessage().contains("dense cache holds 8 tokens"), full.getMessage());
             assertEquals(6, dense.tokensSeen());
             assertEquals(6, dense.history().length);
+            try (Sequence roomy = MODEL.newSequence(CACHE)) {
+                MODEL.prefill(dense, tokens(13, 2));
+                assertThrows(IllegalStateException.class, () -> MODEL.decode(List.of(roomy, dense), new int[] {1, 2}));
+                assertEquals(0, roomy.tokensSeen());
+            }
+            try (Sequence small = MODEL.newSequence(CacheConfig.dense(70))) {
+                // Longer than one prefill chunk: refused whole, not after the first chunk went in.
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> MODEL.prefill(small, tokens(14, 71)));
+                assertTrue(e.getMessage().contains("71 more do not fit"), e.getMessage());
+                assertEquals(0, small.tokensSeen());
+            }
         }
     }
 }

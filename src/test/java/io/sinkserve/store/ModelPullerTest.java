@@ -78,7 +78,7 @@ class ModelPullerTest {
     @Test
     void aStalledTransferFailsKeepsTheBytesAndTheNextPullResumes() throws Exception {
         try (LocalFileServer server = new LocalFileServer(content)) {
-            ModelPuller puller = new ModelPuller(dir, new HttpDownloader(Duration.ofMillis(500)));
+            ModelPuller puller = new ModelPuller(dir, new HttpDownloader(Duration.ofSeconds(3)));
             server.cutNextResponseAfter(100_000);
             ModelStoreException e = assertThrows(ModelStoreException.class,
                     () -> puller.pull(entry(digest, null), server.uri(), false, DownloadProgress.NONE));

@@ -1,0 +1,44 @@
+package io.sinkserve.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sinkserve.scheduler.GenerationResult;
+import io.sinkserve.session.Session;
+import io.sinkserve.session.SessionRegistry;
+import io.sinkserve.session.TurnPlan;
+import io.vertx.core.http.HttpServerResponse;
+
+/** An OpenAI completion answered in one JSON body once the generation ends. */
+final class OpenAiJsonExchange extends Exchange {
+    private final HttpServerResponse response;
+    private final OpenAiFormat format;
+    private final ObjectMapper json;
+    private final String sessionId;
+
+    OpenAiJsonExchange(String endpoint, SessionRegistry registry, Session session, TurnPlan plan, FollowUp followUp,
+                       HttpServerResponse response, OpenAiFormat format, ObjectMapper json, String sessionId) {
+        super(endpoint, registry, session, plan, followUp);
+        this.response = response;
+        this.format = format;
+        this.json = json;
+        this.sessionId = sessionId;
+    }
+
+    @Override
+    void deliver(String t) {
+    }
+
+    @Override
+    void respond(GenerationResult r) {
+        String body = format.response(text.toString(), OpenAiFormat.finishReason(r.finishReason()),
+                format.usage(promptTokens, plan.cachedTokens(), r.generatedTokens()));
+        if (sessionId != null) {
+            response.putHeader(CompletionHandler.SESSION_HEADER, sessionId);
+        }
+        Responses.json(response, 200, body);
+    }
+
+    @Override
+    void failed(ApiException e) {
+        Responses.error(response, json, e);
+    }
+}

@@ -1,0 +1,54 @@
+package io.sinkserve.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sinkserve.scheduler.GenerationResult;
+import io.sinkserve.session.Session;
+import io.sinkserve.session.SessionRegistry;
+import io.sinkserve.session.TurnPlan;
+
+/** An OpenAI streamed completion: role chunk, content chunks, finish chunk, optional usage chunk, [DONE]. */
+final class OpenAiStreamExchange extends Exchange {
+    private final SseChannel channel;
+    private final OpenAiFormat format;
+    private final ObjectMapper json;
+    private final boolean includeUsage;
+
+    OpenAiStreamExchange(String endpoint, SessionRegistry registry, Session session, TurnPlan plan, FollowUp followUp, SseChannel channel,
+                         OpenAiFormat format, ObjectMapper json, boolean includeUsage) {
+        super(endpoint, registry, session, plan, followUp);
+        this.channel = channel;
+        this.format = format;
+        this.json = json;
+        this.includeUsage = includeUsage;
+    }
+
+    @Override
+    void begin() {
+        channel.open();
+    }
+
+    @Override
+    public void onFirstToken() {
+        channel.data(format.chunk(true, null, null, includeUsage));
+    }
+
+    @Override
+    void deliver(String t) {
+        channel.data(format.chunk(false, t, null, includeUsage));
+    }
+
+    @Override
+    void respond(GenerationResult r) {
+        channel.data(format.chunk(false, null, OpenAiFormat.finishReason(r.finishReason()), includeUsage));
+        if (includeUsage) {
+            channel.data(format.usageChunk(format.usage(promptTokens, plan.cachedTokens(), r.generatedTokens())));
+        }
+        channel.end(true);
+    }
+
+    @Override
+    void failed(ApiException e) {
+        channel.data(OpenAiFormat.error(json, e));
+        channel.end(true);
+    }
+}

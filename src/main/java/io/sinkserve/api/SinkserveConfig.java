@@ -1,0 +1,119 @@
+package io.sinkserve.api;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/** Every service setting, documented with defaults and environment variables in README.md (Configuration). */
+@ConfigMapping(prefix = "sinkserve")
+public interface SinkserveConfig {
+    /** The GGUF file to serve; default: the model store's file of the default entry of model-store/models.json. */
+    Optional<Path> model();
+
+    /** The id clients use in the "model" field; default: the manifest entry's name, else the file name without ".gguf". */
+    Optional<String> modelName();
+
+    /** Where pulled models are (shared with ./sinkserve pull). */
+    @WithDefault("model-store")
+    Path modelStore();
+
+    /**
+     * Overrides the model's chat template: a built-in name (chatml, llama2, llama3, phi3, plain) or a path to a
+     * Jinja file; default: the manifest entry's template, else the GGUF's own, else a built-in fallback.
+     */
+    Optional<String> chatTemplate();
+
+    /** Compute threads; 0 = one per available processor. */
+    @WithDefault("0")
+    int threads();
+
+    Cache cache();
+
+    Limits limits();
+
+    Api api();
+
+    /** A ": ping" comment is sent when a stream has been silent this long. */
+    @WithDefault("10s")
+    Duration pingInterval();
+
+    /** On shutdown, running generations get this long to finish before their streams are cut. */
+    @WithDefault("30s")
+    Duration shutdownGrace();
+
+    interface Cache {
+        /** Attention-sink tokens kept at the start of every session's cache. */
+        @WithDefault("4")
+        int sinks();
+
+        /** Rolling-window tokens; default: the model's context length minus the sinks, at most 2048. */
+        OptionalInt window();
+
+        /** token: evict one token at a time; batch: evict batch-size tokens at once when full. */
+        @WithDefault("token")
+        String policy();
+
+        /** Tokens evicted at once by the batch policy; default: half the window. */
+        OptionalInt batchSize();
+
+        /** f32 or f16 KV entries. */
+        @WithDefault("f32")
+        String kvStorage();
+
+        /** Keep the whole system prompt as sinks so it survives eviction. */
+        @WithDefault("false")
+        boolean pinSystemPrompt();
+    }
+
+    interface Limits {
+        @WithDefault("64")
+        int maxSessions();
+
+        @WithDefault("30m")
+        Duration sessionIdleTtl();
+
+        /** Bytes all sessions' KV caches may take together. */
+        @WithDefault("2147483648")
+        long kvMemoryBudget();
+
+        /** Sequences decoded together in one batch. */
+        @WithDefault("8")
+        int maxRunning();
+
+        /** Requests queued beyond max-running; more get 429. */
+        @WithDefault("32")
+        int maxWaiting();
+
+        /** Prompt tokens prefilled per scheduler step. */
+        @WithDefault("64")
+        int prefillChunk();
+
+        /** New prompt tokens one request may bring. */
+        @WithDefault("8192")
+        int maxPromptTokens();
+
+        @WithDefault("1048576")
+        int maxBodyBytes();
+
+        /** max_tokens when a request does not say. */
+        @WithDefault("256")
+        int maxTokensDefault();
+
+        /** The largest max_tokens a request may ask for. */
+        @WithDefault("4096")
+        int maxTokensLimit();
+    }
+
+    interface Api {
+        /** Accepted Bearer keys; none (and no keys-file) = no authentication. */
+        Optional<List<String>> keys();
+
+        /** A file with one accepted key per line (blank lines and # comments ignored). */
+        Optional<Path> keysFile();
+    }
+}

@@ -1,0 +1,45 @@
+package io.sinkserve.scheduler;
+
+import io.sinkserve.cache.CacheConfig;
+import io.sinkserve.tokenizer.ChatMessage;
+
+import java.util.List;
+
+/**
+ * What the service needs from the inference engine: prompts to tokens, sequences with their own KV cache,
+ * forward passes and detokenization. One implementation wraps the real model; the seam keeps the
+ * scheduler and session code testable and free of model internals.
+ *
+ * <p>Only the scheduler's worker thread calls {@link #prefill} and {@link #decode}.
+ */
+public interface Engine extends AutoCloseable {
+    /** The id clients name in the {@code model} field. */
+    String modelName();
+
+    int vocabSize();
+
+    /** The context length the model was trained at (the StreamingLLM cache lets sessions go beyond it). */
+    int contextLength();
+
+    /** The whole conversation rendered by the model's chat template, as tokens (content never parsed for specials). */
+    int[] renderChat(List<ChatMessage> messages, boolean addGenerationPrompt) throws PromptRejectedException;
+
+    /** A plain-text prompt as tokens, with BOS if the vocabulary wants one. */
+    int[] encode(String text);
+
+    EngineSequence newSequence(CacheConfig config);
+
+    /** Feeds tokens to a sequence; returns the logits after the last one. */
+    float[] prefill(EngineSequence sequence, int[] tokens);
+
+    /** One decode step for several sequences, one token each, with one pass over the weights. */
+    float[][] decode(List<EngineSequence> sequences, int[] tokens);
+
+    TextDecoder newDecoder();
+
+    boolean isEndOfGeneration(int token);
+
+    /** Frees the weights' mapping and compute threads. */
+    @Override
+    void close();
+}

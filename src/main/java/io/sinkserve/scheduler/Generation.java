@@ -1,0 +1,158 @@
+package io.sinkserve.scheduler;
+
+import io.sinkserve.generate.FinishReason;
+import io.sinkserve.generate.Sampler;
+import io.sinkserve.generate.SamplingParams;
+import io.sinkserve.generate.StopStrings;
+
+import java.util.Arrays;
+
+/**
+ * One request's run on a sequence: prefill the new prompt tokens, then sample until end of generation,
+ * a stop string, the token budget or cancellation. All state but the cancel flag is touched only by
+ * the scheduler's worker thread.
+ */
+public final class Generation {
+    private final EngineSequence sequence;
+    private final int[] prompt;
+    private final SamplingParams params;
+    private final GenerationListener listener;
+    private volatile CancelCause cancelCause;
+
+    private Sampler sampler;
+    private TextDecoder decoder;
+    private StopStrings stops;
+    private int prefilled;
+    private int pendingToken = -1;
+    private int generated;
+    private long submittedAt;
+    private long firstTokenAt;
+    private long lastTokenAt;
+    private long admittedAt;
+
+    /** @param prompt tokens the sequence has not seen yet; at least one, since sampling needs logits */
+    public Generation(EngineSequence sequence, int[] prompt, SamplingParams params, GenerationListener listener) {
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("a generation needs at least one new prompt token");
+        }
+        this.sequence = sequence;
+        this.prompt = prompt;
+        this.params = params;
+        this.listener = listener;
+    }
+
+    /** Stops the generation at the scheduler's next step; safe from any thread. */
+    public void cancel(CancelCause cause) {
+        if (cancelCause == null) {
+            cancelCause = cause;
+        }
+    }
+
+    public EngineSequence sequence() {
+        return sequence;
+    }
+
+    CancelCause cancelCause() {
+        return cancelCause;
+    }
+
+    GenerationListener listener() {
+        return listener;
+    }
+
+    void submitted(Engine engine, long now) {
+        submittedAt = now;
+        sampler = new Sampler(params, engine.vocabSize());
+        decoder = engine.newDecoder();
+        stops = new StopStrings(params.stop());
+        int[] history = sequence.history();
+        int keep = Math.min(history.length, params.repeatLastN());
+        sampler.acceptAll(Arrays.copyOfRange(history, history.length - keep, history.length));
+        sampler.acceptAll(prompt);
+    }
+
+    void admitted(long now) {
+        admittedAt = now;
+    }
+
+    boolean prefilling() {
+        return prefilled < prompt.length;
+    }
+
+    /** The next prompt chunk to feed, at most {@code max} tokens. */
+    int[] nextChunk(int max) {
+        int end = Math.min(prompt.length, prefilled + max);
+        int[] chunk = Arrays.copyOfRange(prompt, prefilled, end);
+        prefilled = end;
+        return chunk;
+    }
+
+    int pendingToken() {
+        return pendingToken;
+    }
+
+    int generated() {
+        return generated;
+    }
+
+    /**
+     * Samples from logits and emits the token's text. Returns the finish reason, or null to go on
+     * (the sampled token then becomes the one to feed next).
+     */
+    FinishReason sample(float[] logits, Engine engine, long now) {
+        if (firstTokenAt == 0) {
+            firstTokenAt = now;
+            listener.onFirstToken();
+        }
+        lastTokenAt = now;
+        if (params.maxTokens() == 0) {
+            return FinishReason.LENGTH;
+        }
+        int token = sampler.sample(logits);
+        if (engine.isEndOfGeneration(token)) {
+            return FinishReason.STOP;
+        }
+        generated++;
+        sampler.accept(token);
+        emit(stops.push(decoder.push(token)));
+        if (stops.stopped()) {
+            return FinishReason.STOP;
+        }
+        pendingToken = token;
+        return generated >= params.maxTokens() ? FinishReason.LENGTH : null;
+    }
+
+    /** Emits text still held by the decoder and, unless a stop string matched, by the stop matcher. */
+    void flush() {
+        if (stops.stopped()) {
+            return;
+        }
+        emit(stops.push(decoder.flush()));
+        emit(stops.flush());
+    }
+
+    private void emit(String text) {
+        if (!text.isEmpty()) {
+            listener.onText(text);
+        }
+    }
+
+    long firstTokenAt() {
+        return firstTokenAt;
+    }
+
+    long lastTokenAt() {
+        return lastTokenAt;
+    }
+
+    GenerationResult result(FinishReason reason, long now) {
+        long ttft = firstTokenAt == 0 ? 0 : firstTokenAt - submittedAt;
+        int unfed = reason == FinishReason.LENGTH ? pendingToken : -1;
+        return new GenerationResult(reason, cancelCause, prefilled, generated, unfed, admittedAt - submittedAt, ttft,
+                now - submittedAt);
+    }
+
+    long submittedAt() {
+        return submittedAt;
+    }
+}

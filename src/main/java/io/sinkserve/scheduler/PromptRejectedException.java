@@ -1,0 +1,8 @@
+package io.sinkserve.scheduler;
+
+/** The chat template refused the conversation (e.g. a role the model does not support). */
+public final class PromptRejectedException extends RuntimeException {
+    public PromptRejectedException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

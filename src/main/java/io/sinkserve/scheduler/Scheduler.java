@@ -1,0 +1,273 @@
+package io.sinkserve.scheduler;
+
+import io.sinkserve.generate.FinishReason;
+import io.sinkserve.metrics.ServiceMetrics;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Continuous batching on one worker thread. Each step feeds one prompt chunk of one prefilling generation
+ * (so a long prompt delays the others by a chunk, not by the whole prompt), then advances every decoding
+ * generation by one token through a single batched forward pass. Generations join and leave the batch
+ * between steps; beyond {@code maxRunning} they wait in a bounded queue, beyond that they are rejected.
+ */
+public final class Scheduler implements AutoCloseable {
+    private static final long THROUGHPUT_WINDOW_NANOS = 500_000_000L;
+
+    private final Engine engine;
+    private final SchedulerLimits limits;
+    private final ServiceMetrics metrics;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Generation> waiting = new ArrayDeque<>();
+    private final List<Generation> running = new ArrayList<>();
+    private final Thread worker;
+    private boolean accepting = true;
+    private boolean stopped;
+
+    // worker-thread state, reused every step
+    private final List<EngineSequence> batch = new ArrayList<>();
+    private final List<Generation> batchOwners = new ArrayList<>();
+    private final int[][] tokensBySize;   // the decode step's token array for each batch size
+    private int prefillTurn;
+    private long throughputTokens;
+    private long throughputNanos;
+
+    public Scheduler(Engine engine, SchedulerLimits limits, ServiceMetrics metrics) {
+        this.engine = engine;
+        this.limits = limits;
+        this.metrics = metrics;
+        this.tokensBySize = new int[limits.maxRunning() + 1][];
+        for (int n = 0; n <= limits.maxRunning(); n++) {
+            tokensBySize[n] = new int[n];
+        }
+        this.worker = Thread.ofPlatform().name("sinkserve-scheduler").daemon().unstarted(this::loop);
+        worker.start();
+    }
+
+    /** Queues a generation; throws {@link SchedulerRejectedException} when full or shutting down. */
+    public void submit(Generation generation) {
+        lock.lock();
+        try {
+            if (!accepting) {
+                throw new SchedulerRejectedException(SchedulerRejectedException.Reason.SHUTTING_DOWN,
+                        "the server is shutting down");
+            }
+            if (running.size() + waiting.size() >= limits.maxRunning() + limits.maxWaiting()) {
+                throw new SchedulerRejectedException(SchedulerRejectedException.Reason.OVERLOADED,
+                        "too many concurrent requests (" + limits.maxRunning() + " running, " + limits.maxWaiting()
+                                + " waiting); retry shortly");
+            }
+            generation.submitted(engine, System.nanoTime());
+            waiting.add(generation);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public int running() {
+        lock.lock();
+        try {
+            return running.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public int waiting() {
+        lock.lock();
+        try {
+            return waiting.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops accepting, lets running and queued generations finish for up to {@code grace}, then cancels what
+     * is left (their listeners get a {@link CancelCause#SHUTDOWN} result) and stops the worker.
+     * Returns true when everything finished within the grace period.
+     */
+    public boolean shutdown(Duration grace) throws InterruptedException {
+        long deadline = System.nanoTime() + grace.toNanos();
+        lock.lock();
+        try {
+            accepting = false;
+            changed.signalAll();
+            boolean drained = true;
+            while (!running.isEmpty() || !waiting.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    drained = false;
+                    running.forEach(g -> g.cancel(CancelCause.SHUTDOWN));
+                    waiting.forEach(g -> g.cancel(CancelCause.SHUTDOWN));
+                    break;
+                }
+                changed.awaitNanos(left);
+            }
+            while (!running.isEmpty() || !waiting.isEmpty()) {
+                changed.await(1, TimeUnit.SECONDS);
+            }
+            stopped = true;
+            changed.signalAll();
+            return drained;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        shutdown(Duration.ZERO);
+        worker.join();
+    }
+
+    private void loop() {
+        while (true) {
+            lock.lock();
+            try {
+                while (running.size() < limits.maxRunning() && !waiting.isEmpty()) {
+                    Generation g = waiting.poll();
+                    g.admitted(System.nanoTime());
+                    running.add(g);
+                }
+                if (running.isEmpty()) {
+                    if (stopped) {
+                        return;
+                    }
+                    changed.awaitUninterruptibly();
+                    continue;
+                }
+            } finally {
+                lock.unlock();
+            }
+            step();
+        }
+    }
+
+    private void step() {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            Generation g = running.get(i);
+            if (g.cancelCause() != null) {
+                metrics.cancelled();
+                finish(g, FinishReason.CANCELLED);
+            }
+        }
+        prefillOneChunk();
+        decodeAll();
+    }
+
+    private void prefillOneChunk() {
+        int n = running.size();
+        for (int i = 0; i < n; i++) {
+            Generation g = running.get((prefillTurn + i) % n);
+            if (g.prefilling()) {
+                prefillTurn = (prefillTurn + i + 1) % Math.max(1, n);
+                int[] chunk = g.nextChunk(limits.prefillChunk());
+                try {
+                    float[] logits = engine.prefill(g.sequence(), chunk);
+                    metrics.promptTokens(chunk.length);
+                    if (!g.prefilling()) {
+                        sample(g, logits, System.nanoTime());
+                    }
+                } catch (RuntimeException e) {
+                    fail(g, e);
+                }
+                return;
+            }
+        }
+    }
+
+    private void decodeAll() {
+        batch.clear();
+        batchOwners.clear();
+        for (Generation g : running) {
+            if (!g.prefilling() && g.pendingToken() >= 0) {
+                batch.add(g.sequence());
+                batchOwners.add(g);
+            }
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        float[][] logits;
+        try {
+            int[] tokens = tokensBySize[batch.size()];
+            for (int i = 0; i < tokens.length; i++) {
+                tokens[i] = batchOwners.get(i).pendingToken();
+            }
+            logits = engine.decode(batch, tokens);
+        } catch (RuntimeException e) {
+            for (Generation g : List.copyOf(batchOwners)) {
+                fail(g, e);
+            }
+            return;
+        }
+        long now = System.nanoTime();
+        for (int i = 0; i < batchOwners.size(); i++) {
+            Generation g = batchOwners.get(i);
+            metrics.interTokenLatency(now - g.lastTokenAt());
+            sample(g, logits[i], now);
+        }
+        recordThroughput(batchOwners.size(), now - start);
+    }
+
+    private void sample(Generation g, float[] logits, long now) {
+        boolean first = g.firstTokenAt() == 0;
+        int before = g.generated();
+        FinishReason reason = g.sample(logits, engine, now);
+        if (first) {
+            metrics.timeToFirstToken(g.firstTokenAt() - g.submittedAt());
+        }
+        if (g.generated() > before) {
+            metrics.generatedToken();
+        }
+        if (reason != null) {
+            finish(g, reason);
+        }
+    }
+
+    private void recordThroughput(int tokens, long nanos) {
+        throughputTokens += tokens;
+        throughputNanos += nanos;
+        if (throughputNanos >= THROUGHPUT_WINDOW_NANOS || running.isEmpty()) {
+            metrics.decodeThroughput(throughputTokens * 1e9 / throughputNanos);
+            throughputTokens = 0;
+            throughputNanos = 0;
+        }
+    }
+
+    private void finish(Generation g, FinishReason reason) {
+        if (reason != FinishReason.CANCELLED) {
+            g.flush();
+        }
+        long now = System.nanoTime();
+        GenerationResult result = g.result(reason, now);
+        metrics.requestDuration(result.durationNanos());
+        remove(g);
+        g.listener().onFinish(result);
+    }
+
+    private void fail(Generation g, RuntimeException e) {
+        remove(g);
+        g.listener().onError(e);
+    }
+
+    private void remove(Generation g) {
+        lock.lock();
+        try {
+            running.remove(g);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package io.sinkserve.session;
+
+import io.sinkserve.cache.CacheConfig;
+import io.sinkserve.metrics.ServiceMetrics;
+import io.sinkserve.scheduler.CacheStats;
+import io.sinkserve.scheduler.Engine;
+import io.sinkserve.scheduler.EngineSequence;
+
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
+
+/**
+ * All sessions by id. Enforces the idle TTL, the session count and the KV memory budget, removing the least
+ * recently used idle sessions when needed, and counts every removal by reason. Ephemeral sessions (requests
+ * without a session id) count against the memory budget only while their request runs.
+ */
+public final class SessionRegistry {
+    private static final Pattern VALID_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    private final Engine engine;
+    private final SessionLimits limits;
+    private final ServiceMetrics metrics;
+    private final LongSupplier nanoClock;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, Session> sessions = new LinkedHashMap<>();
+
+    public SessionRegistry(Engine engine, SessionLimits limits, ServiceMetrics metrics, LongSupplier nanoClock) {
+        this.engine = engine;
+        this.limits = limits;
+        this.metrics = metrics;
+        this.nanoClock = nanoClock;
+        metrics.bindSessions(this::active, this::cacheTokens, this::cacheBytes, this::usageRatio);
+    }
+
+    public static boolean isValidId(String id) {
+        return id != null && VALID_ID.matcher(id).matches();
+    }
+
+    /** A new named session with a fresh id (native API). */
+    public synchronized Session create(String owner, SessionSettings settings) {
+        return add(newId("sess-"), owner, settings, false);
+    }
+
+    /**
+     * Takes the session for one request, creating it on first use (the X-Session-ID header). Throws
+     * {@link SessionNotFoundException} for another owner's session, {@link SessionBusyException} if in use.
+     */
+    public synchronized Session acquireOrCreate(String id, String owner, SessionSettings settingsIfNew) {
+        Session s = sessions.get(id);
+        if (s == null) {
+            s = add(id, owner, settingsIfNew, false);
+        }
+        return acquire(s, id, owner);
+    }
+
+    /** Takes an existing session for one request (native API). */
+    public synchronized Session acquire(String id, String owner) {
+        return acquire(sessions.get(id), id, owner);
+    }
+
+    /** A session for one request only, gone when released. */
+    public synchronized Session acquireEphemeral(String owner, SessionSettings settings) {
+        Session s = add(newId("tmp-"), owner, settings, true);
+        return acquire(s, s.id(), owner);
+    }
+
+    private Session acquire(Session s, String id, String owner) {
+        if (s == null || !s.owner().equals(owner)) {
+            throw new SessionNotFoundException(id);
+        }
+        if (!s.tryAcquire()) {
+            throw new SessionBusyException(id);
+        }
+        return s;
+    }
+
+    public synchronized void release(Session s) {
+        s.release(nanoClock.getAsLong());
+        if (s.ephemeral()) {
+            sessions.remove(s.id());
+            closeSequence(s);
+        }
+    }
+
+    public synchronized Optional<Session> find(String id, String owner) {
+        Session s = sessions.get(id);
+        return s == null || s.ephemeral() || !s.owner().equals(owner) ? Optional.empty() : Optional.of(s);
+    }
+
+    public synchronized void delete(String id, String owner) {
+        Session s = find(id, owner).orElseThrow(() -> new SessionNotFoundException(id));
+        if (s.busy()) {
+            throw new SessionBusyException(id);
+        }
+        remove(s, RemovalReason.DELETED);
+    }
+
+    /**
+     * Decides what a request must prefill. When the prompt extends what the session has seen (the last turn's
+     * canonical rendering, else the tokens fed), only the new part is prefilled, after any tokens the last turn
+     * left pending. Otherwise the session starts over on a fresh sequence with the whole prompt, counted as a
+     * rebuild when it had history. The caller holds the session.
+     */
+    public TurnPlan plan(Session s, int[] prompt, int systemPromptTokens) {
+        EngineSequence seq = s.sequence();
+        Continuation c = s.takeContinuation();
+        if (seq != null && c != null) {
+            int[] seen = c.seen().get();
+            if (continues(prompt, seen)) {
+                int[] fresh = new int[c.pending().length + prompt.length - seen.length];
+                System.arraycopy(c.pending(), 0, fresh, 0, c.pending().length);
+                System.arraycopy(prompt, seen.length, fresh, c.pending().length, prompt.length - seen.length);
+                return new TurnPlan(prompt.length, fresh, seen.length, false);
+            }
+        }
+        if (seq != null) {
+            int[] history = seq.history();
+            if (continues(prompt, history)) {
+                return new TurnPlan(prompt.length, Arrays.copyOfRange(prompt, history.length, prompt.length), history.length,
+                        false);
+            }
+        }
+        boolean rebuild = seq != null && seq.history().length > 0;
+        allocate(s, s.settings().cacheConfig(systemPromptTokens));
+        if (rebuild) {
+            s.rebuilt();
+            metrics.sessionRebuilt();
+        }
+        return new TurnPlan(prompt.length, prompt, 0, rebuild);
+    }
+
+    /** True when {@code prompt} starts with {@code seen} and has more. */
+    private static boolean continues(int[] prompt, int[] seen) {
+        return seen.length > 0 && seen.length < prompt.length && Arrays.equals(seen, 0, seen.length, prompt, 0, seen.length);
+    }
+
+    /** Gives the session a new sequence, freeing idle sessions' memory if the budget needs it. */
+    private synchronized void allocate(Session s, CacheConfig config) {
+        closeSequence(s);
+        EngineSequence seq = engine.newSequence(config);
+        seq.setEvictionListener((policy, tokens) -> metrics.evicted(policy.name(), tokens));
+        s.sequence(seq);
+        while (cacheBytes() > limits.kvMemoryBudget()) {
+            Optional<Session> victim = leastRecentlyUsedIdle(s, true);
+            if (victim.isEmpty()) {
+                closeSequence(s);
+                throw new SessionCapacityException("the KV cache memory budget (" + limits.kvMemoryBudget()
+                        + " bytes) is taken by sessions in use; retry shortly");
+            }
+            remove(victim.get(), RemovalReason.MEMORY);
+        }
+    }
+
+    /** Removes sessions idle longer than the TTL; returns how many. */
+    public synchronized int removeExpired() {
+        long now = nanoClock.getAsLong();
+        long ttl = limits.idleTtl().toNanos();
+        int removed = 0;
+        for (Session s : sessions.values().toArray(Session[]::new)) {
+            if (!s.ephemeral() && !s.busy() && now - s.lastUsedNanos() > ttl) {
+                remove(s, RemovalReason.TTL);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    private Session add(String id, String owner, SessionSettings settings, boolean ephemeral) {
+        if (!ephemeral) {
+            removeExpired();
+            while (active() >= limits.maxSessions()) {
+                Session victim = leastRecentlyUsedIdle(null, false).orElseThrow(() -> new SessionCapacityException(
+                        "all " + limits.maxSessions() + " sessions are in use; retry shortly"));
+                remove(victim, RemovalReason.LRU);
+            }
+        }
+        Session s = new Session(id, owner, settings, ephemeral, nanoClock.getAsLong());
+        sessions.put(id, s);
+        return s;
+    }
+
+    private Optional<Session> leastRecentlyUsedIdle(Session except, boolean withCache) {
+        return sessions.values().stream()
+                .filter(s -> s != except && !s.busy() && !s.ephemeral() && (!withCache || s.sequence() != null))
+                .min(Comparator.comparingLong(Session::lastUsedNanos));
+    }
+
+    private void remove(Session s, RemovalReason reason) {
+        sessions.remove(s.id());
+        closeSequence(s);
+        metrics.sessionRemoved(reason.label());
+    }
+
+    /** Frees a session's cache; only for sessions no generation is using. */
+    private static void closeSequence(Session s) {
+        EngineSequence seq = s.sequence();
+        s.sequence(null);
+        if (seq != null) {
+            seq.close();
+        }
+    }
+
+    private String newId(String prefix) {
+        byte[] bytes = new byte[12];
+        random.nextBytes(bytes);
+        return prefix + HexFormat.of().formatHex(bytes);
+    }
+
+    public synchronized int active() {
+        return (int) sessions.values().stream().filter(s -> !s.ephemeral()).count();
+    }
+
+    public synchronized long cacheTokens() {
+        return sessions.values().stream().mapToLong(s -> s.cacheStats().size()).sum();
+    }
+
+    public synchronized long cacheBytes() {
+        return sessions.values().stream().mapToLong(Session::bytes).sum();
+    }
+
+    public synchronized double usageRatio() {
+        long capacity = 0;
+        long size = 0;
+        for (Session s : sessions.values()) {
+            CacheStats c = s.cacheStats();
+            capacity += c.capacity();
+            size += c.size();
+        }
+        return capacity == 0 ? 0 : (double) size / capacity;
+    }
+}

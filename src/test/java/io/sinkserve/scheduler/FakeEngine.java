@@ -1,0 +1,204 @@
+package io.sinkserve.scheduler;
+
+import io.sinkserve.cache.CacheConfig;
+import io.sinkserve.cache.EvictionListener;
+import io.sinkserve.cache.EvictionPolicy;
+import io.sinkserve.tokenizer.ChatMessage;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+
+/**
+ * A deterministic stand-in for the model, for unit tests of scheduling and framing: the next token is a hash
+ * of the sequence's recent history, so a sequence gives the same tokens whether decoded alone or in a batch.
+ * Tokens 2..27 are the letters a..z, 28 is a space; 0 is BOS, 1 is EOS. Every engine call is logged, and
+ * a test can hold the engine by taking the gate's permits.
+ */
+public final class FakeEngine implements Engine {
+    static final int VOCAB = 29;
+    static final int BOS = 0;
+    static final int EOS = 1;
+
+    /** "prefill:N" or "decode:N" per call, in order. */
+    public final List<String> calls = new CopyOnWriteArrayList<>();
+    public final Semaphore gate = new Semaphore(Integer.MAX_VALUE);
+    private final boolean emitsEos;
+    private final String name;
+
+    public FakeEngine(boolean emitsEos) {
+        this(emitsEos, "fake");
+    }
+
+    public FakeEngine(boolean emitsEos, String name) {
+        this.emitsEos = emitsEos;
+        this.name = name;
+    }
+
+    @Override
+    public String modelName() {
+        return name;
+    }
+
+    @Override
+    public int vocabSize() {
+        return VOCAB;
+    }
+
+    @Override
+    public int contextLength() {
+        return 64;
+    }
+
+    @Override
+    public int[] renderChat(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        StringBuilder sb = new StringBuilder();
+        for (ChatMessage m : messages) {
+            if (m.role().equals("tool")) {
+                throw new PromptRejectedException("tool messages are not supported", null);
+            }
+            sb.append(m.role().charAt(0)).append(' ').append(m.content()).append(' ');
+        }
+        if (addGenerationPrompt) {
+            sb.append("a ");
+        }
+        return encode(sb.toString());
+    }
+
+    @Override
+    public int[] encode(String text) {
+        int[] out = new int[text.length() + 1];
+        out[0] = BOS;
+        for (int i = 0; i < text.length(); i++) {
+            char c = Character.toLowerCase(text.charAt(i));
+            out[i + 1] = c >= 'a' && c <= 'z' ? 2 + c - 'a' : 28;
+        }
+        return out;
+    }
+
+    @Override
+    public EngineSequence newSequence(CacheConfig config) {
+        return new FakeSequence(config);
+    }
+
+    @Override
+    public float[] prefill(EngineSequence sequence, int[] tokens) {
+        gate.acquireUninterruptibly();
+        gate.release();
+        calls.add("prefill:" + tokens.length);
+        FakeSequence s = (FakeSequence) sequence;
+        for (int t : tokens) {
+            s.feed(t);
+        }
+        return s.logits();
+    }
+
+    @Override
+    public float[][] decode(List<EngineSequence> sequences, int[] tokens) {
+        gate.acquireUninterruptibly();
+        gate.release();
+        calls.add("decode:" + sequences.size());
+        float[][] out = new float[sequences.size()][];
+        for (int i = 0; i < out.length; i++) {
+            FakeSequence s = (FakeSequence) sequences.get(i);
+            s.feed(tokens[i]);
+            out[i] = s.logits();
+        }
+        return out;
+    }
+
+    @Override
+    public TextDecoder newDecoder() {
+        return new TextDecoder() {
+            @Override
+            public String push(int token) {
+                return token >= 2 && token < 28 ? String.valueOf((char) ('a' + token - 2)) : token == 28 ? " " : "";
+            }
+
+            @Override
+            public String flush() {
+                return "";
+            }
+        };
+    }
+
+    @Override
+    public boolean isEndOfGeneration(int token) {
+        return token == EOS;
+    }
+
+    @Override
+    public void close() {
+    }
+
+    public final class FakeSequence implements EngineSequence {
+        private final CacheConfig config;
+        private final List<Integer> history = new ArrayList<>();
+        private long evictions;
+        private long evictedTokens;
+        private EvictionListener listener;
+        public boolean closed;
+
+        FakeSequence(CacheConfig config) {
+            this.config = config;
+        }
+
+        void feed(int token) {
+            history.add(token);
+            if (history.size() > config.capacity()) {
+                evictions++;
+                evictedTokens++;
+                if (listener != null) {
+                    listener.evicted(EvictionPolicy.TOKEN, 1);
+                }
+            }
+        }
+
+        float[] logits() {
+            int h = history.size();
+            for (int i = Math.max(0, history.size() - 3); i < history.size(); i++) {
+                h = h * 31 + history.get(i);
+            }
+            h = Math.abs(h * 0x9E3779B1);
+            float[] logits = new float[VOCAB];
+            int next = emitsEos && h % 23 == 0 ? EOS : 2 + h % 27;
+            logits[next] = 10f;
+            logits[2 + (h / 27) % 27] += 9f;   // a close runner-up, so seeded sampling has a real choice
+            return logits;
+        }
+
+        @Override
+        public CacheConfig config() {
+            return config;
+        }
+
+        @Override
+        public int[] history() {
+            return history.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        @Override
+        public CacheStats stats() {
+            int size = Math.min(history.size(), config.capacity());
+            return new CacheStats(config.capacity(), size, history.size(), evictions, evictedTokens,
+                    (long) config.capacity() * 64);
+        }
+
+        @Override
+        public void setEvictionListener(EvictionListener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+
+        @Override
+        public String toString() {
+            return "FakeSequence" + Arrays.toString(history());
+        }
+    }
+}
