@@ -5,34 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
 /** Labels, live region, focus and a phone-sized screen, checked in Chromium against {@link ScriptedServer}. */
-class ChatPageLayoutTest {
-    private static ScriptedServer server;
-    private static HeadlessChromium chromium;
-    private static ChatPage page;
-
+class ChatPageLayoutTest extends ScriptedPageTestBase {
     @BeforeAll
-    static void start() throws Exception {
-        chromium = HeadlessChromium.start(1280, 900);
-        server = new ScriptedServer();
-        page = new ChatPage(chromium);
+    static void openPage() {
         page.open(server.url());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (chromium != null) {
-            chromium.close();
-        }
-        if (server != null) {
-            server.close();
-        }
     }
 
     @Test

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -18,29 +16,9 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
  * The page's stream handling in Chromium against {@link ScriptedServer}: frames cut at arbitrary
  * bytes, CR LF, ping comments, an error envelope, and Stop closing the connection.
  */
-class ChatPageStreamHandlingTest {
+class ChatPageStreamHandlingTest extends ScriptedPageTestBase {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private static ScriptedServer server;
-    private static HeadlessChromium chromium;
-    private static ChatPage page;
-
-    @BeforeAll
-    static void start() throws Exception {
-        chromium = HeadlessChromium.start(1280, 900);
-        server = new ScriptedServer();
-        page = new ChatPage(chromium);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (chromium != null) {
-            chromium.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @BeforeEach
     void openPage() {
