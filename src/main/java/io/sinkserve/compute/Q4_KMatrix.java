@@ -40,46 +40,52 @@ final class Q4_KMatrix extends QuantizedMatrix {
         return m.get(ValueLayout.JAVA_BYTE, off) & 0xFF;
     }
 
-    private static ShortVector low(ShortVector packed) {
-        return packed.and((short) 0x0F);
-    }
-
     /**
-     * The scalar pass decodes each super-block's 6-bit scales and mins once: block scales go to
-     * {@code scales}, and the mins, which multiply the activation's block sums, are summed right there.
-     * The vector loop then takes one step per 32-value sub-block b: sub-block s = b % 8 of its super-block
-     * reads the 32 bytes of group s / 2, low nibbles when s is even, high when odd (a computed shift keeps
-     * the loop body small enough for C2 to inline every vector operation).
+     * The scalar pass decodes each super-block's 6-bit scales and mins once, from two little-endian
+     * words instead of byte by byte: block scales go to {@code scales}, and the mins, which multiply the
+     * activation's block sums, are summed right there. The vector loop then takes one step per 64-value
+     * group: its 32 bytes hold sub-block 2j in the low nibbles and 2j + 1 in the high ones, so each
+     * byte is loaded once for both.
      */
     @Override
     float dot(int row, QuantizedVector x, float[] scales) {
         long base = offset(row, 0);
+        int superBlocks = cols / 256;
         float mins = 0f;
-        for (int sb = 0, superBlocks = cols / 256; sb < superBlocks; sb++) {
+        for (int sb = 0; sb < superBlocks; sb++) {
             long off = base + (long) sb * BLOCK_BYTES;
             float d = half(data, off);
             float dmin = half(data, off + 2);
-            for (int s = 0; s < 8; s++) {
+            long lo = data.get(LONG, off + 4);
+            int hi = data.get(INT, off + 12);
+            for (int s = 0; s < 4; s++) {
                 int b = 8 * sb + s;
-                scales[b] = d * scale(data, off + 4, s) * x.scale[b];
-                mins += dmin * min(data, off + 4, s) * x.sum[b];
+                // sub-blocks s and s + 4: see scale and min for the packing
+                int scale = (int) (lo >>> 8 * s) & 63;
+                int min = (int) (lo >>> 8 * s + 32) & 63;
+                int scaleHigh = (hi >>> 8 * s) & 0x0F | (int) (lo >>> 8 * s + 6 & 3) << 4;
+                int minHigh = (hi >>> 8 * s + 4) & 0x0F | (int) (lo >>> 8 * s + 38 & 3) << 4;
+                scales[b] = d * scale * x.scale[b];
+                scales[b + 4] = d * scaleHigh * x.scale[b + 4];
+                mins += dmin * (min * x.sum[b] + minHigh * x.sum[b + 4]);
             }
         }
         short[] xq = x.q;
         FloatVector acc = FloatVector.zero(F);
-        for (int b = 0, blocks = cols / 32; b < blocks; b++) {
-            long qs = base + (long) (b >>> 3) * BLOCK_BYTES + 16 + 32 * ((b & 7) >>> 1);
-            int shift = (b & 1) * 4;
-            ShortVector p = nibbles(shorts(qs), shift).mul(ShortVector.fromArray(S, xq, 32 * b))
-                    .add(nibbles(shorts(qs + 16), shift).mul(ShortVector.fromArray(S, xq, 32 * b + 16)));
+        for (int g = 0, groups = cols / 64; g < groups; g++) {
+            long qs = base + (long) (g >>> 2) * BLOCK_BYTES + 16 + 32 * (g & 3);
+            ShortVector p0 = shorts(qs);
+            ShortVector p1 = shorts(qs + 16);
+            int xo = 64 * g;
+            ShortVector low = lowNibble(p0).mul(ShortVector.fromArray(S, xq, xo))
+                    .add(lowNibble(p1).mul(ShortVector.fromArray(S, xq, xo + 16)));
+            ShortVector high = highNibble(p0).mul(ShortVector.fromArray(S, xq, xo + 32))
+                    .add(highNibble(p1).mul(ShortVector.fromArray(S, xq, xo + 48)));
             // q <= 15, |x| <= 127, two products per lane: pairs stay below 2^15
-            acc = accumulateNarrow(p, scales[b], acc);
+            acc = accumulateNarrow(low, scales[2 * g], acc);
+            acc = accumulateNarrow(high, scales[2 * g + 1], acc);
         }
         return acc.reduceLanes(VectorOperators.ADD) - mins;
-    }
-
-    private static ShortVector nibbles(ShortVector packed, int shift) {
-        return packed.lanewise(VectorOperators.LSHR, shift).and((short) 0x0F);
     }
 
     @Override
@@ -97,7 +103,7 @@ final class Q4_KMatrix extends QuantizedMatrix {
                 float mHi = -dmin * min(data, scales, 2 * j + 1);
                 for (int h = 0; h < 32; h += 16) {
                     ShortVector packed = shorts(qs + h);
-                    store(low(packed), dLo, mLo, dst, i + 64 * j + h);
+                    store(lowNibble(packed), dLo, mLo, dst, i + 64 * j + h);
                     store(highNibble(packed), dHi, mHi, dst, i + 64 * j + 32 + h);
                 }
             }

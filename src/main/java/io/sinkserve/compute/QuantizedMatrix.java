@@ -53,6 +53,11 @@ abstract sealed class QuantizedMatrix extends WeightMatrix permits Q8_0Matrix, Q
         ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).fma(scale, offset).intoArray(dst, at + 8);
     }
 
+    /** Bits 0..3 of each lane (the low nibble of the byte the lane was widened from). */
+    static ShortVector lowNibble(ShortVector packed) {
+        return packed.and((short) 0x0F);
+    }
+
     /** Bits 4..7 of each lane (the high nibble of the byte the lane was widened from). */
     static ShortVector highNibble(ShortVector packed) {
         return packed.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F);

@@ -23,8 +23,10 @@ final class QuantizedVector {
     short[] q = new short[0];
     /** Per block: the scale. */
     float[] scale = new float[0];
-    /** Per block: scale * Σ q, i.e. the block's sum as quantised (used to apply weight offsets and mins). */
+    /** Per block: scale * Σ q, i.e. the block's sum as quantised (used to apply weight mins). */
     float[] sum = new float[0];
+    /** Per block: Σ q (an integer, held as a float for dot products with per-block weight scales). */
+    float[] qsum = new float[0];
     int length;
 
     /** Quantises x[off .. off + n); n is a multiple of 32. */
@@ -33,6 +35,7 @@ final class QuantizedVector {
             q = new short[n];
             scale = new float[n / BLOCK];
             sum = new float[n / BLOCK];
+            qsum = new float[n / BLOCK];
         }
         length = n;
         for (int b = 0; b < n / BLOCK; b++) {
@@ -48,8 +51,10 @@ final class QuantizedVector {
                     .add(store(v1, id, BLOCK * b + 8))
                     .add(store(v2, id, BLOCK * b + 16))
                     .add(store(v3, id, BLOCK * b + 24));
+            float blockSum = total.reduceLanes(VectorOperators.ADD);
             scale[b] = d;
-            sum[b] = d * total.reduceLanes(VectorOperators.ADD);
+            qsum[b] = blockSum;
+            sum[b] = d * blockSum;
         }
     }
 
