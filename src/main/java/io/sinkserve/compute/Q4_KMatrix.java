@@ -1,7 +1,6 @@
 package io.sinkserve.compute;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
@@ -9,7 +8,7 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * ggml Q4_K: super-blocks of 256 values = 8 sub-blocks of 32. Layout: half d, half dmin, 12 bytes of
- * 6-bit sub-block scales and mins (see {@link #scale}), 128 bytes of nibbles. Each 64-value group j
+ * 6-bit sub-block scales and mins (see {@link #scales}), 128 bytes of nibbles. Each 64-value group j
  * reads 32 bytes: low nibbles are sub-block 2j, high nibbles sub-block 2j + 1.
  * value = d * scale[s] * q - dmin * min[s].
  */
@@ -21,71 +20,68 @@ final class Q4_KMatrix extends QuantizedMatrix {
     }
 
     /**
-     * The 6-bit scale of sub-block s (0..7) from the 12 packed bytes: sub-blocks 0..3 use the low 6 bits
-     * of bytes 0..3; sub-blocks 4..7 take 4 low bits from bytes 8..11 and their 2 high bits from the top
-     * of bytes 0..3.
+     * The eight 6-bit sub-block scales, one per byte, from the 12 packed bytes read as a little-endian
+     * long (bytes 0..7) and int (bytes 8..11): sub-blocks 0..3 use the low 6 bits of bytes 0..3;
+     * sub-blocks 4..7 take 4 low bits from bytes 8..11 and their 2 high bits from the top of bytes 0..3.
      */
-    static int scale(MemorySegment m, long scales, int s) {
-        return s < 4 ? u8(m, scales + s) & 63
-                : (u8(m, scales + s + 4) & 0x0F) | ((u8(m, scales + s - 4) >>> 6) << 4);
+    static long scales(long lo, int hi) {
+        int high = hi & 0x0F0F0F0F | (int) (lo >>> 2) & 0x30303030;
+        return lo & 0x3F3F3F3FL | (long) high << 32;
     }
 
-    /** The 6-bit min of sub-block s, packed like {@link #scale} in bytes 4..7 and the high nibbles of 8..11. */
-    static int min(MemorySegment m, long scales, int s) {
-        return s < 4 ? u8(m, scales + s + 4) & 63
-                : (u8(m, scales + s + 4) >>> 4) | ((u8(m, scales + s) >>> 6) << 4);
-    }
-
-    private static int u8(MemorySegment m, long off) {
-        return m.get(ValueLayout.JAVA_BYTE, off) & 0xFF;
+    /** The eight 6-bit mins, packed like {@link #scales} in bytes 4..7 and the high nibbles of 8..11. */
+    static long mins(long lo, int hi) {
+        int high = hi >>> 4 & 0x0F0F0F0F | (int) (lo >>> 34) & 0x30303030;
+        return lo >>> 32 & 0x3F3F3F3FL | (long) high << 32;
     }
 
     /**
-     * The scalar pass decodes each super-block's 6-bit scales and mins once, from two little-endian
-     * words instead of byte by byte: block scales go to {@code scales}, and the mins, which multiply the
-     * activation's block sums, are summed right there. The vector loop then takes one step per 64-value
-     * group: its 32 bytes hold sub-block 2j in the low nibbles and 2j + 1 in the high ones, so each
-     * byte is loaded once for both.
+     * The scalar pass unpacks each super-block's 6-bit scales and mins with a few word operations:
+     * block scales go to {@code scales}, and the mins, which multiply the activation's block sums, are
+     * summed right there (two partial sums, so the float additions do not form one long chain). The
+     * vector loop then takes one step per 64-value group: its 32 bytes hold sub-block 2j in the low
+     * nibbles and 2j + 1 in the high ones, so each byte is loaded once for both.
      */
     @Override
     float dot(int row, QuantizedVector x, float[] scales) {
         long base = offset(row, 0);
         int superBlocks = cols / 256;
-        float mins = 0f;
+        float minsEven = 0f;
+        float minsOdd = 0f;
         for (int sb = 0; sb < superBlocks; sb++) {
             long off = base + (long) sb * BLOCK_BYTES;
             float d = half(data, off);
             float dmin = half(data, off + 2);
             long lo = data.get(LONG, off + 4);
             int hi = data.get(INT, off + 12);
-            for (int s = 0; s < 4; s++) {
+            long sc = scales(lo, hi);
+            long mn = mins(lo, hi);
+            for (int s = 0; s < 8; s += 2) {
                 int b = 8 * sb + s;
-                // sub-blocks s and s + 4: see scale and min for the packing
-                int scale = (int) (lo >>> 8 * s) & 63;
-                int min = (int) (lo >>> 8 * s + 32) & 63;
-                int scaleHigh = (hi >>> 8 * s) & 0x0F | (int) (lo >>> 8 * s + 6 & 3) << 4;
-                int minHigh = (hi >>> 8 * s + 4) & 0x0F | (int) (lo >>> 8 * s + 38 & 3) << 4;
-                scales[b] = d * scale * x.scale[b];
-                scales[b + 4] = d * scaleHigh * x.scale[b + 4];
-                mins += dmin * (min * x.sum[b] + minHigh * x.sum[b + 4]);
+                scales[b] = d * (int) (sc >>> 8 * s & 0xFF) * x.scale[b];
+                scales[b + 1] = d * (int) (sc >>> 8 * s + 8 & 0xFF) * x.scale[b + 1];
+                minsEven += dmin * (int) (mn >>> 8 * s & 0xFF) * x.sum[b];
+                minsOdd += dmin * (int) (mn >>> 8 * s + 8 & 0xFF) * x.sum[b + 1];
             }
         }
         short[] xq = x.q;
         FloatVector acc = FloatVector.zero(F);
-        for (int g = 0, groups = cols / 64; g < groups; g++) {
-            long qs = base + (long) (g >>> 2) * BLOCK_BYTES + 16 + 32 * (g & 3);
-            ShortVector p0 = shorts(qs);
-            ShortVector p1 = shorts(qs + 16);
-            int xo = 64 * g;
-            ShortVector low = lowNibble(p0).mul(ShortVector.fromArray(S, xq, xo))
-                    .add(lowNibble(p1).mul(ShortVector.fromArray(S, xq, xo + 16)));
-            ShortVector high = highNibble(p0).mul(ShortVector.fromArray(S, xq, xo + 32))
-                    .add(highNibble(p1).mul(ShortVector.fromArray(S, xq, xo + 48)));
-            // q <= 15, |x| <= 127, two products per lane: pairs stay below 2^15
-            acc = accumulateNarrow(low, scales[2 * g], acc);
-            acc = accumulateNarrow(high, scales[2 * g + 1], acc);
+        for (int sb = 0; sb < superBlocks; sb++) {
+            long off = base + (long) sb * BLOCK_BYTES + 16;
+            for (int j = 0; j < 4; j++) {
+                ShortVector p0 = shorts(off + 32 * j);
+                ShortVector p1 = shorts(off + 32 * j + 16);
+                int xo = 256 * sb + 64 * j;
+                ShortVector low = lowNibble(p0).mul(ShortVector.fromArray(S, xq, xo))
+                        .add(lowNibble(p1).mul(ShortVector.fromArray(S, xq, xo + 16)));
+                ShortVector high = highNibble(p0).mul(ShortVector.fromArray(S, xq, xo + 32))
+                        .add(highNibble(p1).mul(ShortVector.fromArray(S, xq, xo + 48)));
+                // q <= 15, |x| <= 127, two products per lane: pairs stay below 2^15
+                acc = accumulateNarrow(low, scales[8 * sb + 2 * j], acc);
+                acc = accumulateNarrow(high, scales[8 * sb + 2 * j + 1], acc);
+            }
         }
-        return acc.reduceLanes(VectorOperators.ADD) - mins;
+        return acc.reduceLanes(VectorOperators.ADD) - (minsEven + minsOdd);
     }
 
     @Override
@@ -94,13 +90,16 @@ final class Q4_KMatrix extends QuantizedMatrix {
         for (int i = dstOff, end = dstOff + n; i < end; i += 256, off += BLOCK_BYTES) {
             float d = half(data, off);
             float dmin = half(data, off + 2);
-            long scales = off + 4;
+            long lo = data.get(LONG, off + 4);
+            int hi = data.get(INT, off + 12);
+            long scales = scales(lo, hi);
+            long mins = mins(lo, hi);
             for (int j = 0; j < 4; j++) {
                 long qs = off + 16 + 32 * j;
-                float dLo = d * scale(data, scales, 2 * j);
-                float dHi = d * scale(data, scales, 2 * j + 1);
-                float mLo = -dmin * min(data, scales, 2 * j);
-                float mHi = -dmin * min(data, scales, 2 * j + 1);
+                float dLo = d * (int) (scales >>> 16 * j & 0xFF);
+                float dHi = d * (int) (scales >>> 16 * j + 8 & 0xFF);
+                float mLo = -dmin * (int) (mins >>> 16 * j & 0xFF);
+                float mHi = -dmin * (int) (mins >>> 16 * j + 8 & 0xFF);
                 for (int h = 0; h < 32; h += 16) {
                     ShortVector packed = shorts(qs + h);
                     store(lowNibble(packed), dLo, mLo, dst, i + 64 * j + h);
