@@ -25,36 +25,42 @@ final class Q6_KMatrix extends QuantizedMatrix {
     }
 
     /**
-     * After the scalar pass gathers the scale of every 16-value sub-block, one loop step per sub-block g:
-     * activation block b = g / 2 is local block t = b % 8, i.e. quarter k = t % 4 of half n = t / 4, and
-     * g's parity picks values 0..15 or 16..31 of it. A flat loop with computed offsets and shifts keeps
-     * the compiled kernel small enough for C2 to inline every vector operation.
+     * After the scalar pass gathers the scale of every 16-value sub-block, the vector loop takes each
+     * 128-value half n of a super-block in four steps t = (k, l) for quarter k = 0, 1 and values
+     * l = 0 or 16 .. l + 15 of it: the 16 bytes ql[16 t] hold quarter k in their low nibbles and quarter
+     * k + 2 in their high ones, so each ql byte is loaded once (each qh byte twice), and the ql, x and
+     * scale offsets grow linearly with t.
      */
     @Override
     float dot(int row, QuantizedVector x, float[] scales) {
         long base = offset(row, 0);
-        int groups = cols / 16;
-        for (int sb = 0; sb < groups / 16; sb++) {
+        int superBlocks = cols / 256;
+        for (int sb = 0; sb < superBlocks; sb++) {
             long off = base + (long) sb * BLOCK_BYTES;
             float d = half(data, off + 208);
             for (int g = 0; g < 16; g++) {
-                // local sub-block g: half n = g / 8, quarter k = (g % 8) / 2, part g % 2 -> ggml scale 8n + 2k + part
-                int n = g >>> 3;
-                int k = (g & 7) >>> 1;
-                scales[16 * sb + g] = d * scale(off, 8 * n + 2 * k + (g & 1)) * x.scale[(16 * sb + g) >>> 1];
+                scales[16 * sb + g] = d * scale(off, g) * x.scale[8 * sb + (g >>> 1)];
             }
         }
         short[] xq = x.q;
         FloatVector acc = FloatVector.zero(F);
-        for (int g = 0; g < groups; g++) {
-            int b = g >>> 1;
-            long off = base + (long) (b >>> 3) * BLOCK_BYTES;
-            int n = (b >>> 2) & 1;
-            int k = b & 3;
-            int l = (g & 1) * 16;
-            ShortVector q = value(shorts(off + 64 * n + 32 * (k & 1) + l), shorts(off + 128 + 32 * n + l), (k >>> 1) * 4, 2 * k);
-            // |q - 32| <= 32, |x| <= 127: pairs stay below 2^15
-            acc = accumulateNarrow(q.mul(ShortVector.fromArray(S, xq, 16 * g)), scales[g], acc);
+        for (int sb = 0; sb < superBlocks; sb++) {
+            for (int n = 0; n < 2; n++) {
+                long ql = base + (long) sb * BLOCK_BYTES + 64 * n;
+                long qh = base + (long) sb * BLOCK_BYTES + 128 + 32 * n;
+                int xo = 256 * sb + 128 * n;
+                int so = 16 * sb + 8 * n;
+                for (int t = 0; t < 4; t++) {
+                    ShortVector low = shorts(ql + 16 * t);
+                    // bits 2k, 2k + 1 of qh are quarter k's high bits, bits 2k + 4, 2k + 5 quarter k + 2's
+                    ShortVector high = shorts(qh + 16 * (t & 1)).lanewise(VectorOperators.LSHR, t & 2);
+                    // |q - 32| <= 32, |x| <= 127: pairs stay below 2^15
+                    ShortVector q = lowNibble(low).or(high.and((short) 0x03).lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
+                    acc = accumulateNarrow(q.mul(ShortVector.fromArray(S, xq, xo + 16 * t)), scales[so + t], acc);
+                    q = highNibble(low).or(high.and((short) 0x30)).sub((short) 32);
+                    acc = accumulateNarrow(q.mul(ShortVector.fromArray(S, xq, xo + 16 * t + 64)), scales[so + t + 4], acc);
+                }
+            }
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
