@@ -27,7 +27,7 @@ final class BF16Matrix extends FloatMatrix {
     }
 
     @Override
-    float dot(int row, float[] x, int xOff) {
+    float dot(int row, float[] x, int xOff, float[] scratch) {
         checkX(x, xOff);
         long base = offset(row, 0);
         int step = F.length();

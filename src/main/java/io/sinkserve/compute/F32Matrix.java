@@ -15,7 +15,7 @@ final class F32Matrix extends FloatMatrix {
     }
 
     @Override
-    float dot(int row, float[] x, int xOff) {
+    float dot(int row, float[] x, int xOff, float[] scratch) {
         checkX(x, xOff);
         long base = offset(row, 0);
         int step = F.length();

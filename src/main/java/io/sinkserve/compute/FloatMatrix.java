@@ -9,6 +9,12 @@ abstract sealed class FloatMatrix extends WeightMatrix permits F32Matrix, F16Mat
         super(type, data, rows, cols);
     }
 
-    /** Row {@code row} · {@code x[xOff .. xOff + cols)}. */
-    abstract float dot(int row, float[] x, int xOff);
+    /** Floats of working space a {@link #dot} needs. */
+    static final int SCRATCH = 1024;
+
+    /**
+     * Row {@code row} · {@code x[xOff .. xOff + cols)}; {@code scratch} holds at least {@link #SCRATCH}
+     * floats of working space for types that decode a chunk of the row before multiplying it.
+     */
+    abstract float dot(int row, float[] x, int xOff, float[] scratch);
 }

@@ -50,6 +50,7 @@ public final class MatMul {
             t.ensureScales(m.cols / 16);
             t.quantized = q;
         } else {
+            t.ensureScales(FloatMatrix.SCRATCH);
             t.floats = (FloatMatrix) m;
             t.x = x;
             t.xOff = xOff;
@@ -103,7 +104,7 @@ public final class MatMul {
 
     private static final class MatvecTask implements ComputePool.RangeTask {
         private final QuantizedVector activation;
-        /** Per worker: block scales of the row being dotted (see QuantizedMatrix#dot). */
+        /** Per worker: block scales of the row being dotted (see QuantizedMatrix#dot), or FloatMatrix#dot's scratch. */
         private final float[][] scales;
         QuantizedMatrix quantized;
         FloatMatrix floats;
@@ -128,14 +129,14 @@ public final class MatMul {
 
         @Override
         public void run(int from, int to, int worker) {
+            float[] rowScales = scales[worker];
             if (quantized != null) {
-                float[] rowScales = scales[worker];
                 for (int r = from; r < to; r++) {
                     out[outOff + r] = quantized.dot(r, activation, rowScales);
                 }
             } else {
                 for (int r = from; r < to; r++) {
-                    out[outOff + r] = floats.dot(r, x, xOff);
+                    out[outOff + r] = floats.dot(r, x, xOff, rowScales);
                 }
             }
         }
