@@ -38,8 +38,17 @@ final class Q6_KMatrix extends QuantizedMatrix {
         for (int sb = 0; sb < superBlocks; sb++) {
             long off = base + (long) sb * BLOCK_BYTES;
             float d = half(data, off + 208);
-            for (int g = 0; g < 16; g++) {
-                scales[16 * sb + g] = d * scale(off, g) * x.scale[8 * sb + (g >>> 1)];
+            // the 16 signed scales as two words; sub-blocks 2b and 2b + 1 share activation block b
+            long lo = data.get(LONG, off + 192);
+            long hi = data.get(LONG, off + 200);
+            for (int b = 0; b < 4; b++) {
+                int g = 16 * sb + 2 * b;
+                float dx = d * x.scale[8 * sb + b];
+                scales[g] = dx * (byte) (lo >>> 16 * b);
+                scales[g + 1] = dx * (byte) (lo >>> 16 * b + 8);
+                float dxHigh = d * x.scale[8 * sb + b + 4];
+                scales[g + 8] = dxHigh * (byte) (hi >>> 16 * b);
+                scales[g + 9] = dxHigh * (byte) (hi >>> 16 * b + 8);
             }
         }
         short[] xq = x.q;
