@@ -65,7 +65,9 @@ final class Q4_KMatrix extends QuantizedMatrix {
             }
         }
         short[] xq = x.q;
-        FloatVector acc = FloatVector.zero(F);
+        // low and high nibbles in separate accumulators: two independent FMA chains
+        FloatVector accLow = FloatVector.zero(F);
+        FloatVector accHigh = FloatVector.zero(F);
         for (int sb = 0; sb < superBlocks; sb++) {
             long off = base + (long) sb * BLOCK_BYTES + 16;
             for (int j = 0; j < 4; j++) {
@@ -77,11 +79,11 @@ final class Q4_KMatrix extends QuantizedMatrix {
                 ShortVector high = highNibble(p0).mul(ShortVector.fromArray(S, xq, xo + 32))
                         .add(highNibble(p1).mul(ShortVector.fromArray(S, xq, xo + 48)));
                 // q <= 15, |x| <= 127, two products per lane: pairs stay below 2^15
-                acc = accumulateNarrow(low, scales[8 * sb + 2 * j], acc);
-                acc = accumulateNarrow(high, scales[8 * sb + 2 * j + 1], acc);
+                accLow = accumulateNarrow(low, scales[8 * sb + 2 * j], accLow);
+                accHigh = accumulateNarrow(high, scales[8 * sb + 2 * j + 1], accHigh);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD) - (minsEven + minsOdd);
+        return accLow.add(accHigh).reduceLanes(VectorOperators.ADD) - (minsEven + minsOdd);
     }
 
     @Override

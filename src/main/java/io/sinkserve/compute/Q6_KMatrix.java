@@ -52,7 +52,9 @@ final class Q6_KMatrix extends QuantizedMatrix {
             }
         }
         short[] xq = x.q;
-        FloatVector acc = FloatVector.zero(F);
+        // quarters k and k + 2 in separate accumulators: two independent FMA chains
+        FloatVector accLow = FloatVector.zero(F);
+        FloatVector accHigh = FloatVector.zero(F);
         for (int sb = 0; sb < superBlocks; sb++) {
             for (int n = 0; n < 2; n++) {
                 long ql = base + (long) sb * BLOCK_BYTES + 64 * n;
@@ -65,13 +67,13 @@ final class Q6_KMatrix extends QuantizedMatrix {
                     ShortVector high = shorts(qh + 16 * (t & 1)).lanewise(VectorOperators.LSHR, t & 2);
                     // |q - 32| <= 32, |x| <= 127: pairs stay below 2^15
                     ShortVector q = lowNibble(low).or(high.and((short) 0x03).lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
-                    acc = accumulateNarrow(q.mul(ShortVector.fromArray(S, xq, xo + 16 * t)), scales[so + t], acc);
+                    accLow = accumulateNarrow(q.mul(ShortVector.fromArray(S, xq, xo + 16 * t)), scales[so + t], accLow);
                     q = highNibble(low).or(high.and((short) 0x30)).sub((short) 32);
-                    acc = accumulateNarrow(q.mul(ShortVector.fromArray(S, xq, xo + 16 * t + 64)), scales[so + t + 4], acc);
+                    accHigh = accumulateNarrow(q.mul(ShortVector.fromArray(S, xq, xo + 16 * t + 64)), scales[so + t + 4], accHigh);
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return accLow.add(accHigh).reduceLanes(VectorOperators.ADD);
     }
 
     /** (low bits from ql >> nibbleShift) | (2 high bits from qh >> highShift) << 4, minus 32. */
