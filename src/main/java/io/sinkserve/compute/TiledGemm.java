@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The many-token matrix product (prefill, batched decode) as an outer-product GEMM with tokens in vector
- * lanes. The activations are transposed once per call (k-major, {@code nt} tokens per k, padded with
+ * lanes. The activations are transposed once per call (k-major within blocks of 16 tokens, padded with
  * zeros to whole vectors); the weights are decoded {@value #ROWS} rows x {@value #KC} columns at a time
  * into a small row-major panel, and the micro-kernel keeps a {@value #ROWS} rows x 16 tokens block of
  * sums in twelve registers while it walks k: per k it loads two vectors of activations and broadcasts
@@ -26,13 +26,15 @@ final class TiledGemm implements ComputePool.RangeTask {
     static final int KC = 256;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final int LANES = 8;
+    /** Tokens per micro-kernel: two vectors. */
+    private static final int BLOCK = 2 * LANES;
 
     private final float[][] panels;
     private final float[][] sums;
     private float[] xT = new float[0];
     private WeightMatrix w;
     private int n;
-    /** Tokens per k in {@link #xT} and per row in the sums: n rounded up to whole vectors. */
+    /** n rounded up to whole vectors: the tokens in {@link #xT} and per row in the sums. */
     private int nt;
     private float[] out;
 
@@ -56,13 +58,22 @@ final class TiledGemm implements ComputePool.RangeTask {
                 sums[i] = new float[GROUP * nt];
             }
         }
-        for (int k = 0; k < cols; k++) {
-            int base = k * nt;
-            for (int t = 0; t < n; t++) {
-                xT[base + t] = x[t * cols + k];
-            }
-            for (int t = n; t < nt; t++) {
-                xT[base + t] = 0f;
+        // Token blocks of 16 (the last one 8 wide when nt is an odd number of vectors), each k-major, so a
+        // kernel walks its block with a constant stride the JIT can drop the bounds checks for.
+        for (int t0 = 0; t0 < nt; t0 += BLOCK) {
+            int width = Math.min(BLOCK, nt - t0);
+            int base = t0 * cols;
+            for (int lane = 0; lane < width; lane++) {
+                int t = t0 + lane;
+                if (t < n) {
+                    for (int k = 0, from = t * cols, to = base + lane; k < cols; k++, to += width) {
+                        xT[to] = x[from + k];
+                    }
+                } else {
+                    for (int k = 0, to = base + lane; k < cols; k++, to += width) {
+                        xT[to] = 0f;
+                    }
+                }
             }
         }
     }
@@ -88,33 +99,38 @@ final class TiledGemm implements ComputePool.RangeTask {
                         w.dequantize(Math.min(r + i, groupEnd - 1), k0, kc, panel, i * KC);
                     }
                     int accRow = (r - g) * nt;
-                    int t = 0;
-                    for (; t + 2 * LANES <= nt; t += 2 * LANES) {
-                        kernel16(panel, kc, k0 * nt + t, acc, accRow + t);
-                    }
-                    if (t < nt) {
-                        kernel8(panel, kc, k0 * nt + t, acc, accRow + t);
+                    for (int t = 0; t < nt; t += BLOCK) {
+                        int width = Math.min(BLOCK, nt - t);
+                        if (width == BLOCK) {
+                            kernel16(panel, kc, t * cols + k0 * width, width, acc, accRow + t);
+                        } else {
+                            kernel8(panel, kc, t * cols + k0 * width, width, acc, accRow + t);
+                        }
                     }
                 }
             }
             int rows = w.rows;
-            for (int r = g; r < groupEnd; r++) {
-                int a = (r - g) * nt;
-                for (int t = 0; t < n; t++) {
-                    out[t * rows + r] = acc[a + t];
+            for (int t = 0; t < n; t++) {
+                // out is token-major: walk its rows contiguously, the sums (in L1) by stride
+                for (int r = g, a = t; r < groupEnd; r++, a += nt) {
+                    out[t * rows + r] = acc[a];
                 }
             }
         }
     }
 
-    /** acc[row i][16 tokens] += Σ_k panel[i][k] * xT[k][16 tokens] for the six panel rows. */
-    private void kernel16(float[] p, int kc, int xi, float[] acc, int a) {
+    /**
+     * acc[row i][16 tokens] += Σ_k panel[i][k] * xT[k][16 tokens] for the six panel rows. The stride (the
+     * block's width) comes in at run time on purpose: with a constant stride C2 unrolls this loop and runs
+     * out of registers, which measured twice as slow.
+     */
+    private void kernel16(float[] p, int kc, int xi, int width, float[] acc, int a) {
         float[] x = xT;
         int s = nt;
         FloatVector z = FloatVector.zero(F);
         FloatVector a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z;
         FloatVector a30 = z, a31 = z, a40 = z, a41 = z, a50 = z, a51 = z;
-        for (int k = 0; k < kc; k++, xi += s) {
+        for (int k = 0; k < kc; k++, xi += width) {
             FloatVector v0 = FloatVector.fromArray(F, x, xi);
             FloatVector v1 = FloatVector.fromArray(F, x, xi + LANES);
             FloatVector b = FloatVector.broadcast(F, p[k]);
@@ -148,16 +164,16 @@ final class TiledGemm implements ComputePool.RangeTask {
      * The 8-token variant (the last vector of tokens, or all of a small batch). Even and odd k go to separate
      * sums so that twelve independent FMA chains still hide the FMA latency.
      */
-    private void kernel8(float[] p, int kc, int xi, float[] acc, int a) {
+    private void kernel8(float[] p, int kc, int xi, int width, float[] acc, int a) {
         float[] x = xT;
         int s = nt;
         FloatVector z = FloatVector.zero(F);
         FloatVector a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z;
         FloatVector a30 = z, a31 = z, a40 = z, a41 = z, a50 = z, a51 = z;
         int k = 0;
-        for (; k + 2 <= kc; k += 2, xi += 2 * s) {
+        for (; k + 2 <= kc; k += 2, xi += 2 * width) {
             FloatVector v0 = FloatVector.fromArray(F, x, xi);
-            FloatVector v1 = FloatVector.fromArray(F, x, xi + s);
+            FloatVector v1 = FloatVector.fromArray(F, x, xi + width);
             a00 = v0.fma(FloatVector.broadcast(F, p[k]), a00);
             a01 = v1.fma(FloatVector.broadcast(F, p[k + 1]), a01);
             a10 = v0.fma(FloatVector.broadcast(F, p[KC + k]), a10);
