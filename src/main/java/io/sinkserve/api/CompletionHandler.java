@@ -56,7 +56,7 @@ class CompletionHandler {
         SessionSettings settings = sessionId == null ? runtime.defaults()
                 : registry.find(sessionId, owner).map(Session::settings).orElse(runtime.defaults());
         RequestParser parser = new RequestParser(engine.modelName(), runtime.config().limits().maxTokensLimit());
-        CompletionRequest request = chat ? parser.chat(body, settings.sampling()) : parser.text(body, settings.sampling());
+        CompletionRequest request = chat ? parser.chat(body, settings) : parser.text(body, settings);
         int[] prompt = chat ? engine.renderChat(request.messages(), true) : engine.encode(request.prompt());
         if (LOG.isDebugEnabled()) {
             LOG.debugf("prompt: %s", chat ? request.messages() : request.prompt());

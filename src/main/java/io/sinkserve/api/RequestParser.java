@@ -2,10 +2,12 @@ package io.sinkserve.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sinkserve.generate.SamplingParams;
+import io.sinkserve.session.SessionSettings;
 import io.sinkserve.tokenizer.ChatMessage;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -24,14 +26,14 @@ final class RequestParser {
         this.maxTokensLimit = maxTokensLimit;
     }
 
-    CompletionRequest chat(JsonNode body, SamplingParams defaults) {
+    CompletionRequest chat(JsonNode body, SessionSettings defaults) {
         requireObject(body);
         checkModel(body);
         return new CompletionRequest(messages(body, "messages"), null, stream(body), includeUsage(body),
-                sampling(body, defaults));
+                sampling(body, defaults.sampling(), defaults.seed()));
     }
 
-    CompletionRequest text(JsonNode body, SamplingParams defaults) {
+    CompletionRequest text(JsonNode body, SessionSettings defaults) {
         requireObject(body);
         checkModel(body);
         JsonNode p = body.get("prompt");
@@ -48,7 +50,8 @@ final class RequestParser {
         if (prompt.isEmpty()) {
             throw ApiException.invalid("prompt", "'prompt' must not be empty");
         }
-        return new CompletionRequest(null, prompt, stream(body), includeUsage(body), sampling(body, defaults));
+        return new CompletionRequest(null, prompt, stream(body), includeUsage(body),
+                sampling(body, defaults.sampling(), defaults.seed()));
     }
 
     /** The native API's new message: {"content": "...", "role": "user"} plus optional sampling fields. */
@@ -154,8 +157,8 @@ final class RequestParser {
         return optBool(so, "include_usage", false, "stream_options.include_usage");
     }
 
-    /** Sampling fields of a request over the given defaults. */
-    SamplingParams sampling(JsonNode body, SamplingParams d) {
+    /** Sampling fields of a request over the given defaults; without a seed of its own it takes {@code seed} or a random one. */
+    SamplingParams sampling(JsonNode body, SamplingParams d, OptionalLong seed) {
         JsonNode n = body.get("n");
         if (n != null && !n.isNull() && !(n.canConvertToInt() && n.isIntegralNumber() && n.asInt() == 1)) {
             throw ApiException.invalid("n", "only n=1 is supported");
@@ -190,8 +193,9 @@ final class RequestParser {
         }
         float presence = optFloat(body, "presence_penalty", d.presencePenalty(), -2, 2);
         float frequency = optFloat(body, "frequency_penalty", d.frequencyPenalty(), -2, 2);
-        long seed = body.hasNonNull("seed") ? optLong(body, "seed") : ThreadLocalRandom.current().nextLong();
-        return new SamplingParams(temperature, topK, topP, minP, repetition, repeatLastN, presence, frequency, seed,
+        long drawn = body.hasNonNull("seed") ? optLong(body, "seed")
+                : seed.orElseGet(() -> ThreadLocalRandom.current().nextLong());
+        return new SamplingParams(temperature, topK, topP, minP, repetition, repeatLastN, presence, frequency, drawn,
                 maxTokens, stops(body, d.stop()));
     }
 

@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 
 /**
  * The service's moving parts and their lifecycle: loads and warms the model in the background at startup
@@ -99,7 +100,7 @@ public class ServiceRuntime {
         return new SessionSettings(c.sinks(), window, parse(EvictionPolicy.class, c.policy(), "sinkserve.cache.policy"),
                 c.batchSize().orElse(Math.max(1, window / 2)),
                 parse(KvStorage.class, c.kvStorage(), "sinkserve.cache.kv-storage"), c.pinSystemPrompt(),
-                SamplingParams.defaults(config.limits().maxTokensDefault(), 0));
+                SamplingParams.defaults(config.limits().maxTokensDefault(), 0), OptionalLong.empty());
     }
 
     private static <E extends Enum<E>> E parse(Class<E> type, String value, String key) {

@@ -18,6 +18,7 @@ import jakarta.inject.Inject;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 /** The native session API: create, inspect, delete, and talk to a session whose conversation the server keeps. */
 @ApplicationScoped
@@ -55,14 +56,18 @@ class SessionHandler {
         String system = RequestParser.optString(body, "system_prompt", null);
         JsonNode sampling = body.get("sampling");
         SamplingParams samplingDefaults = d.sampling();
+        OptionalLong seed = d.seed();
         if (sampling != null && !sampling.isNull()) {
             if (!sampling.isObject()) {
                 throw ApiException.invalidType("sampling", "an object");
             }
-            samplingDefaults = parser(engine).sampling(sampling, d.sampling());
+            samplingDefaults = parser(engine).sampling(sampling, d.sampling(), d.seed());
+            if (sampling.hasNonNull("seed")) {
+                seed = OptionalLong.of(samplingDefaults.seed());
+            }
         }
         Session s = runtime.sessions().create(Auth.owner(ctx), new SessionSettings(sinks, window, policy, batch, storage,
-                pin, samplingDefaults));
+                pin, samplingDefaults, seed));
         if (system != null) {
             s.conversation().add(new ChatMessage("system", system));
         }
@@ -96,7 +101,7 @@ class SessionHandler {
         String owner = Auth.owner(ctx);
         Session known = registry.find(id, owner).orElseThrow(() -> notFound(id));
         ChatMessage message = parser(engine).message(body);
-        SamplingParams sampling = parser(engine).sampling(body, known.settings().sampling());
+        SamplingParams sampling = parser(engine).sampling(body, known.settings().sampling(), known.settings().seed());
         Session session;
         try {
             session = registry.acquire(id, owner);

@@ -20,7 +20,7 @@ import java.util.List;
  */
 public final class Model implements AutoCloseable {
     /** Token rows per forward pass: prefill chunks and decode batches are cut to this size. */
-    public static final int MAX_BATCH_ROWS = 64;
+    public static final int MAX_BATCH_ROWS = 128;
 
     private final ModelConfig config;
     private final Tokenizer tokenizer;

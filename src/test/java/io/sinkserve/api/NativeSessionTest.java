@@ -20,8 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NativeSessionTest extends ServiceTestBase {
     private static final Pattern EVICTIONS = Pattern.compile("(?m)^sinkserve_kvcache_evictions_total\\{policy=\"token\",?} ([0-9.E]+)$");
 
-
-
     /** The frames of a native stream: [event, data] pairs. */
     private static List<String[]> events(String body) {
         List<String[]> out = new ArrayList<>();
@@ -83,6 +81,30 @@ class NativeSessionTest extends ServiceTestBase {
 
         assertEquals(200, http.delete("/v1/sessions/" + id).statusCode());
         assertEquals(404, http.get("/v1/sessions/" + id).statusCode());
+    }
+
+    /** A seed among a session's sampling defaults makes its requests reproducible; a request's own seed wins. */
+    @Test
+    void sessionSeedDefaultIsApplied() throws Exception {
+        String settings = "{\"sampling\":{\"temperature\":1.5,\"top_k\":0,\"top_p\":1,\"min_p\":0,\"seed\":%d,\"max_tokens\":24}}";
+        String message = "{\"content\":\"Tell me a story.\"%s}";
+        String a = reply(session(String.format(settings, 11)), String.format(message, ""));
+        String b = reply(session(String.format(settings, 11)), String.format(message, ""));
+        String c = reply(session(String.format(settings, 12)), String.format(message, ",\"seed\":11"));
+        assertEquals(a, b, "two sessions with the same seed default sample the same reply");
+        assertEquals(a, c, "a request's seed overrides the session's");
+    }
+
+    private String session(String body) throws Exception {
+        HttpResponse<String> c = http.post("/v1/sessions", body);
+        assertEquals(201, c.statusCode(), c.body());
+        return Http.json(c.body()).get("id").asText();
+    }
+
+    private String reply(String session, String body) throws Exception {
+        HttpResponse<String> r = http.post("/v1/sessions/" + session + "/messages", body);
+        assertEquals(200, r.statusCode(), r.body());
+        return Http.json(events(r.body()).getLast()[1]).get("text").asText();
     }
 
     @Test

@@ -31,7 +31,7 @@ class MatMulTest {
     static Stream<Arguments> cases() {
         Stream.Builder<Arguments> b = Stream.builder();
         for (TensorType t : TensorType.values()) {
-            for (int rows : new int[] {7, 33}) {
+            for (int rows : new int[] {7, 33, 101}) {
                 for (int threads : new int[] {1, 3}) {
                     b.add(Arguments.of(t, rows, threads));
                 }
@@ -68,7 +68,8 @@ class MatMulTest {
             assertEquals(ScalarReference.dot(w[r], x, 2), out[1 + r], tol, "matvec row " + r);
         }
 
-        for (int n : new int[] {1, 3, 5}) {
+        // 101 rows span three row groups of the GEMM; 8, 17 and 40 tokens mix its 16- and 8-token kernels
+        for (int n : new int[] {1, 3, 5, 8, 17, 40}) {
             float[] xs = TestMatrices.gaussian(rnd, n * cols, 1f);
             float[] outs = new float[n * rows];
             mm.matmul(m, xs, n, outs);

@@ -66,7 +66,7 @@ final class TestMatrices {
     /** Columns that exercise every kernel path for the type: several blocks, or an odd count for plain floats. */
     static int oddCols(TensorType type) {
         return switch (type.blockSize()) {
-            case 1 -> 101;
+            case 1 -> 301;
             case 32 -> 32 * 7;
             default -> 256 * 3;
         };

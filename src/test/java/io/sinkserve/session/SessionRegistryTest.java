@@ -9,6 +9,7 @@ import io.sinkserve.scheduler.FakeEngine;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -19,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SessionRegistryTest {
     private static final SessionSettings SETTINGS =
-            new SessionSettings(4, 60, EvictionPolicy.TOKEN, 1, KvStorage.F32, false, SamplingParams.greedy(16));
+            new SessionSettings(4, 60, EvictionPolicy.TOKEN, 1, KvStorage.F32, false, SamplingParams.greedy(16), OptionalLong.empty());
     private static final long CACHE_BYTES = 64L * 64;   // FakeEngine: 64 bytes per slot, capacity 64
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
