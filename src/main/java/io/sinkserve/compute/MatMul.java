@@ -2,27 +2,36 @@ package io.sinkserve.compute;
 
 import java.util.Objects;
 
-
 /**
  * Matrix products of weight matrices with activations, split by rows across a {@link ComputePool}.
  * {@link #matvec} (one token, decode) runs each type's fused dequantize+dot kernel per row, with the
  * activation quantised to 8 bits once per call for the block-quantised types. {@link #matmul}
- * (many tokens: prefill, batched decode) reads and decodes the weights once for all tokens and
- * multiplies them in a register-blocked {@link TiledGemm}.
+ * (many tokens: prefill) reads and decodes the weights once for all tokens and multiplies them in a
+ * register-blocked {@link TiledGemm}; a few tokens of block-quantised weights (batched decode) take the
+ * matvec kernels instead, each row dotted with every token's 8-bit activation while it is in cache.
  *
  * <p>The task objects are reused between calls, so an instance serves one calling thread at a time (a
  * model's forward pass); calls allocate nothing.
  */
 public final class MatMul {
+    /**
+     * Up to this many tokens on block-quantised weights go through the per-row int8 kernels: the float GEMM
+     * costs about as much for 8 tokens as for 16 (its 8-token kernel needs a broadcast per FMA), while the
+     * int8 dots cost per token what one decode step costs, minus the weight traffic (serve-bench, Q4_0 1B).
+     */
+    static final int SMALL_BATCH = 8;
 
     private final ComputePool pool;
-    private final QuantizedVector activation = new QuantizedVector();
+    private final QuantizedVector[] activations = new QuantizedVector[SMALL_BATCH];
     private final MatvecTask matvecTask;
     private final TiledGemm gemm;
 
     public MatMul(ComputePool pool) {
         this.pool = Objects.requireNonNull(pool, "pool");
-        this.matvecTask = new MatvecTask(activation, pool.threads());
+        for (int i = 0; i < activations.length; i++) {
+            activations[i] = new QuantizedVector();
+        }
+        this.matvecTask = new MatvecTask(activations, pool.threads());
         this.gemm = new TiledGemm(pool.threads());
     }
 
@@ -37,9 +46,10 @@ public final class MatMul {
         Objects.checkFromIndexSize(outOff, m.rows, out.length);
         MatvecTask t = matvecTask;
         if (m instanceof QuantizedMatrix q) {
-            activation.quantize(x, xOff, m.cols);
+            activations[0].quantize(x, xOff, m.cols);
             t.ensureScales(m.cols / 16);
             t.quantized = q;
+            t.tokens = 1;
         } else {
             t.ensureScales(FloatMatrix.SCRATCH);
             t.floats = (FloatMatrix) m;
@@ -73,11 +83,33 @@ public final class MatMul {
             matvec(w, x, 0, out, 0);
             return;
         }
+        if (n <= SMALL_BATCH && m instanceof QuantizedMatrix q) {
+            smallBatch(q, x, n, out);
+            return;
+        }
         gemm.prepare(m, x, n, out);
         try {
             pool.run(m.rows, rowGrain(m.rows, TiledGemm.GROUP), gemm);
         } finally {
             gemm.clear();
+        }
+    }
+
+    private void smallBatch(QuantizedMatrix q, float[] x, int n, float[] out) {
+        for (int t = 0; t < n; t++) {
+            activations[t].quantize(x, t * q.cols, q.cols);
+        }
+        MatvecTask task = matvecTask;
+        task.ensureScales(q.cols / 16);
+        task.quantized = q;
+        task.tokens = n;
+        task.out = out;
+        task.outOff = 0;
+        try {
+            pool.run(q.rows, rowGrain(q.rows, 16), task);
+        } finally {
+            task.quantized = null;
+            task.out = null;
         }
     }
 
@@ -88,18 +120,20 @@ public final class MatMul {
     }
 
     private static final class MatvecTask implements ComputePool.RangeTask {
-        private final QuantizedVector activation;
+        private final QuantizedVector[] activations;
         /** Per worker: block scales of the row being dotted (see QuantizedMatrix#dot), or FloatMatrix#dot's scratch. */
         private final float[][] scales;
         QuantizedMatrix quantized;
+        /** Tokens whose activations are dotted with each quantised row; their outputs are {@code rows} apart. */
+        int tokens;
         FloatMatrix floats;
         float[] x;
         int xOff;
         float[] out;
         int outOff;
 
-        MatvecTask(QuantizedVector activation, int threads) {
-            this.activation = activation;
+        MatvecTask(QuantizedVector[] activations, int threads) {
+            this.activations = activations;
             this.scales = new float[threads][0];
         }
 
@@ -116,8 +150,11 @@ public final class MatMul {
         public void run(int from, int to, int worker) {
             float[] rowScales = scales[worker];
             if (quantized != null) {
+                int rows = quantized.rows;
                 for (int r = from; r < to; r++) {
-                    out[outOff + r] = quantized.dot(r, activation, rowScales);
+                    for (int t = 0; t < tokens; t++) {
+                        out[outOff + t * rows + r] = quantized.dot(r, activations[t], rowScales);
+                    }
                 }
             } else {
                 for (int r = from; r < to; r++) {
