@@ -44,28 +44,16 @@ public final class MatMul {
         WeightMatrix m = (WeightMatrix) w;
         Objects.checkFromIndexSize(xOff, m.cols, x.length);
         Objects.checkFromIndexSize(outOff, m.rows, out.length);
-        MatvecTask t = matvecTask;
         if (m instanceof QuantizedMatrix q) {
-            activations[0].quantize(x, xOff, m.cols);
-            t.ensureScales(m.cols / 16);
-            t.quantized = q;
-            t.tokens = 1;
-        } else {
-            t.ensureScales(FloatMatrix.SCRATCH);
-            t.floats = (FloatMatrix) m;
-            t.x = x;
-            t.xOff = xOff;
+            quantizedRows(q, x, xOff, 1, out, outOff);
+            return;
         }
-        t.out = out;
-        t.outOff = outOff;
-        try {
-            pool.run(m.rows, rowGrain(m.rows, 16), t);
-        } finally {
-            t.quantized = null;
-            t.floats = null;
-            t.x = null;
-            t.out = null;
-        }
+        MatvecTask t = matvecTask;
+        t.ensureScales(FloatMatrix.SCRATCH);
+        t.floats = (FloatMatrix) m;
+        t.x = x;
+        t.xOff = xOff;
+        runOverRows(m, t, out, outOff);
     }
 
     /**
@@ -84,7 +72,7 @@ public final class MatMul {
             return;
         }
         if (n <= SMALL_BATCH && m instanceof QuantizedMatrix q) {
-            smallBatch(q, x, n, out);
+            quantizedRows(q, x, 0, n, out, 0);
             return;
         }
         gemm.prepare(m, x, n, out);
@@ -95,20 +83,27 @@ public final class MatMul {
         }
     }
 
-    private void smallBatch(QuantizedMatrix q, float[] x, int n, float[] out) {
+    /** n tokens (packed rows of x from xOff) dotted with every row of q: out[outOff + t * rows + r]. */
+    private void quantizedRows(QuantizedMatrix q, float[] x, int xOff, int n, float[] out, int outOff) {
         for (int t = 0; t < n; t++) {
-            activations[t].quantize(x, t * q.cols, q.cols);
+            activations[t].quantize(x, xOff + t * q.cols, q.cols);
         }
         MatvecTask task = matvecTask;
         task.ensureScales(q.cols / 16);
         task.quantized = q;
         task.tokens = n;
+        runOverRows(q, task, out, outOff);
+    }
+
+    private void runOverRows(WeightMatrix m, MatvecTask task, float[] out, int outOff) {
         task.out = out;
-        task.outOff = 0;
+        task.outOff = outOff;
         try {
-            pool.run(q.rows, rowGrain(q.rows, 16), task);
+            pool.run(m.rows, rowGrain(m.rows, 16), task);
         } finally {
             task.quantized = null;
+            task.floats = null;
+            task.x = null;
             task.out = null;
         }
     }
