@@ -118,6 +118,8 @@ public final class MatMul {
         private final QuantizedVector[] activations;
         /** Per worker: block scales of the row being dotted (see QuantizedMatrix#dot), or FloatMatrix#dot's scratch. */
         private final float[][] scales;
+        /** Per worker: the row being dotted with several tokens, decoded once (types with 32-value block scales). */
+        private final DecodedRow[] decoded;
         QuantizedMatrix quantized;
         /** Tokens whose activations are dotted with each quantised row; their outputs are {@code rows} apart. */
         int tokens;
@@ -130,6 +132,10 @@ public final class MatMul {
         MatvecTask(QuantizedVector[] activations, int threads) {
             this.activations = activations;
             this.scales = new float[threads][0];
+            this.decoded = new DecodedRow[threads];
+            for (int i = 0; i < threads; i++) {
+                decoded[i] = new DecodedRow();
+            }
         }
 
         /** Grows the per-worker scale buffers (only when a wider matrix than any before comes along). */
@@ -146,6 +152,16 @@ public final class MatMul {
             float[] rowScales = scales[worker];
             if (quantized != null) {
                 int rows = quantized.rows;
+                if (tokens > 1 && quantized instanceof BlockScaledRows blockRows) {
+                    DecodedRow row = decoded[worker];
+                    for (int r = from; r < to; r++) {
+                        blockRows.decodeRow(r, row);
+                        for (int t = 0; t < tokens; t++) {
+                            out[outOff + t * rows + r] = row.dot(activations[t]);
+                        }
+                    }
+                    return;
+                }
                 for (int r = from; r < to; r++) {
                     for (int t = 0; t < tokens; t++) {
                         out[outOff + t * rows + r] = quantized.dot(r, activations[t], rowScales);

@@ -10,11 +10,13 @@ import jdk.incubator.vector.VectorOperators;
  * ggml Q4_0: blocks of 32 values, a half scale d then 16 bytes; byte j holds value j in its low nibble
  * and value j + 16 in its high nibble, both offset by 8: value = d * (nibble - 8).
  */
-final class Q4_0Matrix extends QuantizedMatrix {
+final class Q4_0Matrix extends QuantizedMatrix implements BlockScaledRows {
     private static final int BLOCK_BYTES = 18;
+    private final BlockScales blockScales;
 
     Q4_0Matrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q4_0, data, rows, cols);
+        blockScales = new BlockScales(data, rows, cols, BLOCK_BYTES);
     }
 
     /**
@@ -27,7 +29,7 @@ final class Q4_0Matrix extends QuantizedMatrix {
     float dot(int row, QuantizedVector x, float[] scales) {
         long base = offset(row, 0);
         int blocks = cols / 32;
-        halfScaledBlocks(base, BLOCK_BYTES, blocks, x, scales);
+        blockScales.scaled(row, x, scales);
         FloatVector even = FloatVector.zero(F);
         FloatVector odd = FloatVector.zero(F);
         int b = 0;
@@ -50,6 +52,18 @@ final class Q4_0Matrix extends QuantizedMatrix {
                 .add(highNibble(packed).mul(ShortVector.fromArray(S, xq, 32 * b + 16)));
         // q <= 15, |x| <= 127, two products per lane: pairs stay below 2^15
         return accumulateNarrow(p, scale, acc);
+    }
+
+    @Override
+    public void decodeRow(int row, DecodedRow into) {
+        long off = offset(row, 0);
+        into.reset(cols, true);
+        blockScales.copy(row, into.scales);
+        for (int b = 0, blocks = cols / 32; b < blocks; b++, off += BLOCK_BYTES) {
+            ShortVector packed = shorts(off + 2);
+            lowNibble(packed).sub((short) 8).intoArray(into.quants, 32 * b);
+            highNibble(packed).sub((short) 8).intoArray(into.quants, 32 * b + 16);
+        }
     }
 
     @Override

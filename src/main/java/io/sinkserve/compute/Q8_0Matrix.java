@@ -7,11 +7,13 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /** ggml Q8_0: blocks of 32 values, a half scale d then 32 signed bytes q; value = d * q. */
-final class Q8_0Matrix extends QuantizedMatrix {
+final class Q8_0Matrix extends QuantizedMatrix implements BlockScaledRows {
     private static final int BLOCK_BYTES = 34;
+    private final BlockScales blockScales;
 
     Q8_0Matrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q8_0, data, rows, cols);
+        blockScales = new BlockScales(data, rows, cols, BLOCK_BYTES);
     }
 
     /** Quants 16 * half .. 16 * half + 15 of the block. */
@@ -23,7 +25,7 @@ final class Q8_0Matrix extends QuantizedMatrix {
     float dot(int row, QuantizedVector x, float[] scales) {
         long base = offset(row, 0);
         int blocks = cols / 32;
-        halfScaledBlocks(base, BLOCK_BYTES, blocks, x, scales);
+        blockScales.scaled(row, x, scales);
         short[] xq = x.q;
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
@@ -33,6 +35,17 @@ final class Q8_0Matrix extends QuantizedMatrix {
             acc = accumulate(p, scales[b], acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void decodeRow(int row, DecodedRow into) {
+        long off = offset(row, 0);
+        into.reset(cols, false);
+        blockScales.copy(row, into.scales);
+        for (int b = 0, blocks = cols / 32; b < blocks; b++, off += BLOCK_BYTES) {
+            quants(off, 0).intoArray(into.quants, 32 * b);
+            quants(off, 1).intoArray(into.quants, 32 * b + 16);
+        }
     }
 
     @Override

@@ -27,20 +27,10 @@ abstract sealed class QuantizedMatrix extends WeightMatrix permits Q8_0Matrix, Q
     /**
      * Row {@code row} · x, where x was quantised from an activation of length cols. Each kernel first
      * gathers the combined weight-times-activation scale of every block into {@code scales} (at least
-     * cols / 16 floats of working space) in a scalar pass, so its vector loop only loads one float per
+     * cols / 16 floats of working space) in a pass of its own, so its vector loop only loads one float per
      * block instead of decoding half floats and packed scales between vector operations.
      */
     abstract float dot(int row, QuantizedVector x, float[] scales);
-
-    /**
-     * scales[b] = d_b * x.scale[b] for the {@code blocks} blocks of a row at {@code base}, for the types
-     * whose block starts with its half-float scale d (Q8_0, Q4_0).
-     */
-    final void halfScaledBlocks(long base, int blockBytes, int blocks, QuantizedVector x, float[] scales) {
-        for (int b = 0; b < blocks; b++) {
-            scales[b] = half(data, base + (long) b * blockBytes) * x.scale[b];
-        }
-    }
 
     /** 16 bytes at {@code off}, sign-extended to 16 lanes of 16 bits. */
     final ShortVector shorts(long off) {

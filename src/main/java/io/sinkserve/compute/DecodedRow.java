@@ -1,0 +1,66 @@
+package io.sinkserve.compute;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * One row of a matrix with a scale per 32-value block (Q4_0, Q8_0), decoded once into 16-bit quants
+ * and float scales (value[i] = scales[i / 32] * quants[i]) so that every token of a small batch
+ * (batched decode) dots the same decoded row: the nibble or byte unpacking and the half-float scale
+ * decode are paid once per row instead of once per token. One per worker; its arrays grow once and are
+ * then reused.
+ */
+final class DecodedRow {
+    short[] quants = new short[0];
+    float[] scales = new float[0];
+    /** The combined weight-times-activation scale of each block, for the token being dotted. */
+    private float[] combined = new float[0];
+    private int blocks;
+    private boolean narrow;
+
+    /**
+     * Makes room for a row of {@code cols} values. {@code narrow}: every quant is in [-8, 8], so the
+     * sum of two products with 8-bit activations per 16-bit lane, and two such lanes, stay below 2^15.
+     */
+    void reset(int cols, boolean narrow) {
+        blocks = cols / QuantizedVector.BLOCK;
+        this.narrow = narrow;
+        if (quants.length < cols) {
+            quants = new short[cols];
+            scales = new float[blocks];
+            combined = new float[blocks];
+        }
+    }
+
+    /** This row · x (x quantised from an activation of the row's length). */
+    float dot(QuantizedVector x) {
+        float[] c = combined;
+        float[] xs = x.scale;
+        for (int b = 0; b < blocks; b++) {
+            c[b] = scales[b] * xs[b];
+        }
+        // Even and odd blocks in separate accumulators, as in the per-type kernels: one FMA chain would
+        // wait an FMA latency per block.
+        FloatVector even = FloatVector.zero(WeightMatrix.F);
+        FloatVector odd = FloatVector.zero(WeightMatrix.F);
+        short[] w = quants;
+        short[] xq = x.q;
+        int b = 0;
+        for (int pairs = blocks & ~1; b < pairs; b += 2) {
+            even = block(w, xq, b, c[b], even);
+            odd = block(w, xq, b + 1, c[b + 1], odd);
+        }
+        if (b < blocks) {
+            even = block(w, xq, b, c[b], even);
+        }
+        return even.add(odd).reduceLanes(VectorOperators.ADD);
+    }
+
+    private FloatVector block(short[] w, short[] xq, int b, float scale, FloatVector acc) {
+        int at = QuantizedVector.BLOCK * b;
+        ShortVector p = ShortVector.fromArray(QuantizedMatrix.S, w, at).mul(ShortVector.fromArray(QuantizedMatrix.S, xq, at))
+                .add(ShortVector.fromArray(QuantizedMatrix.S, w, at + 16).mul(ShortVector.fromArray(QuantizedMatrix.S, xq, at + 16)));
+        return narrow ? QuantizedMatrix.accumulateNarrow(p, scale, acc) : QuantizedMatrix.accumulate(p, scale, acc);
+    }
+}
