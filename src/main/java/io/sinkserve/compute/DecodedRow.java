@@ -5,8 +5,9 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * One row of a matrix with a scale per 32-value block (Q4_0, Q8_0), decoded once into 16-bit quants
- * and float scales (value[i] = scales[i / 32] * quants[i]) so that every token of a small batch
+ * One row of a matrix with a scale per 32-value block (Q4_0, Q8_0, Q4_K), decoded once into 16-bit
+ * quants, float scales and, for Q4_K, float mins (value[i] = scales[b] * quants[i] - mins[b], b = i / 32)
+ * so that every token of a small batch
  * (batched decode) dots the same decoded row: the nibble or byte unpacking and the half-float scale
  * decode are paid once per row instead of once per token. One per worker; its arrays grow once and are
  * then reused.
@@ -14,21 +15,27 @@ import jdk.incubator.vector.VectorOperators;
 final class DecodedRow {
     short[] quants = new short[0];
     float[] scales = new float[0];
+    /** Per block: the offset subtracted from every value; only read when {@link #reset} was told so. */
+    float[] mins = new float[0];
     /** The combined weight-times-activation scale of each block, for the token being dotted. */
     private float[] combined = new float[0];
     private int blocks;
     private boolean narrow;
+    private boolean withMins;
 
     /**
-     * Makes room for a row of {@code cols} values. {@code narrow}: every quant is in [-8, 8], so the
+     * Makes room for a row of {@code cols} values. {@code narrow}: every quant is in [-16, 16], so the
      * sum of two products with 8-bit activations per 16-bit lane, and two such lanes, stay below 2^15.
+     * {@code withMins}: the decoder fills {@link #mins}.
      */
-    void reset(int cols, boolean narrow) {
+    void reset(int cols, boolean narrow, boolean withMins) {
         blocks = cols / QuantizedVector.BLOCK;
         this.narrow = narrow;
+        this.withMins = withMins;
         if (quants.length < cols) {
             quants = new short[cols];
             scales = new float[blocks];
+            mins = new float[blocks];
             combined = new float[blocks];
         }
     }
@@ -54,7 +61,9 @@ final class DecodedRow {
         if (b < blocks) {
             even = block(w, xq, b, c[b], even);
         }
-        return even.add(odd).reduceLanes(VectorOperators.ADD);
+        float sum = even.add(odd).reduceLanes(VectorOperators.ADD);
+        // Σ_b min_b Σ_i x_i over the block: the activation's block sums carry the second factor
+        return withMins ? sum - FloatOps.dot(mins, 0, x.sum, 0, blocks) : sum;
     }
 
     private FloatVector block(short[] w, short[] xq, int b, float scale, FloatVector acc) {

@@ -8,7 +8,8 @@ import java.util.Objects;
  * activation quantised to 8 bits once per call for the block-quantised types. {@link #matmul}
  * (many tokens: prefill) reads and decodes the weights once for all tokens and multiplies them in a
  * register-blocked {@link TiledGemm}; a few tokens of block-quantised weights (batched decode) take the
- * matvec kernels instead, each row dotted with every token's 8-bit activation while it is in cache.
+ * int8 row kernels instead, each row dotted with every token's 8-bit activation while it is in cache
+ * (Q4_0, Q8_0 and Q4_K rows are decoded once for all the tokens, see {@link DecodedRow}).
  *
  * <p>The task objects are reused between calls, so an instance serves one calling thread at a time (a
  * model's forward pass); calls allocate nothing.
@@ -16,8 +17,9 @@ import java.util.Objects;
 public final class MatMul {
     /**
      * Up to this many tokens on block-quantised weights go through the per-row int8 kernels: the float GEMM
-     * costs about as much for 8 tokens as for 16 (its 8-token kernel needs a broadcast per FMA), while the
-     * int8 dots cost per token what one decode step costs, minus the weight traffic (serve-bench, Q4_0 1B).
+     * costs about as much for 8 tokens as for 16 (its 8-token kernel needs a broadcast per FMA). On a
+     * Q4_0 row decoded once, a token costs 1.0-1.2 ms per 8192x2048 matrix on one core against the GEMM's
+     * 1.4-1.6 at 8 tokens and 0.8-1.1 at 16; the two meet at about 12 tokens (bench/KERNELS.md).
      */
     static final int SMALL_BATCH = 8;
 

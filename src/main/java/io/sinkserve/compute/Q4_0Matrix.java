@@ -57,7 +57,7 @@ final class Q4_0Matrix extends QuantizedMatrix implements BlockScaledRows {
     @Override
     public void decodeRow(int row, DecodedRow into) {
         long off = offset(row, 0);
-        into.reset(cols, true);
+        into.reset(cols, true, false);
         blockScales.copy(row, into.scales);
         for (int b = 0, blocks = cols / 32; b < blocks; b++, off += BLOCK_BYTES) {
             ShortVector packed = shorts(off + 2);

@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorOperators;
  * reads 32 bytes: low nibbles are sub-block 2j, high nibbles sub-block 2j + 1.
  * value = d * scale[s] * q - dmin * min[s].
  */
-final class Q4_KMatrix extends QuantizedMatrix {
+final class Q4_KMatrix extends QuantizedMatrix implements BlockScaledRows {
     static final int BLOCK_BYTES = 144;
 
     Q4_KMatrix(MemorySegment data, int rows, int cols) {
@@ -84,6 +84,32 @@ final class Q4_KMatrix extends QuantizedMatrix {
             }
         }
         return accLow.add(accHigh).reduceLanes(VectorOperators.ADD) - (minsEven + minsOdd);
+    }
+
+    @Override
+    public void decodeRow(int row, DecodedRow into) {
+        long base = offset(row, 0);
+        into.reset(cols, true, true);
+        for (int sb = 0, superBlocks = cols / 256; sb < superBlocks; sb++) {
+            long off = base + (long) sb * BLOCK_BYTES;
+            float d = half(data, off);
+            float dmin = half(data, off + 2);
+            long lo = data.get(LONG, off + 4);
+            int hi = data.get(INT, off + 12);
+            long sc = scales(lo, hi);
+            long mn = mins(lo, hi);
+            for (int s = 0; s < 8; s++) {
+                into.scales[8 * sb + s] = d * (int) (sc >>> 8 * s & 0xFF);
+                into.mins[8 * sb + s] = dmin * (int) (mn >>> 8 * s & 0xFF);
+            }
+            for (int j = 0; j < 4; j++) {
+                for (int h = 0; h < 32; h += 16) {
+                    ShortVector packed = shorts(off + 16 + 32 * j + h);
+                    lowNibble(packed).intoArray(into.quants, 256 * sb + 64 * j + h);
+                    highNibble(packed).intoArray(into.quants, 256 * sb + 64 * j + 32 + h);
+                }
+            }
+        }
     }
 
     @Override
