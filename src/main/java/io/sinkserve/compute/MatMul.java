@@ -18,8 +18,8 @@ public final class MatMul {
     /**
      * Up to this many tokens on block-quantised weights go through the per-row int8 kernels: the float GEMM
      * costs about as much for 8 tokens as for 16 (its 8-token kernel needs a broadcast per FMA). On a
-     * Q4_0 row decoded once, a token costs 1.0-1.2 ms per 8192x2048 matrix on one core against the GEMM's
-     * 1.4-1.6 at 8 tokens and 0.8-1.1 at 16; the two meet at about 12 tokens (bench/KERNELS.md).
+     * Q4_0 row decoded once, a token costs 1.1-1.3 ms per 8192x2048 matrix on one core against the GEMM's
+     * 1.4-1.75 at 8 tokens and 0.8-1.1 at 16; the two meet at about 12 tokens (bench/KERNELS.md).
      */
     static final int SMALL_BATCH = 8;
 
