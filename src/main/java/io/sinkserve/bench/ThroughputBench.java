@@ -6,13 +6,16 @@ import io.sinkserve.model.LogitsSink;
 import io.sinkserve.model.Model;
 import io.sinkserve.model.Sequence;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
  * llama-bench's two tests on one model. Prompt processing: a fresh sequence prefills {@code p} random tokens
- * as one request. Text generation: a fresh sequence decodes {@code n} tokens one step at a time (BOS first
- * when the vocabulary wants it, then random tokens), the logits of each step going unread. Each call is one
+ * as one request. Text generation: fresh sequences decode {@code n} tokens one step at a time (BOS first
+ * when the vocabulary wants it, then random tokens), the logits of each step going unread; one sequence
+ * is llama-bench's tg, several decoded together are what llama-batched-bench measures. Each call is one
  * repetition and returns tokens per second; the sequence's cache is allocated outside the timed region.
  */
 public final class ThroughputBench {
@@ -41,22 +44,32 @@ public final class ThroughputBench {
         }
     }
 
-    /** Tokens/s of {@code n} single-token decode steps from an empty sequence. */
-    public double generationRate(int n) {
+    /**
+     * Tokens/s of {@code n} decode steps, each advancing {@code sequences} fresh sequences by one token
+     * together (one batched forward pass per step, as the scheduler's continuous batching does; 1 is
+     * llama-bench's tg). Counts the tokens of all sequences.
+     */
+    public double generationRate(int n, int sequences) {
         int vocab = model.config().vocab();
-        int[] tokens = random.ints(n, 0, vocab).toArray();
-        if (model.tokenizer().addBosByDefault()) {
-            tokens[0] = model.tokenizer().bos();
+        int[][] tokens = new int[n][];
+        for (int i = 0; i < n; i++) {
+            tokens[i] = random.ints(sequences, 0, vocab).toArray();
         }
-        int[] next = new int[1];
-        try (Sequence seq = model.newSequence(cache(n))) {
-            List<Sequence> batch = List.of(seq);
+        if (model.tokenizer().addBosByDefault()) {
+            Arrays.fill(tokens[0], model.tokenizer().bos());
+        }
+        List<Sequence> batch = new ArrayList<>();
+        try {
+            for (int s = 0; s < sequences; s++) {
+                batch.add(model.newSequence(cache(n)));
+            }
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
-                next[0] = tokens[i];
-                model.decode(batch, next, IGNORE_LOGITS);
+                model.decode(batch, tokens[i], IGNORE_LOGITS);
             }
-            return rate(n, System.nanoTime() - t0);
+            return rate(n * sequences, System.nanoTime() - t0);
+        } finally {
+            batch.forEach(Sequence::close);
         }
     }
 

@@ -27,7 +27,8 @@ import java.util.function.IntToDoubleFunction;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measure throughput like llama-bench: prompt processing (pp: prefill of -p tokens into a fresh",
-                "sequence) and text generation (tg: -n single-token decode steps), tokens/s over -r repetitions.",
+                "sequence) and text generation (tg: -n single-token decode steps, of --parallel sequences together),",
+                "tokens/s over -r repetitions.",
                 "Also prints the bytes of weights one decode step reads, the resulting effective bandwidth, and RSS."})
 public final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -48,6 +49,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "1", description = "untimed runs per test before the timed ones (default: ${DEFAULT-VALUE})")
     int warmup;
 
+    @Option(names = "--parallel", defaultValue = "1", description = "sequences decoded together in tg, one batched step per token each, "
+            + "like llama-batched-bench; rates count all their tokens (default: ${DEFAULT-VALUE})")
+    int parallel;
+
     @Option(names = "--kv", defaultValue = "F16", description = "KV cache storage: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}, as llama.cpp)")
     KvStorage kv;
 
@@ -64,6 +69,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (repetitions < 1 || warmup < 0) {
             throw new IllegalArgumentException("-r must be at least 1 and --warmup at least 0");
+        }
+        if (parallel < 1) {
+            throw new IllegalArgumentException("--parallel must be at least 1, got " + parallel);
         }
         BenchReport report;
         try (Model model = modelOptions.load()) {
@@ -90,9 +98,11 @@ public final class BenchCommand implements Callable<Integer> {
         Double bandwidth = null;
         long perToken = WeightTraffic.bytesPerDecodeToken(model.file());
         if (generate > 0) {
-            BenchReport.Test tg = run("tg" + generate, generate, bench::generationRate);
+            String name = "tg" + generate + (parallel > 1 ? "x" + parallel : "");
+            BenchReport.Test tg = run(name, generate, n -> bench.generationRate(n, parallel));
             tests.add(tg);
-            bandwidth = perToken * tg.summary().median();
+            // one step reads the weights once for all the parallel sequences
+            bandwidth = perToken * tg.summary().median() / parallel;
         }
         return new BenchReport(modelOptions.model.toString(), info.architecture(), info.fileType(),
                 info.tensors().weightBytes(), info.tensors().parameters(), model.threads(), kv.name(),

@@ -66,6 +66,18 @@ class BenchCommandTest {
     }
 
     @Test
+    void parallelSequencesShareEachStepsWeightTraffic() throws IOException {
+        Run r = run("bench", "-m", TestFiles.stories260K().toString(), "-t", "1", "-p", "0", "-n", "4", "-r", "1",
+                "--warmup", "0", "--parallel", "3", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("tg4x3", j.at("/tests/0/name").asText());
+        assertEquals(j.at("/weightBytesPerDecodeToken").asLong() * j.at("/tests/0/summary/median").asDouble() / 3,
+                j.at("/decodeWeightBandwidth").asDouble(), 1e-6 * j.at("/decodeWeightBandwidth").asDouble());
+        assertNotEquals(0, run("bench", "-m", TestFiles.stories260K().toString(), "-p", "0", "--parallel", "0").exit());
+    }
+
+    @Test
     void rejectsAnEmptyBenchmark() {
         Run r = run("bench", "-m", TestFiles.stories260K().toString(), "-p", "0", "-n", "0");
         assertNotEquals(0, r.exit());
