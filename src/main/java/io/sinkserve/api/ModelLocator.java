@@ -12,14 +12,14 @@ import java.util.Optional;
  * model store, else stories260K. A file that is a manifest entry takes the entry's name and chat template
  * unless the configuration names others.
  */
-final class ModelLocator {
-    record ServedModel(Path path, String name, Optional<String> chatTemplate) {
+public final class ModelLocator {
+    public record ServedModel(Path path, String name, Optional<String> chatTemplate) {
     }
 
     private ModelLocator() {
     }
 
-    static ServedModel locate(SinkserveConfig config) {
+    public static ServedModel locate(SinkserveConfig config) {
         Path store = config.modelStore();
         Optional<ModelManifest> manifest = Files.isRegularFile(ModelManifest.DEFAULT_PATH)
                 ? Optional.of(ModelManifest.load(ModelManifest.DEFAULT_PATH)) : Optional.empty();

@@ -97,15 +97,10 @@ public class ServiceRuntime {
     private SessionSettings defaultSettings(Engine e) {
         SinkserveConfig.Cache c = config.cache();
         int window = c.window().orElse(CacheConfig.defaultWindow(e.contextLength(), c.sinks()));
-        return new SessionSettings(c.sinks(), window, parse(EvictionPolicy.class, c.policy(), "sinkserve.cache.policy"),
+        return new SessionSettings(c.sinks(), window, SessionChoice.configured(EvictionPolicy.class, c.policy(), "sinkserve.cache.policy"),
                 c.batchSize().orElse(Math.max(1, window / 2)),
-                parse(KvStorage.class, c.kvStorage(), "sinkserve.cache.kv-storage"), c.pinSystemPrompt(),
+                SessionChoice.configured(KvStorage.class, c.kvStorage(), "sinkserve.cache.kv-storage"), c.pinSystemPrompt(),
                 SamplingParams.defaults(config.limits().maxTokensDefault(), 0), OptionalLong.empty());
-    }
-
-    private static <E extends Enum<E>> E parse(Class<E> type, String value, String key) {
-        return SessionChoice.of(type, value).orElseThrow(() -> new IllegalArgumentException(
-                key + ": unknown value '" + value + "'; expected one of " + SessionChoice.names(type)));
     }
 
     /**

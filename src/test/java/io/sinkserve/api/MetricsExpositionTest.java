@@ -7,7 +7,6 @@ import io.sinkserve.testing.ExternalTool;
 import io.sinkserve.testing.MetricNames;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,7 +16,6 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * /q/metrics is valid Prometheus text exposition, checked with real parsers rather than string matching:
@@ -26,16 +24,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @QuarkusTest
 class MetricsExpositionTest extends ServiceTestBase {
-    private static final Path DEBIAN_PYTHON = Path.of("/usr/bin/python3");
-
     /**
      * promtool exits 1 when the page does not parse and 3 when it only has style findings; Micrometer's and
      * Quarkus's own meter names have some ("no help text" on counters, a gauge ending in _count), ours must not.
      */
     @Test
     void promtoolParsesThePageAndFindsNothingWrongWithOurHistograms() throws Exception {
-        Path promtool = ExternalTool.find("promtool");
-        assumeTrue(promtool != null, "promtool is not installed (Debian package prometheus; .ci/run installs it)");
+        Path promtool = ExternalTool.require("promtool", "Debian package prometheus");
         ExternalTool.Result lint = ExternalTool.run(List.of(promtool.toString(), "check", "metrics"), metricsAfterARequest());
         assertTrue(lint.exitCode() == 0 || lint.exitCode() == 3, "promtool check metrics cannot parse /q/metrics:\n" + lint.output());
         for (String finding : lint.output().lines().toList()) {
@@ -47,10 +42,11 @@ class MetricsExpositionTest extends ServiceTestBase {
 
     @Test
     void everyHistogramHasBucketsSumAndCountAndNoQuantiles() throws Exception {
-        assumeTrue(Files.isExecutable(DEBIAN_PYTHON) && ExternalTool.run(List.of(DEBIAN_PYTHON.toString(), "-c",
-                        "import prometheus_client"), "").exitCode() == 0,
-                "Debian's python3-prometheus-client is not installed (.ci/run installs it)");
-        ExternalTool.Result parsed = ExternalTool.run(List.of(DEBIAN_PYTHON.toString(),
+        // Debian's python3, where the python3-prometheus-client package installs the parser.
+        Path python = ExternalTool.require("/usr/bin/python3", "Debian package python3");
+        ExternalTool.requirePresent(ExternalTool.run(List.of(python.toString(), "-c", "import prometheus_client"), "").exitCode() == 0,
+                "the prometheus_client parser is not installed (Debian package python3-prometheus-client)");
+        ExternalTool.Result parsed = ExternalTool.run(List.of(python.toString(),
                 Path.of("src/test/resources/prometheus/families.py").toString()), metricsAfterARequest());
         assertEquals(0, parsed.exitCode(), "prometheus_client cannot parse /q/metrics:\n" + parsed.output());
 

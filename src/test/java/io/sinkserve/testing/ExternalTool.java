@@ -1,5 +1,7 @@
 package io.sinkserve.testing;
 
+import org.junit.jupiter.api.Assumptions;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,8 +18,30 @@ public final class ExternalTool {
     private ExternalTool() {
     }
 
-    /** The executable's path when it exists on this machine, else null. */
+    /**
+     * The executable, or the test is skipped saying how to get it; where SINKSERVE_REQUIRE_TOOLS is set (.ci/run,
+     * which installs every such tool) a missing one fails the test instead.
+     */
+    public static Path require(String name, String howToGet) {
+        Path p = find(name);
+        requirePresent(p != null, name + " is not installed (" + howToGet + ")");
+        return p;
+    }
+
+    /** Skips the test (fails it under .ci/run) when a tool the test needs is absent. */
+    public static void requirePresent(boolean present, String whatIsMissing) {
+        String message = whatIsMissing + "; .ci/run installs it";
+        if (!present && System.getenv("SINKSERVE_REQUIRE_TOOLS") != null) {
+            throw new AssertionError(message);
+        }
+        Assumptions.assumeTrue(present, message);
+    }
+
+    /** The executable's path (a name looked up on PATH, or an absolute path) when it exists, else null. */
     public static Path find(String name) {
+        if (name.startsWith("/")) {
+            return Files.isExecutable(Path.of(name)) ? Path.of(name) : null;
+        }
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             Path p = Path.of(dir, name);
             if (Files.isExecutable(p)) {
