@@ -136,14 +136,22 @@ public final class SessionPersistence {
             SessionSnapshot[] snap = new SessionSnapshot[1];
             byte[][] bytes = new byte[1][];
             Path file = dir.fileFor(OwnerHash.of(s.owner()), s.id());
-            boolean idle = registry.whileIdle(s, held -> {
-                if (held.sequence() == null || (onlyChanged
-                        && written.getOrDefault(file, Long.MIN_VALUE) == held.lastUsedAt().toEpochMilli())) {
-                    return;
-                }
-                snap[0] = held.snapshot();
-                bytes[0] = encode(snap[0], held);
-            });
+            boolean idle;
+            try {
+                idle = registry.whileIdle(s, held -> {
+                    if (held.sequence() == null || (onlyChanged
+                            && written.getOrDefault(file, Long.MIN_VALUE) == held.lastUsedAt().toEpochMilli())) {
+                        return;
+                    }
+                    snap[0] = held.snapshot();
+                    bytes[0] = encode(snap[0], held);
+                });
+            } catch (RuntimeException e) {
+                // one session that cannot be snapshotted must not stop the others (nor the interval's timer)
+                metrics.writeFailed();
+                LOG.errorf(e, "session %s could not be snapshotted", s.id());
+                continue;
+            }
             if (idle && bytes[0] != null && write(s, file, bytes[0], snap[0].lastUsedAtMs())) {
                 count++;
             }
