@@ -38,6 +38,8 @@ public interface SinkserveConfig {
 
     Api api();
 
+    Sessions sessions();
+
     /** A ": ping" comment is sent when a stream has been silent this long. */
     @WithDefault("10s")
     Duration pingInterval();
@@ -107,6 +109,18 @@ public interface SinkserveConfig {
         /** The largest max_tokens a request may ask for. */
         @WithDefault("4096")
         int maxTokensLimit();
+    }
+
+    interface Sessions {
+        /**
+         * Where sessions are kept across restarts: every session is written here on graceful shutdown (after the
+         * drain) and the ones written for the same model file are restored at startup, before readiness is UP.
+         * Unset: sessions live in memory only.
+         */
+        Optional<Path> persistDir();
+
+        /** Also write the sessions used since their last write this often, so a crash loses little; unset: only on shutdown. */
+        Optional<Duration> persistInterval();
     }
 
     interface Api {

@@ -3,6 +3,8 @@ package io.sinkserve.scheduler;
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.tokenizer.ChatMessage;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 
 /**
@@ -28,6 +30,9 @@ public interface Engine extends AutoCloseable {
     int[] encode(String text);
 
     EngineSequence newSequence(CacheConfig config);
+
+    /** A sequence from {@link EngineSequence#writeSnapshot}; fails if the snapshot is corrupt or does not fit this model. */
+    EngineSequence readSequence(InputStream in) throws IOException;
 
     /** Feeds tokens to a sequence; returns the logits after the last one. */
     float[] prefill(EngineSequence sequence, int[] tokens);
