@@ -49,6 +49,7 @@ public class ServiceRuntime {
     private volatile Scheduler scheduler;
     private volatile SessionRegistry sessions;
     private volatile SessionSettings defaults;
+    private volatile long modelCreated;
     private volatile boolean draining;
     private volatile String loadError;
 
@@ -74,6 +75,7 @@ public class ServiceRuntime {
             long sweepMillis = Math.clamp(l.sessionIdleTtl().toMillis() / 4, 1000, 30_000);
             vertx.setPeriodic(sweepMillis, id -> sessions.removeExpired());
             defaults = settings;
+            modelCreated = served.created();
             scheduler = s;
             engine = e;
             LOG.infof("serving %s as '%s' (trained context %d); ready in %.1f s; cache: %d sinks + %d window, %s policy",
@@ -167,6 +169,12 @@ public class ServiceRuntime {
     SessionSettings defaults() {
         requireReady();
         return defaults;
+    }
+
+    /** When the served model file was written, in Unix seconds. */
+    long modelCreated() {
+        requireReady();
+        return modelCreated;
     }
 
     SinkserveConfig config() {

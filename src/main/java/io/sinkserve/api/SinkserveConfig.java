@@ -115,5 +115,8 @@ public interface SinkserveConfig {
 
         /** A file with one accepted key per line (blank lines and # comments ignored). */
         Optional<Path> keysFile();
+
+        /** Origins browsers may call /v1 from ("*" for any); none = no CORS headers, preflights get 404. */
+        Optional<List<String>> corsOrigins();
     }
 }
