@@ -60,6 +60,7 @@ public class ServiceRuntime {
     private volatile Scheduler scheduler;
     private volatile SessionRegistry sessions;
     private volatile SessionSettings defaults;
+    private volatile long modelCreated;
     private volatile boolean draining;
     private volatile String loadError;
     private volatile SessionPersistence persistence;
@@ -89,6 +90,7 @@ public class ServiceRuntime {
             vertx.setPeriodic(sweepMillis, id -> sessions.removeExpired());
             config.sessions().persistDir().ifPresent(dir -> restoreSessions(dir, path, e, l));
             defaults = settings;
+            modelCreated = served.created();
             scheduler = s;
             engine = e;
             LOG.infof("serving %s as '%s' (trained context %d); ready in %.1f s; cache: %d sinks + %d window, %s policy",
@@ -220,6 +222,12 @@ public class ServiceRuntime {
     SessionSettings defaults() {
         requireReady();
         return defaults;
+    }
+
+    /** When the served model file was written, in Unix seconds. */
+    long modelCreated() {
+        requireReady();
+        return modelCreated;
     }
 
     SinkserveConfig config() {

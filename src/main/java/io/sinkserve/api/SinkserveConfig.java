@@ -136,5 +136,8 @@ public interface SinkserveConfig {
          */
         @WithDefault("false")
         boolean allowUnauthenticated();
+
+        /** Origins browsers may call /v1 from ("*" for any); none = no CORS headers, preflights get 404. */
+        Optional<List<String>> corsOrigins();
     }
 }
