@@ -60,6 +60,7 @@ public class ServiceRuntime {
     private volatile Scheduler scheduler;
     private volatile SessionRegistry sessions;
     private volatile SessionSettings defaults;
+    private volatile long modelCreated;
     private volatile boolean draining;
     private volatile String loadError;
     private volatile SessionPersistence persistence;
@@ -89,6 +90,7 @@ public class ServiceRuntime {
             vertx.setPeriodic(sweepMillis, id -> sessions.removeExpired());
             config.sessions().persistDir().ifPresent(dir -> restoreSessions(dir, path, e, l));
             defaults = settings;
+            modelCreated = served.created();
             scheduler = s;
             engine = e;
             LOG.infof("serving %s as '%s' (trained context %d); ready in %.1f s; cache: %d sinks + %d window, %s policy",
@@ -153,15 +155,10 @@ public class ServiceRuntime {
     private SessionSettings defaultSettings(Engine e) {
         SinkserveConfig.Cache c = config.cache();
         int window = c.window().orElse(CacheConfig.defaultWindow(e.contextLength(), c.sinks()));
-        return new SessionSettings(c.sinks(), window, parse(EvictionPolicy.class, c.policy(), "sinkserve.cache.policy"),
+        return new SessionSettings(c.sinks(), window, SessionChoice.configured(EvictionPolicy.class, c.policy(), "sinkserve.cache.policy"),
                 c.batchSize().orElse(Math.max(1, window / 2)),
-                parse(KvStorage.class, c.kvStorage(), "sinkserve.cache.kv-storage"), c.pinSystemPrompt(),
+                SessionChoice.configured(KvStorage.class, c.kvStorage(), "sinkserve.cache.kv-storage"), c.pinSystemPrompt(),
                 SamplingParams.defaults(config.limits().maxTokensDefault(), 0), OptionalLong.empty());
-    }
-
-    private static <E extends Enum<E>> E parse(Class<E> type, String value, String key) {
-        return SessionChoice.of(type, value).orElseThrow(() -> new IllegalArgumentException(
-                key + ": unknown value '" + value + "'; expected one of " + SessionChoice.names(type)));
     }
 
     /**
@@ -225,6 +222,12 @@ public class ServiceRuntime {
     SessionSettings defaults() {
         requireReady();
         return defaults;
+    }
+
+    /** When the served model file was written, in Unix seconds. */
+    long modelCreated() {
+        requireReady();
+        return modelCreated;
     }
 
     SinkserveConfig config() {

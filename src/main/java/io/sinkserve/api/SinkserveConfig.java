@@ -129,5 +129,15 @@ public interface SinkserveConfig {
 
         /** A file with one accepted key per line (blank lines and # comments ignored). */
         Optional<Path> keysFile();
+
+        /**
+         * Lets serve listen on a non-loopback address with no API key; without it such a start is refused, so a
+         * server is never opened to the network by accident.
+         */
+        @WithDefault("false")
+        boolean allowUnauthenticated();
+
+        /** Origins browsers may call /v1 from ("*" for any); none = no CORS headers, preflights get 404. */
+        Optional<List<String>> corsOrigins();
     }
 }

@@ -42,6 +42,9 @@ public interface Engine extends AutoCloseable {
 
     TextDecoder newDecoder();
 
+    /** The bytes a token adds to the decoded text (part of a UTF-8 character for byte tokens; none for control tokens). */
+    byte[] tokenBytes(int token);
+
     boolean isEndOfGeneration(int token);
 
     /** Frees the weights' mapping and compute threads. */

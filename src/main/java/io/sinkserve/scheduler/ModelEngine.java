@@ -156,6 +156,11 @@ public final class ModelEngine implements Engine, AutoCloseable {
     }
 
     @Override
+    public byte[] tokenBytes(int token) {
+        return tokenizer.piece(token);
+    }
+
+    @Override
     public boolean isEndOfGeneration(int token) {
         return tokenizer.isEndOfGeneration(token);
     }

@@ -109,6 +109,10 @@ class KubernetesManifestsTest {
         for (JsonNode c : List.of(server, container(pod.path("initContainers"), "pull-model"))) {
             assertFalse(c.at("/securityContext/allowPrivilegeEscalation").asBoolean(true), c.path("name") + " may escalate privileges");
         }
+        JsonNode env = config.path("data");
+        assertEquals("0.0.0.0", env.path("QUARKUS_HTTP_HOST").asText(), dir + ": the Service reaches the pod on its pod IP");
+        assertTrue(env.path("SINKSERVE_API_ALLOW_UNAUTHENTICATED").asBoolean() || env.has("SINKSERVE_API_KEYS"),
+                dir + ": serve refuses a non-loopback address with no key unless allowed");
         checkModelStore(objects, pod, server, config.path("data"), dir);
         checkGracefulShutdown(pod, server, config.path("data"));
     }

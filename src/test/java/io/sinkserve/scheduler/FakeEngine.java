@@ -129,7 +129,7 @@ public final class FakeEngine implements Engine {
         return new TextDecoder() {
             @Override
             public String push(int token) {
-                return token >= 2 && token < 28 ? String.valueOf((char) ('a' + token - 2)) : token == 28 ? " " : "";
+                return new String(tokenBytes(token), java.nio.charset.StandardCharsets.UTF_8);
             }
 
             @Override
@@ -137,6 +137,12 @@ public final class FakeEngine implements Engine {
                 return "";
             }
         };
+    }
+
+    @Override
+    public byte[] tokenBytes(int token) {
+        String text = token >= 2 && token < 28 ? String.valueOf((char) ('a' + token - 2)) : token == 28 ? " " : "";
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Override
