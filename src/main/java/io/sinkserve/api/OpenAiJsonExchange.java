@@ -2,9 +2,7 @@ package io.sinkserve.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sinkserve.scheduler.GenerationResult;
-import io.sinkserve.session.Session;
-import io.sinkserve.session.SessionRegistry;
-import io.sinkserve.session.TurnPlan;
+import io.sinkserve.session.Turn;
 import io.vertx.core.http.HttpServerResponse;
 
 /** An OpenAI completion answered in one JSON body once the generation ends. */
@@ -14,9 +12,8 @@ final class OpenAiJsonExchange extends Exchange {
     private final ObjectMapper json;
     private final String sessionId;
 
-    OpenAiJsonExchange(String endpoint, SessionRegistry registry, Session session, TurnPlan plan, FollowUp followUp,
-                       HttpServerResponse response, OpenAiFormat format, ObjectMapper json, String sessionId) {
-        super(endpoint, registry, session, plan, followUp);
+    OpenAiJsonExchange(Turn turn, HttpServerResponse response, OpenAiFormat format, ObjectMapper json, String sessionId) {
+        super(turn);
         this.response = response;
         this.format = format;
         this.json = json;
@@ -29,8 +26,8 @@ final class OpenAiJsonExchange extends Exchange {
 
     @Override
     void respond(GenerationResult r) {
-        String body = format.response(text.toString(), OpenAiFormat.finishReason(r.finishReason()),
-                format.usage(promptTokens, plan.cachedTokens(), r.generatedTokens()));
+        String body = format.response(turn.reply(), OpenAiFormat.finishReason(r.finishReason()),
+                format.usage(plan.promptTokens(), plan.cachedTokens(), r.generatedTokens()));
         if (sessionId != null) {
             response.putHeader(CompletionHandler.SESSION_HEADER, sessionId);
         }
@@ -40,5 +37,10 @@ final class OpenAiJsonExchange extends Exchange {
     @Override
     void failed(ApiException e) {
         Responses.error(response, json, e);
+    }
+
+    @Override
+    void abort() {
+        response.reset();
     }
 }

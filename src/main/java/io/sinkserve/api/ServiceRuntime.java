@@ -17,6 +17,7 @@ import io.sinkserve.scheduler.SchedulerLimits;
 import io.sinkserve.session.SessionLimits;
 import io.sinkserve.session.SessionRegistry;
 import io.sinkserve.session.SessionSettings;
+import io.sinkserve.session.TurnService;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -48,6 +49,7 @@ public class ServiceRuntime {
     private volatile Engine engine;
     private volatile Scheduler scheduler;
     private volatile SessionRegistry sessions;
+    private volatile TurnService turns;
     private volatile SessionSettings defaults;
     private volatile boolean draining;
     private volatile String loadError;
@@ -67,13 +69,15 @@ public class ServiceRuntime {
             SessionSettings settings = defaultSettings(e);
             warm(e);
             SinkserveConfig.Limits l = config.limits();
-            Scheduler s = new Scheduler(e, new SchedulerLimits(l.maxRunning(), l.maxWaiting(), l.prefillChunk()), metrics);
+            Scheduler s = new Scheduler(e, new SchedulerLimits(l.maxRunning(), l.maxWaiting(), l.prefillChunk(),
+                    l.stallTimeout()), metrics);
             metrics.bindQueue(s::running, s::waiting);
             sessions = new SessionRegistry(e, new SessionLimits(l.maxSessions(), l.sessionIdleTtl(), l.kvMemoryBudget()),
                     metrics, System::nanoTime);
             long sweepMillis = Math.clamp(l.sessionIdleTtl().toMillis() / 4, 1000, 30_000);
             vertx.setPeriodic(sweepMillis, id -> sessions.removeExpired());
             defaults = settings;
+            turns = new TurnService(sessions, s, l.maxPromptTokens());
             scheduler = s;
             engine = e;
             LOG.infof("serving %s as '%s' (trained context %d); ready in %.1f s; cache: %d sinks + %d window, %s policy",
@@ -162,6 +166,11 @@ public class ServiceRuntime {
     SessionRegistry sessions() {
         requireReady();
         return sessions;
+    }
+
+    TurnService turns() {
+        requireReady();
+        return turns;
     }
 
     SessionSettings defaults() {
