@@ -38,6 +38,8 @@ public interface SinkserveConfig {
 
     Api api();
 
+    Sessions sessions();
+
     /** A ": ping" comment is sent when a stream has been silent this long. */
     @WithDefault("10s")
     Duration pingInterval();
@@ -115,6 +117,16 @@ public interface SinkserveConfig {
         /** A stream whose client reads nothing for this long is cancelled (generation pauses meanwhile). */
         @WithDefault("30s")
         Duration stallTimeout();
+    }
+
+    interface Sessions {
+        /**
+         * A chat request without X-Session-ID continues the caller's idle session whose conversation it extends
+         * exactly (else starts a new one, named in the X-Session-ID response header); off: such requests get a
+         * throw-away session.
+         */
+        @WithDefault("true")
+        boolean implicit();
     }
 
     interface Api {

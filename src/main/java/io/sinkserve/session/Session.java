@@ -17,6 +17,7 @@ public final class Session {
     private final String owner;
     private final SessionSettings settings;
     private final boolean ephemeral;
+    private final boolean implicit;
     private final Instant createdAt;
     private final AtomicBoolean busy = new AtomicBoolean();
     private final NativeConversation conversation = new NativeConversation();
@@ -32,11 +33,12 @@ public final class Session {
     private volatile double lastTimeToFirstTokenMs;
     private volatile double lastTokensPerSecond;
 
-    Session(String id, String owner, SessionSettings settings, boolean ephemeral, long nowNanos) {
+    Session(String id, String owner, SessionSettings settings, boolean ephemeral, boolean implicit, long nowNanos) {
         this.id = id;
         this.owner = owner;
         this.settings = settings;
         this.ephemeral = ephemeral;
+        this.implicit = implicit;
         this.createdAt = Instant.now();
         this.lastUsedAt = createdAt;
         this.lastUsedNanos = nowNanos;
@@ -58,6 +60,11 @@ public final class Session {
         return ephemeral;
     }
 
+    /** Created for a request without a session id; found again by the prompts that continue it. */
+    public boolean implicit() {
+        return implicit;
+    }
+
     public Instant createdAt() {
         return createdAt;
     }
@@ -77,6 +84,11 @@ public final class Session {
     void release(long nowNanos) {
         lastUsedAt = Instant.now();
         lastUsedNanos = nowNanos;
+        busy.set(false);
+    }
+
+    /** Lets go of a session taken only to look at it (an implicit candidate): its LRU age stays as it was. */
+    void releaseKeepingAge() {
         busy.set(false);
     }
 
