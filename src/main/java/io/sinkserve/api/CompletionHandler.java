@@ -3,6 +3,7 @@ package io.sinkserve.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sinkserve.generate.SamplingParams;
+import io.sinkserve.generate.TokenControls;
 import io.sinkserve.scheduler.CancelCause;
 import io.sinkserve.scheduler.Engine;
 import io.sinkserve.session.FollowUp;
@@ -59,13 +60,16 @@ class CompletionHandler {
         SessionSettings settings = sessionId == null ? runtime.defaults()
                 : registry.find(sessionId, owner).map(Session::settings).orElse(runtime.defaults());
         CompletionRequest request = chat ? parser().chat(body, settings) : parser().text(body, settings);
+        TokenOptions tokens = chat ? TokenOptions.chat(body, engine.vocabSize())
+                : TokenOptions.completion(body, engine.vocabSize());
         int[] prompt = chat ? engine.renderChat(request.messages(), true) : engine.encode(request.prompt());
         if (LOG.isDebugEnabled()) {
             LOG.debugf("prompt: %s", chat ? request.messages() : request.prompt());
         }
         int systemTokens = chat ? systemPromptTokens(engine, request.messages(), settings) : 0;
         String id = (chat ? "chatcmpl-" : "cmpl-") + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        OpenAiFormat format = new OpenAiFormat(json, id, engine.modelName(), chat);
+        OpenAiFormat format = new OpenAiFormat(json, id, engine.modelName(), chat,
+                tokens.logprobs() ? new LogprobsFormat(json, engine::tokenBytes) : null);
         boolean implicit = sessionId == null && chat && runtime.config().sessions().implicit();
         SessionTarget target = implicit ? SessionTarget.implicit(owner, settings, prompt)
                 : sessionId == null ? SessionTarget.ephemeral(owner, settings)
@@ -73,7 +77,7 @@ class CompletionHandler {
         Function<Session, TurnPrompt> render = s -> new TurnPrompt(prompt, systemTokens,
                 chat ? FollowUp.chat(engine, request.messages(), prompt) : FollowUp.text(s),
                 chat ? "messages" : "prompt", reply -> { });
-        run(ctx, chat ? "chat" : "completion", target, render, request.sampling(), turn -> {
+        run(ctx, chat ? "chat" : "completion", target, render, request.sampling(), tokens.controls(), turn -> {
             String served = turn.session().ephemeral() ? null : turn.session().id();
             return request.stream()
                     ? new OpenAiStreamExchange(turn, channel(ctx, served, turn), format, json, request.includeUsage())
@@ -105,9 +109,9 @@ class CompletionHandler {
      * client that goes away cancels it, queued or running.
      */
     void run(RoutingContext ctx, String endpoint, SessionTarget target, Function<Session, TurnPrompt> render,
-             SamplingParams sampling, Function<Turn, Exchange> exchanges) {
+             SamplingParams sampling, TokenControls controls, Function<Turn, Exchange> exchanges) {
         Exchange[] exchange = new Exchange[1];
-        Turn turn = runtime.turns().start(endpoint, target, render, sampling, t -> exchange[0] = exchanges.apply(t));
+        Turn turn = runtime.turns().start(endpoint, target, render, sampling, controls, t -> exchange[0] = exchanges.apply(t));
         ctx.response().closeHandler(v -> turn.cancel(CancelCause.CLIENT));
         if (ctx.response().closed()) {
             turn.cancel(CancelCause.CLIENT);

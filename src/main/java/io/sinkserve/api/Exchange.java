@@ -1,10 +1,14 @@
 package io.sinkserve.api;
 
+import io.sinkserve.generate.TokenLogprob;
 import io.sinkserve.scheduler.CancelCause;
 import io.sinkserve.scheduler.GenerationListener;
 import io.sinkserve.scheduler.GenerationResult;
 import io.sinkserve.session.Turn;
 import io.sinkserve.session.TurnPlan;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One request's wire format, listening to its {@link Turn}: the turn has already kept the session's books
@@ -13,6 +17,10 @@ import io.sinkserve.session.TurnPlan;
 abstract class Exchange implements GenerationListener {
     protected final Turn turn;
     protected final TurnPlan plan;
+    /** The logprobs of the tokens whose text has been delivered (when the request asked for them). */
+    protected final List<TokenLogprob> logprobs = new ArrayList<>();
+    private final List<TokenLogprob> pendingLogprobs = new ArrayList<>();
+    private int deliveredCodePoints;
 
     Exchange(Turn turn) {
         this.turn = turn;
@@ -24,8 +32,19 @@ abstract class Exchange implements GenerationListener {
     }
 
     @Override
+    public final void onLogprob(TokenLogprob logprob) {
+        pendingLogprobs.add(logprob);
+    }
+
+    /** Delivers text with the logprobs of the tokens sampled since the last delivery; a stop string swallows the rest. */
+    @Override
     public final void onText(String t) {
-        deliver(t);
+        List<TokenLogprob> tokens = List.copyOf(pendingLogprobs);
+        pendingLogprobs.clear();
+        logprobs.addAll(tokens);
+        int offset = deliveredCodePoints;
+        deliveredCodePoints += t.codePointCount(0, t.length());
+        deliver(t, tokens, offset);
     }
 
     @Override
@@ -44,7 +63,8 @@ abstract class Exchange implements GenerationListener {
         failed(ErrorMapper.toApi(error));
     }
 
-    abstract void deliver(String text);
+    /** @param offset code points of text delivered before this */
+    abstract void deliver(String text, List<TokenLogprob> tokens, int offset);
 
     abstract void respond(GenerationResult r);
 

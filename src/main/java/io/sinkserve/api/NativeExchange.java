@@ -2,8 +2,11 @@ package io.sinkserve.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sinkserve.generate.TokenLogprob;
 import io.sinkserve.scheduler.GenerationResult;
 import io.sinkserve.session.Turn;
+
+import java.util.List;
 
 /**
  * The native API's stream: {@code event: delta} per text delta, then {@code event: done} with usage, timings
@@ -25,7 +28,7 @@ final class NativeExchange extends Exchange {
     }
 
     @Override
-    void deliver(String t) {
+    void deliver(String t, List<TokenLogprob> tokens, int offset) {
         ObjectNode o = json.createObjectNode().put("text", t);
         channel.event("delta", OpenAiFormat.write(json, o));
     }

@@ -131,9 +131,10 @@ class SessionHandler {
         RequestParser parser = completions.parser();
         ChatMessage message = parser.message(body);
         SamplingParams sampling = parser.sampling(body, known.settings().sampling(), known.settings().seed());
+        TokenOptions tokens = TokenOptions.message(body, engine.vocabSize());
         Function<Session, TurnPrompt> render = session -> prompt(engine, session, message);
         try {
-            completions.run(ctx, "message", SessionTarget.existing(id, owner), render, sampling,
+            completions.run(ctx, "message", SessionTarget.existing(id, owner), render, sampling, tokens.controls(),
                     turn -> new NativeExchange(turn, completions.channel(ctx, id, turn), json));
         } catch (SessionNotFoundException e) {
             throw notFound(id);

@@ -1,9 +1,11 @@
 package io.sinkserve.scheduler;
 
 import io.sinkserve.generate.FinishReason;
+import io.sinkserve.generate.Logprobs;
 import io.sinkserve.generate.Sampler;
 import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.generate.StopStrings;
+import io.sinkserve.generate.TokenControls;
 
 import java.util.Arrays;
 
@@ -16,12 +18,14 @@ public final class Generation {
     private final EngineSequence sequence;
     private final int[] prompt;
     private final SamplingParams params;
+    private final TokenControls controls;
     private final GenerationListener listener;
     private volatile CancelCause cancelCause;
     private volatile long pausedSince;   // 0 while the client takes what is sent
     private volatile Scheduler scheduler;
 
     private Sampler sampler;
+    private Logprobs logprobs;
     private TextDecoder decoder;
     private StopStrings stops;
     private int prefilled;
@@ -34,12 +38,18 @@ public final class Generation {
 
     /** @param prompt tokens the sequence has not seen yet; at least one, since sampling needs logits */
     public Generation(EngineSequence sequence, int[] prompt, SamplingParams params, GenerationListener listener) {
+        this(sequence, prompt, params, TokenControls.NONE, listener);
+    }
+
+    public Generation(EngineSequence sequence, int[] prompt, SamplingParams params, TokenControls controls,
+                      GenerationListener listener) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("a generation needs at least one new prompt token");
         }
         this.sequence = sequence;
         this.prompt = prompt;
         this.params = params;
+        this.controls = controls;
         this.listener = listener;
     }
 
@@ -91,7 +101,8 @@ public final class Generation {
 
     void submitted(Scheduler owner, Engine engine, long now) {
         submittedAt = now;
-        sampler = new Sampler(params, engine.vocabSize());
+        sampler = new Sampler(params, engine.vocabSize(), controls.bias(), controls.mask());
+        logprobs = controls.logprobs() ? new Logprobs(engine.vocabSize(), controls.topLogprobs()) : null;
         decoder = engine.newDecoder();
         stops = new StopStrings(params.stop());
         sampler.acceptAll(sequence.recentTokens(params.repeatLastN()));
@@ -142,6 +153,12 @@ public final class Generation {
         }
         generated++;
         sampler.accept(token);
+        if (controls.mask() != null) {
+            controls.mask().accept(token);
+        }
+        if (logprobs != null) {
+            listener.onLogprob(logprobs.of(logits, token));
+        }
         emit(stops.push(decoder.push(token)));
         if (stops.stopped()) {
             return FinishReason.STOP;

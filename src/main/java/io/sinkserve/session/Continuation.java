@@ -1,6 +1,7 @@
 package io.sinkserve.session;
 
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * What a finished turn leaves for the next one. The cache holds the tokens the model generated, which need not
@@ -16,10 +17,30 @@ public record Continuation(Seen seen, int[] pending) {
         /** How many leading tokens of {@code prompt} are the session's stream, or -1 when it does not start with it all. */
         int prefixIn(int[] prompt);
 
+        /** The stream's tokens, for a snapshot; null when they are not kept (then only the sequence's trail tells). */
+        default int[] tokens() {
+            return null;
+        }
+
         /** A stream given as its tokens: a prompt continues it when it starts with all of them and has more. */
         static int prefixIn(int[] seen, int[] prompt) {
             return seen.length > 0 && seen.length < prompt.length && Arrays.equals(seen, 0, seen.length, prompt, 0, seen.length)
                     ? seen.length : -1;
+        }
+
+        /** The stream as tokens computed when first asked for (a chat turn's canonical rendering). */
+        static Seen rendered(Supplier<int[]> render) {
+            return new Seen() {
+                @Override
+                public int prefixIn(int[] prompt) {
+                    return Seen.prefixIn(render.get(), prompt);
+                }
+
+                @Override
+                public int[] tokens() {
+                    return render.get();
+                }
+            };
         }
     }
 }

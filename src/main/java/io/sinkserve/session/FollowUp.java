@@ -32,8 +32,7 @@ public interface FollowUp {
         }
         int[] markup = Arrays.copyOfRange(empty, prompt.length, empty.length);
         return (r, reply) -> new Continuation(
-                next -> Continuation.Seen.prefixIn(engine.renderChat(withReply(messages, reply), false), next),
-                concat(unfed(r), markup));
+                Continuation.Seen.rendered(() -> engine.renderChat(withReply(messages, reply), false)), concat(unfed(r), markup));
     }
 
     /**

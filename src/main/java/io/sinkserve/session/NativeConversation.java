@@ -37,6 +37,17 @@ public final class NativeConversation {
         messages += 2;
     }
 
+    /** Takes back a kept {@link #context()} (a restored snapshot); older messages are not counted any more. */
+    public void restore(List<ChatMessage> kept) {
+        int from = 0;
+        if (!kept.isEmpty() && kept.getFirst().role().equals("system")) {
+            system = kept.getFirst();
+            from = 1;
+        }
+        lastExchange = List.copyOf(kept.subList(from, kept.size()));
+        messages = kept.size();
+    }
+
     /** Messages in the conversation so far, counting those no longer kept. */
     public long messages() {
         return messages;

@@ -1,6 +1,7 @@
 package io.sinkserve.session;
 
 import io.sinkserve.generate.FinishReason;
+import io.sinkserve.generate.TokenLogprob;
 import io.sinkserve.scheduler.CancelCause;
 import io.sinkserve.scheduler.EngineSequence;
 import io.sinkserve.scheduler.Generation;
@@ -81,6 +82,11 @@ public final class Turn implements GenerationListener {
     @Override
     public void onFirstToken() {
         wire.onFirstToken();
+    }
+
+    @Override
+    public void onLogprob(TokenLogprob logprob) {
+        wire.onLogprob(logprob);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.sinkserve.session;
 
 import io.sinkserve.generate.SamplingParams;
+import io.sinkserve.generate.TokenControls;
 import io.sinkserve.scheduler.EngineSequence;
 import io.sinkserve.scheduler.Generation;
 import io.sinkserve.scheduler.GenerationListener;
@@ -35,7 +36,7 @@ public final class TurnService {
      * that writes the response, given the turn (its plan and session). Throws, changing nothing, when refused.
      */
     public Turn start(String endpoint, SessionTarget target, Function<Session, TurnPrompt> render,
-                      SamplingParams sampling, Function<Turn, GenerationListener> wire) {
+                      SamplingParams sampling, TokenControls controls, Function<Turn, GenerationListener> wire) {
         Session session = acquire(target);
         boolean createdOnUse = (target.id() != null || target.implicitPrompt() != null) && target.createIfNew() != null;
         try {
@@ -49,7 +50,7 @@ public final class TurnService {
                     : session.sequence();
             sequence.checkpoint();
             Turn turn = new Turn(endpoint, registry, session, createdOnUse, plan, sequence, prompt);
-            Generation generation = new Generation(sequence, plan.newTokens(), sampling, turn);
+            Generation generation = new Generation(sequence, plan.newTokens(), sampling, controls, turn);
             turn.bind(wire.apply(turn), generation);
             try {
                 scheduler.submit(generation);

@@ -5,6 +5,7 @@ import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.cache.EvictionPolicy;
 import io.sinkserve.cache.KvStorage;
 import io.sinkserve.generate.SamplingParams;
+import io.sinkserve.generate.TokenControls;
 import io.sinkserve.metrics.ServiceMetrics;
 import io.sinkserve.scheduler.Engine;
 import io.sinkserve.scheduler.EngineSequence;
@@ -88,7 +89,7 @@ class TurnServiceTest {
         };
         Turn turn = turns.start("chat", SessionTarget.named(session, "", SETTINGS),
                 s -> new TurnPrompt(prompt, 0, FollowUp.chat(engine, messages, prompt), "messages", reply -> { }),
-                SamplingParams.defaults(24, seed), t -> wire);
+                SamplingParams.defaults(24, seed), TokenControls.NONE, t -> wire);
         RuntimeException error = done.get(60, TimeUnit.SECONDS);
         return new Outcome(text.toString(), turn.plan(), error);
     }
@@ -205,6 +206,16 @@ class TurnServiceTest {
         @Override
         public TextDecoder newDecoder() {
             return real.newDecoder();
+        }
+
+        @Override
+        public EngineSequence readSequence(java.io.InputStream in) throws java.io.IOException {
+            return real.readSequence(in);
+        }
+
+        @Override
+        public byte[] tokenBytes(int token) {
+            return real.tokenBytes(token);
         }
 
         @Override
