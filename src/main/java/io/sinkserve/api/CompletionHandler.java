@@ -25,9 +25,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
- * POST /v1/chat/completions and /v1/completions: binds the request to its session (X-Session-ID, else a
- * throw-away one), prefills only what the session has not seen, and streams or returns the result in
- * OpenAI's format.
+ * POST /v1/chat/completions and /v1/completions: binds the request to its session (X-Session-ID; for a chat
+ * request without one, the caller's implicit session it continues or a new one; else a throw-away one),
+ * prefills only what the session has not seen, and streams or returns the result in OpenAI's format. The
+ * response's X-Session-ID names the session that served it.
  */
 @ApplicationScoped
 class CompletionHandler {
@@ -69,15 +70,19 @@ class CompletionHandler {
         String id = (chat ? "chatcmpl-" : "cmpl-") + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         OpenAiFormat format = new OpenAiFormat(json, id, engine.modelName(), chat,
                 tokens.logprobs() ? new LogprobsFormat(json, engine::tokenBytes) : null);
-        SessionTarget target = sessionId == null ? SessionTarget.ephemeral(owner, settings)
+        boolean implicit = sessionId == null && chat && runtime.config().sessions().implicit();
+        SessionTarget target = implicit ? SessionTarget.implicit(owner, settings, prompt)
+                : sessionId == null ? SessionTarget.ephemeral(owner, settings)
                 : SessionTarget.named(sessionId, owner, settings);
         Function<Session, TurnPrompt> render = s -> new TurnPrompt(prompt, systemTokens,
                 chat ? FollowUp.chat(engine, request.messages(), prompt) : FollowUp.text(s),
                 chat ? "messages" : "prompt", reply -> { });
-        run(ctx, chat ? "chat" : "completion", target, render, request.sampling(), tokens.controls(),
-                turn -> request.stream()
-                        ? new OpenAiStreamExchange(turn, channel(ctx, sessionId, turn), format, json, request.includeUsage())
-                        : new OpenAiJsonExchange(turn, ctx.response(), format, json, sessionId));
+        run(ctx, chat ? "chat" : "completion", target, render, request.sampling(), tokens.controls(), turn -> {
+            String served = turn.session().ephemeral() ? null : turn.session().id();
+            return request.stream()
+                    ? new OpenAiStreamExchange(turn, channel(ctx, served, turn), format, json, request.includeUsage())
+                    : new OpenAiJsonExchange(turn, ctx.response(), format, json, served);
+        });
     }
 
     RequestParser parser() {
@@ -106,8 +111,7 @@ class CompletionHandler {
     void run(RoutingContext ctx, String endpoint, SessionTarget target, Function<Session, TurnPrompt> render,
              SamplingParams sampling, TokenControls controls, Function<Turn, Exchange> exchanges) {
         Exchange[] exchange = new Exchange[1];
-        Turn turn = runtime.turns().start(endpoint, target, render, sampling, controls,
-                t -> exchange[0] = exchanges.apply(t));
+        Turn turn = runtime.turns().start(endpoint, target, render, sampling, controls, t -> exchange[0] = exchanges.apply(t));
         ctx.response().closeHandler(v -> turn.cancel(CancelCause.CLIENT));
         if (ctx.response().closed()) {
             turn.cancel(CancelCause.CLIENT);

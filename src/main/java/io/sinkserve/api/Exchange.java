@@ -39,11 +39,11 @@ abstract class Exchange implements GenerationListener {
     /** Delivers text with the logprobs of the tokens sampled since the last delivery; a stop string swallows the rest. */
     @Override
     public final void onText(String t) {
-        int offset = deliveredCodePoints;
-        deliveredCodePoints += t.codePointCount(0, t.length());
         List<TokenLogprob> tokens = List.copyOf(pendingLogprobs);
         pendingLogprobs.clear();
         logprobs.addAll(tokens);
+        int offset = deliveredCodePoints;
+        deliveredCodePoints += t.codePointCount(0, t.length());
         deliver(t, tokens, offset);
     }
 

@@ -121,6 +121,14 @@ public interface SinkserveConfig {
 
     interface Sessions {
         /**
+         * A chat request without X-Session-ID continues the caller's idle session whose conversation it extends
+         * exactly (else starts a new one, named in the X-Session-ID response header); off: such requests get a
+         * throw-away session.
+         */
+        @WithDefault("true")
+        boolean implicit();
+
+        /**
          * Where sessions are kept across restarts: every session is written here on graceful shutdown (after the
          * drain) and the ones written for the same model file are restored at startup, before readiness is UP.
          * Unset: sessions live in memory only.

@@ -17,12 +17,18 @@ public record Continuation(Seen seen, int[] pending) {
         /** How many leading tokens of {@code prompt} are the session's stream, or -1 when it does not start with it all. */
         int prefixIn(int[] prompt);
 
-        /** The stream as tokens, for a snapshot; null when the check is against the sequence's own token trail. */
+        /** The stream's tokens, for a snapshot; null when they are not kept (then only the sequence's trail tells). */
         default int[] tokens() {
             return null;
         }
 
-        /** A stream known as its tokens, rendered only when a check or a snapshot asks. */
+        /** A stream given as its tokens: a prompt continues it when it starts with all of them and has more. */
+        static int prefixIn(int[] seen, int[] prompt) {
+            return seen.length > 0 && seen.length < prompt.length && Arrays.equals(seen, 0, seen.length, prompt, 0, seen.length)
+                    ? seen.length : -1;
+        }
+
+        /** The stream as tokens computed when first asked for (a chat turn's canonical rendering). */
         static Seen rendered(Supplier<int[]> render) {
             return new Seen() {
                 @Override
@@ -35,12 +41,6 @@ public record Continuation(Seen seen, int[] pending) {
                     return render.get();
                 }
             };
-        }
-
-        /** A stream given as its tokens: a prompt continues it when it starts with all of them and has more. */
-        static int prefixIn(int[] seen, int[] prompt) {
-            return seen.length > 0 && seen.length < prompt.length && Arrays.equals(seen, 0, seen.length, prompt, 0, seen.length)
-                    ? seen.length : -1;
         }
     }
 }

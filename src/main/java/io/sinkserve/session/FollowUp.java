@@ -32,8 +32,7 @@ public interface FollowUp {
         }
         int[] markup = Arrays.copyOfRange(empty, prompt.length, empty.length);
         return (r, reply) -> new Continuation(
-                Continuation.Seen.rendered(() -> engine.renderChat(withReply(messages, reply), false)),
-                concat(unfed(r), markup));
+                Continuation.Seen.rendered(() -> engine.renderChat(withReply(messages, reply), false)), concat(unfed(r), markup));
     }
 
     /**
@@ -41,14 +40,13 @@ public interface FollowUp {
      * tokens) plus the last generated token if it was not fed; checked against the sequence's token trail.
      */
     static FollowUp text(Session session) {
-        return (r, reply) -> extendingTrail(session.sequence(), unfed(r));
-    }
-
-    /** The next prompt must extend everything {@code seq} was fed, then {@code unfed}. */
-    static Continuation extendingTrail(EngineSequence seq, int[] unfed) {
-        int fed = (int) seq.stats().tokensSeen();
-        return new Continuation(next -> seq.isPrefixOf(next) && next.length > fed + unfed.length
-                && Arrays.equals(unfed, 0, unfed.length, next, fed, fed + unfed.length) ? fed + unfed.length : -1, unfed);
+        return (r, reply) -> {
+            int[] unfed = unfed(r);
+            EngineSequence seq = session.sequence();
+            int fed = (int) seq.stats().tokensSeen();
+            return new Continuation(next -> seq.isPrefixOf(next) && next.length > fed + unfed.length
+                    && Arrays.equals(unfed, 0, unfed.length, next, fed, fed + unfed.length) ? fed + unfed.length : -1, unfed);
+        };
     }
 
     private static List<ChatMessage> withReply(List<ChatMessage> messages, String reply) {

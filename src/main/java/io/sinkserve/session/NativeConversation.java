@@ -16,16 +16,6 @@ public final class NativeConversation {
     private List<ChatMessage> lastExchange = List.of();
     private long messages;
 
-    /** Rebuilt from what {@link #context()} kept (a restored session); the message count restarts from it. */
-    static NativeConversation of(List<ChatMessage> context) {
-        NativeConversation c = new NativeConversation();
-        int from = !context.isEmpty() && context.get(0).role().equals("system") ? 1 : 0;
-        c.system = from == 1 ? context.get(0) : null;
-        c.lastExchange = List.copyOf(context.subList(from, context.size()));
-        c.messages = context.size();
-        return c;
-    }
-
     public void system(ChatMessage m) {
         system = m;
         messages++;
@@ -45,6 +35,17 @@ public final class NativeConversation {
     public void completed(ChatMessage message, String reply) {
         lastExchange = List.of(message, new ChatMessage("assistant", reply));
         messages += 2;
+    }
+
+    /** Takes back a kept {@link #context()} (a restored snapshot); older messages are not counted any more. */
+    public void restore(List<ChatMessage> kept) {
+        int from = 0;
+        if (!kept.isEmpty() && kept.getFirst().role().equals("system")) {
+            system = kept.getFirst();
+            from = 1;
+        }
+        lastExchange = List.copyOf(kept.subList(from, kept.size()));
+        messages = kept.size();
     }
 
     /** Messages in the conversation so far, counting those no longer kept. */

@@ -17,9 +17,10 @@ public final class Session {
     private final String owner;
     private final SessionSettings settings;
     private final boolean ephemeral;
+    private final boolean implicit;
     private final Instant createdAt;
     private final AtomicBoolean busy = new AtomicBoolean();
-    private NativeConversation conversation = new NativeConversation();
+    private final NativeConversation conversation = new NativeConversation();
     private volatile Instant lastUsedAt;
     private volatile long lastUsedNanos;
     private volatile EngineSequence sequence;
@@ -33,15 +34,17 @@ public final class Session {
     private volatile double lastTimeToFirstTokenMs;
     private volatile double lastTokensPerSecond;
 
-    Session(String id, String owner, SessionSettings settings, boolean ephemeral, long nowNanos) {
-        this(id, owner, settings, ephemeral, Instant.now(), nowNanos);
+    Session(String id, String owner, SessionSettings settings, boolean ephemeral, boolean implicit, long nowNanos) {
+        this(id, owner, settings, ephemeral, implicit, Instant.now(), nowNanos);
     }
 
-    private Session(String id, String owner, SessionSettings settings, boolean ephemeral, Instant createdAt, long nowNanos) {
+    private Session(String id, String owner, SessionSettings settings, boolean ephemeral, boolean implicit,
+                    Instant createdAt, long nowNanos) {
         this.id = id;
         this.owner = owner;
         this.settings = settings;
         this.ephemeral = ephemeral;
+        this.implicit = implicit;
         this.createdAt = createdAt;
         this.lastUsedAt = Instant.now();
         this.lastUsedNanos = nowNanos;
@@ -49,15 +52,14 @@ public final class Session {
 
     /** A session rebuilt from a snapshot; its idle clock (TTL, LRU) starts now, lastUsedAt still tells the last use. */
     static Session restored(SessionSnapshot snap, EngineSequence sequence, long nowNanos) {
-        Session s = new Session(snap.id(), snap.owner(), snap.settings(), false, Instant.ofEpochMilli(snap.createdAtMs()), nowNanos);
+        Session s = new Session(snap.id(), snap.owner(), snap.settings(), false, false,
+                Instant.ofEpochMilli(snap.createdAtMs()), nowNanos);
         s.lastUsedAt = Instant.ofEpochMilli(snap.lastUsedAtMs());
         s.sequence = sequence;
-        s.conversation = NativeConversation.of(snap.conversation());
+        s.conversation.restore(snap.conversation());
         if (snap.seen() != null) {
             int[] seen = snap.seen();
             s.continuation = new Continuation(Continuation.Seen.rendered(() -> seen), snap.pending());
-        } else if (snap.extendsTrail()) {
-            s.continuation = FollowUp.extendingTrail(sequence, snap.pending());
         }
         SessionSnapshot.Counters c = snap.counters();
         s.requests = c.requests();
@@ -74,7 +76,7 @@ public final class Session {
         Continuation c = continuation;
         int[] seen = c == null ? null : c.seen().tokens();
         return new SessionSnapshot(id, owner, settings, createdAt.toEpochMilli(), lastUsedAt.toEpochMilli(),
-                conversation.context(), seen, c != null && seen == null, c == null ? null : c.pending(), new SessionSnapshot.Counters(requests, generatedTokens,
+                conversation.context(), seen, seen == null ? null : c.pending(), new SessionSnapshot.Counters(requests, generatedTokens,
                 prefilledTokens, rebuilds, lastTimeToFirstTokenMs, lastTokensPerSecond));
     }
 
@@ -93,6 +95,11 @@ public final class Session {
 
     public boolean ephemeral() {
         return ephemeral;
+    }
+
+    /** Created for a request without a session id; found again by the prompts that continue it. */
+    public boolean implicit() {
+        return implicit;
     }
 
     public Instant createdAt() {
@@ -155,7 +162,7 @@ public final class Session {
     }
 
     /** Set by the turn that finished, so the next turn prefills only what is new. */
-    void continueWith(Continuation c) {
+    public void continueWith(Continuation c) {
         continuation = c;
     }
 

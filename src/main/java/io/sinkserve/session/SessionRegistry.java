@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -34,6 +35,7 @@ public final class SessionRegistry {
     private final LongSupplier nanoClock;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Session> sessions = new LinkedHashMap<>();
+    private final ImplicitSessions implicit = new ImplicitSessions();
     private volatile BiConsumer<String, String> removalListener = (id, owner) -> { };
 
     public SessionRegistry(Engine engine, SessionLimits limits, ServiceMetrics metrics, LongSupplier nanoClock) {
@@ -54,7 +56,7 @@ public final class SessionRegistry {
 
     /** A new named session with a fresh id (native API). */
     public synchronized Session create(String owner, SessionSettings settings) {
-        return add(newId("sess-"), owner, settings, false);
+        return add(newId("sess-"), owner, settings, false, false);
     }
 
     /**
@@ -64,7 +66,7 @@ public final class SessionRegistry {
     public synchronized Session acquireOrCreate(String id, String owner, SessionSettings settingsIfNew) {
         Session s = sessions.get(key(owner, id));
         if (s == null) {
-            s = add(id, owner, settingsIfNew, false);
+            s = add(id, owner, settingsIfNew, false, false);
         }
         return acquire(s, id);
     }
@@ -76,8 +78,51 @@ public final class SessionRegistry {
 
     /** A session for one request only, gone when released. */
     public synchronized Session acquireEphemeral(String owner, SessionSettings settings) {
-        Session s = add(newId("tmp-"), owner, settings, true);
+        Session s = add(newId("tmp-"), owner, settings, true, false);
         return acquire(s, s.id());
+    }
+
+    /**
+     * Takes the owner's idle implicit session that {@code prompt} continues exactly (its last turn's follow-up
+     * accepts it token for token), else a new implicit session; counts the hit or miss. The check renders outside
+     * the registry's lock, on a candidate already taken, so a slow template never holds up other requests.
+     */
+    public Session acquireImplicit(String owner, int[] prompt, SessionSettings settings) {
+        for (Session c : candidates(owner, prompt)) {
+            if (!c.tryAcquire()) {
+                continue;
+            }
+            boolean continues;
+            try {
+                continues = c.canContinue() && c.continuation().seen().prefixIn(prompt) > 0;
+            } catch (RuntimeException e) {
+                continues = false;
+            }
+            if (continues && stillRegistered(c)) {
+                metrics.implicitSession(true);
+                return c;
+            }
+            c.releaseUnused();
+        }
+        metrics.implicitSession(false);
+        synchronized (this) {
+            return acquire(add(newId("imp-"), owner, settings, false, true), null);
+        }
+    }
+
+    private synchronized List<Session> candidates(String owner, int[] prompt) {
+        return implicit.candidates(owner, prompt);
+    }
+
+    private synchronized boolean stillRegistered(Session s) {
+        return sessions.get(key(s.owner(), s.id())) == s;
+    }
+
+    /** An implicit session finished a turn on {@code prompt}: later prompts that extend it find it. */
+    synchronized void indexImplicit(Session s, int[] prompt) {
+        if (s.implicit() && stillRegistered(s)) {
+            implicit.put(s, prompt);
+        }
     }
 
     private static Session acquire(Session s, String id) {
@@ -105,6 +150,7 @@ public final class SessionRegistry {
     public synchronized void releaseUnused(Session s) {
         if (!s.ephemeral() && s.requests() == 0 && s.sequence() == null) {
             sessions.remove(key(s.owner(), s.id()));
+            implicit.remove(s);
         }
         release(s);
     }
@@ -184,7 +230,7 @@ public final class SessionRegistry {
     }
 
     /** The turn on the fresh sequence succeeded: it replaces the session's old one (a rebuild when it had history). */
-    synchronized void install(Session s) {
+    public synchronized void install(Session s) {
         EngineSequence fresh = s.turnSequence();
         if (fresh == null) {
             return;
@@ -224,7 +270,7 @@ public final class SessionRegistry {
         return removed;
     }
 
-    private Session add(String id, String owner, SessionSettings settings, boolean ephemeral) {
+    private Session add(String id, String owner, SessionSettings settings, boolean ephemeral, boolean isImplicit) {
         if (!ephemeral) {
             removeExpired();
             while (active() >= limits.maxSessions()) {
@@ -233,7 +279,7 @@ public final class SessionRegistry {
                 remove(victim, RemovalReason.LRU);
             }
         }
-        Session s = new Session(id, owner, settings, ephemeral, nanoClock.getAsLong());
+        Session s = new Session(id, owner, settings, ephemeral, isImplicit, nanoClock.getAsLong());
         sessions.put(key(owner, id), s);
         return s;
     }
@@ -246,6 +292,7 @@ public final class SessionRegistry {
 
     private void remove(Session s, RemovalReason reason) {
         sessions.remove(key(s.owner(), s.id()));
+        implicit.remove(s);
         s.markRemoved();
         closeSequence(s);
         metrics.sessionRemoved(reason.label());
@@ -292,8 +339,7 @@ public final class SessionRegistry {
             return false;
         }
         sequence.setEvictionListener((policy, tokens) -> metrics.evicted(policy.name(), tokens));
-        Session restored = Session.restored(snapshot, sequence, nanoClock.getAsLong());
-        sessions.put(key(restored.owner(), restored.id()), restored);
+        sessions.put(key(snapshot.owner(), snapshot.id()), Session.restored(snapshot, sequence, nanoClock.getAsLong()));
         return true;
     }
 

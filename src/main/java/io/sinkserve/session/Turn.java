@@ -136,6 +136,7 @@ public final class Turn implements GenerationListener {
         String text = reply.toString();
         session.continueWith(prompt.followUp().after(r, text));
         prompt.onReply().accept(text);
+        registry.indexImplicit(session, prompt.tokens());
     }
 
     private void undo() {

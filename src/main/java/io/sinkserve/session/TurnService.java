@@ -38,7 +38,7 @@ public final class TurnService {
     public Turn start(String endpoint, SessionTarget target, Function<Session, TurnPrompt> render,
                       SamplingParams sampling, TokenControls controls, Function<Turn, GenerationListener> wire) {
         Session session = acquire(target);
-        boolean createdOnUse = target.id() != null && target.createIfNew() != null;
+        boolean createdOnUse = (target.id() != null || target.implicitPrompt() != null) && target.createIfNew() != null;
         try {
             TurnPrompt prompt = render.apply(session);
             TurnPlan plan = registry.plan(session, prompt.tokens(), prompt.extendsStream());
@@ -71,6 +71,9 @@ public final class TurnService {
     }
 
     private Session acquire(SessionTarget t) {
+        if (t.implicitPrompt() != null) {
+            return registry.acquireImplicit(t.owner(), t.implicitPrompt(), t.createIfNew());
+        }
         if (t.id() == null) {
             return registry.acquireEphemeral(t.owner(), t.createIfNew());
         }

@@ -22,8 +22,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -164,16 +162,6 @@ class TurnServiceTest {
         }
 
         @Override
-        public EngineSequence readSequence(InputStream in) throws IOException {
-            return real.readSequence(in);
-        }
-
-        @Override
-        public byte[] tokenBytes(int token) {
-            return real.tokenBytes(token);
-        }
-
-        @Override
         public float[] prefill(EngineSequence sequence, int[] tokens) {
             maybeFail("prefill");
             return real.prefill(sequence, tokens);
@@ -218,6 +206,16 @@ class TurnServiceTest {
         @Override
         public TextDecoder newDecoder() {
             return real.newDecoder();
+        }
+
+        @Override
+        public EngineSequence readSequence(java.io.InputStream in) throws java.io.IOException {
+            return real.readSequence(in);
+        }
+
+        @Override
+        public byte[] tokenBytes(int token) {
+            return real.tokenBytes(token);
         }
 
         @Override
