@@ -26,11 +26,11 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "perplexity", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Perplexity of a model on a text.",
-                "  --mode chunks: like llama.cpp's llama-perplexity (chunks of --ctx tokens, BOS first, second half scored).",
-                "  --mode dense|window|recompute|streaming: ONE stream of --max-tokens tokens (StreamingLLM evaluation):",
-                "    dense = no eviction at all (even past the trained context), window = --window recent tokens, no sinks,",
-                "    recompute = re-encode the last --window tokens from scratch for every token (the paper's baseline),",
-                "    streaming = --sinks attention sinks + --window recent tokens."})
+                "--mode chunks: like llama.cpp's llama-perplexity (chunks of --ctx tokens, BOS first, second half scored).",
+                "--mode dense|window|recompute|streaming: ONE stream of --max-tokens tokens (StreamingLLM evaluation), "
+                        + "where dense = no eviction at all (even past the trained context), window = --window recent "
+                        + "tokens and no sinks, recompute = re-encode the last --window tokens from scratch for every "
+                        + "token (the paper's baseline), streaming = --sinks attention sinks + --window recent tokens."})
 public final class PerplexityCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
