@@ -42,7 +42,6 @@ public final class Attention {
     private final float scale;
     private final float[] tile;
     private final MemorySegment tileSegment;
-    private final float[] lanes = new float[LOGICAL];
     private float[] query = new float[0];       // heads x paddedDim, zero-padded
     private float[] sinkQuery = new float[0];   // the same, rotated to the cache position
     private float[] output = new float[0];      // heads x paddedDim accumulators
@@ -84,7 +83,7 @@ public final class Attention {
         score(cache, direct, keys, cache.sinkSlots() + view.windowStart, first, view.sinks, query, heads);
         score(cache, direct, keys, cache.sinkSlots(), view.windowCount - first, view.sinks + first, query, heads);
         for (int h = 0; h < heads; h++) {
-            FixedOrderSoftmax.softmax(weights[h], n, lanes);
+            FixedOrderSoftmax.softmax(weights[h], n);
             if (observer != null) {
                 observer.observe(layer, firstHead + h, view, weights[h]);
             }
@@ -144,7 +143,7 @@ public final class Attention {
                 a3 = FloatVector.fromArray(F, q, qOff + d + 3 * L).fma(FloatVector.fromMemorySegment(F, k, o + 12L * L, LE), a3);
             }
         }
-        return FixedOrderSoftmax.fold16(a0, a1, a2, a3, lanes);
+        return FixedOrderSoftmax.fold16(a0, a1, a2, a3);
     }
 
     /** Adds the weighted values of {@code count} slots from {@code slot} on (weights from {@code at}) to every head's output. */

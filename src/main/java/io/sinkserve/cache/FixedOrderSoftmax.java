@@ -3,6 +3,7 @@ package io.sinkserve.cache;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -41,9 +42,9 @@ final class FixedOrderSoftmax {
 
     /**
      * In-place softmax of {@code x[0 .. n)}, shifted by the max; {@code x.length >= padded(n)}, and
-     * {@code x[n .. padded(n))} is overwritten with zeros. {@code lanes} is scratch of 16 floats.
+     * {@code x[n .. padded(n))} is overwritten with zeros.
      */
-    static void softmax(float[] x, int n, float[] lanes) {
+    static void softmax(float[] x, int n) {
         int end = padded(n);
         for (int i = n; i < end; i++) {
             x[i] = Float.NEGATIVE_INFINITY;   // e^-inf = 0: the padding adds nothing
@@ -52,12 +53,16 @@ final class FixedOrderSoftmax {
         for (int i = 0; i < end; i += L) {
             m = m.max(FloatVector.fromArray(F, x, i));
         }
-        m.intoArray(lanes, 0);
-        float max = lanes[0];
-        for (int i = 1; i < L; i++) {
-            max = Math.max(max, lanes[i]);    // max is exact: any order gives the same value
+        // max is exact: any order gives the same value
+        if (L == 16) {
+            m = m.max(m.rearrange(SWAP8));
         }
-        FloatVector shift = FloatVector.broadcast(F, max);
+        if (L >= 8) {
+            m = m.max(m.rearrange(SWAP4));
+        }
+        m = m.max(m.rearrange(SWAP2));
+        m = m.max(m.rearrange(SWAP1));
+        FloatVector shift = m.rearrange(BROADCAST_FIRST);
         FloatVector s0 = FloatVector.zero(F);
         FloatVector s1 = s0;
         FloatVector s2 = s0;
@@ -72,7 +77,7 @@ final class FixedOrderSoftmax {
                 s3 = s3.add(expInto(x, i + 3 * L, shift));
             }
         }
-        FloatVector inv = FloatVector.broadcast(F, 1f / fold16(s0, s1, s2, s3, lanes));
+        FloatVector inv = FloatVector.broadcast(F, 1f / fold16(s0, s1, s2, s3));
         for (int i = 0; i < end; i += L) {
             FloatVector.fromArray(F, x, i).mul(inv).intoArray(x, i);
         }
@@ -108,29 +113,35 @@ final class FixedOrderSoftmax {
 
     /**
      * The sum of 16 logical lanes held in {@code 16 / L} vectors (logical lanes [p L, (p + 1) L) in vector
-     * p; the others are ignored), folded in halves: lane i + lane i + 8, then i + 4, i + 2, i + 1.
+     * p; the others are ignored), folded in halves: lane i + lane i + 8, then i + 4, i + 2, i + 1. Whole
+     * vectors are added first, then each vector is folded with its lanes swapped at distance 8/4/2/1 (lane
+     * i + lane i ^ k: for i &lt; k that is the fold's sum, addition being commutative).
      */
-    static float fold16(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, float[] lanes) {
-        a0.intoArray(lanes, 0);
-        if (L <= 8) {
-            a1.intoArray(lanes, L);
+    static float fold16(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
+        FloatVector v = switch (L) {
+            case 16 -> a0;
+            case 8 -> a0.add(a1);
+            default -> a0.add(a2).add(a1.add(a3));
+        };
+        if (L == 16) {
+            v = v.add(v.rearrange(SWAP8));
         }
-        if (L == 4) {
-            a2.intoArray(lanes, 2 * L);
-            a3.intoArray(lanes, 3 * L);
+        if (L >= 8) {
+            v = v.add(v.rearrange(SWAP4));
         }
-        float s0 = lanes[0] + lanes[8];
-        float s1 = lanes[1] + lanes[9];
-        float s2 = lanes[2] + lanes[10];
-        float s3 = lanes[3] + lanes[11];
-        float s4 = lanes[4] + lanes[12];
-        float s5 = lanes[5] + lanes[13];
-        float s6 = lanes[6] + lanes[14];
-        float s7 = lanes[7] + lanes[15];
-        s0 += s4;
-        s1 += s5;
-        s2 += s6;
-        s3 += s7;
-        return (s0 + s2) + (s1 + s3);
+        v = v.add(v.rearrange(SWAP2));
+        v = v.add(v.rearrange(SWAP1));
+        return v.lane(0);
+    }
+
+    // Lane i <-> lane i ^ d, as constants the JIT folds (identity where d is not below the width: unused there).
+    private static final VectorShuffle<Float> SWAP8 = swap(8);
+    private static final VectorShuffle<Float> SWAP4 = swap(4);
+    private static final VectorShuffle<Float> SWAP2 = swap(2);
+    private static final VectorShuffle<Float> SWAP1 = swap(1);
+    private static final VectorShuffle<Float> BROADCAST_FIRST = VectorShuffle.fromOp(F, lane -> 0);
+
+    private static VectorShuffle<Float> swap(int d) {
+        return VectorShuffle.fromOp(F, lane -> d < L ? lane ^ d : lane);
     }
 }

@@ -49,7 +49,7 @@ class FixedOrderSoftmaxTest {
                 want[i] = Math.exp(x[i] - max);
                 sum += want[i];
             }
-            FixedOrderSoftmax.softmax(x, n, new float[16]);
+            FixedOrderSoftmax.softmax(x, n);
             for (int i = 0; i < n; i++) {
                 assertEquals(want[i] / sum, x[i], 1e-6, "n " + n + " entry " + i);
             }
