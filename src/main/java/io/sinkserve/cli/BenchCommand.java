@@ -27,12 +27,12 @@ import java.util.function.IntToDoubleFunction;
  * repetitions after untimed warm-up runs, with the effective weight bandwidth of decode and the process RSS.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Measure throughput like llama-bench: prompt processing (pp: prefill of -p tokens into a fresh",
-                "sequence) and text generation (tg: -n single-token decode steps, of --parallel sequences together),",
-                "tokens/s over -r repetitions.",
+        description = {"Measure throughput like llama-bench: prompt processing (pp: prefill of -p tokens into a fresh "
+                + "sequence) and text generation (tg: -n single-token decode steps, of --parallel sequences together), "
+                + "tokens/s over -r repetitions.",
                 "-d N starts every test with N tokens already in the cache (llama-bench -d).",
-                "Also prints the bytes of weights one decode step reads, the resulting effective bandwidth (with",
-                "--read-bandwidth, as a share of the machine's measured read bandwidth), and RSS."})
+                "Also prints the bytes of weights one decode step reads, the resulting effective bandwidth (with "
+                + "--read-bandwidth, as a share of the machine's measured read bandwidth), and RSS."})
 public final class BenchCommand implements Callable<Integer> {
     private static final int READ_PASSES = 5;
 

@@ -55,4 +55,10 @@ public interface Tokenizer {
 
     /** The bytes a token contributes to decoded text; empty for control tokens. */
     byte[] piece(int id);
+
+    /**
+     * Whether a token stands for ordinary text (a normal or byte token) rather than a control,
+     * user-defined, unknown or unused one: the tokens a generation constrained to a text format may use.
+     */
+    boolean isText(int id);
 }

@@ -86,6 +86,12 @@ abstract class VocabularyTokenizer implements Tokenizer {
     }
 
     @Override
+    public boolean isText(int id) {
+        TokenType type = vocab.type(id);
+        return type == TokenType.NORMAL || type == TokenType.BYTE;
+    }
+
+    @Override
     public String tokenText(int id) {
         return vocab.text(id);
     }
