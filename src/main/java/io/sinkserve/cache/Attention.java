@@ -5,6 +5,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
+import io.sinkserve.compute.VectorWidth;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -27,9 +29,9 @@ import jdk.incubator.vector.VectorSpecies;
  * dimension is one chain of fused multiply-adds over the keys in cache order.
  */
 public final class Attention {
-    private static final VectorSpecies<Float> F = AttentionWidth.FLOAT;
-    private static final int L = AttentionWidth.LANES;
-    private static final int LOGICAL = AttentionWidth.LOGICAL_LANES;
+    private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+    private static final int L = VectorWidth.LANES;
+    private static final int LOGICAL = VectorWidth.LOGICAL_LANES;
     /** Slots per tile: a 64-dim F32 tile is 16 KB, half of a typical L1. */
     static final int TILE = 64;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;

@@ -1,36 +1,24 @@
 package io.sinkserve.cache;
 
+import io.sinkserve.compute.FloatOps;
+import io.sinkserve.compute.VectorWidth;
+
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Softmax whose bits do not depend on the vector width or the JIT tier. The exponential is a polynomial
- * (Cephes' expf: Cody-Waite reduction, degree-6 Horner in fused multiply-adds, about 1 ulp) built only from
- * IEEE-exact lane operations (each lane gives the same bits at every width, compiled or interpreted),
- * where the Vector API's own {@code EXP} is a different approximation in compiled and interpreted code. The sum is
- * kept in {@link AttentionWidth#LOGICAL_LANES} logical partial sums (entry i goes to lane i mod 16) folded
- * in halves ({@link #fold16}).
+ * Softmax whose bits do not depend on the vector width or the JIT tier: the exponential is the compute
+ * kernels' polynomial {@link FloatOps#exp(FloatVector)} (the Vector API's own {@code EXP} rounds differently
+ * compiled and interpreted), the sum is kept in {@link VectorWidth#LOGICAL_LANES} logical partial sums
+ * (entry i goes to lane i mod 16) folded in halves ({@link #fold16}), and the padding to whole logical
+ * vectors is -inf, so that every width runs the same operations on the same entries.
  */
 final class FixedOrderSoftmax {
-    private static final VectorSpecies<Float> F = AttentionWidth.FLOAT;
-    private static final int L = AttentionWidth.LANES;
-    private static final int LOGICAL = AttentionWidth.LOGICAL_LANES;
+    private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+    private static final int L = VectorWidth.LANES;
+    private static final int LOGICAL = VectorWidth.LOGICAL_LANES;
 
-    private static final float LOG2E = 1.44269504088896341f;
-    private static final float ROUNDER = 0x1.8p23f;         // adding it rounds a float below 2^22 to an integer
-    private static final float LN2_HI = 0.693359375f;       // ln 2 in two parts: n * LN2_HI is exact
-    private static final float LN2_LO = -2.12194440e-4f;
-    private static final float LOWEST = -87.33654f;         // below this e^x is under the smallest normal float
-    private static final float HIGHEST = 88.72283f;
-    private static final float P0 = 1.9875691500e-4f;
-    private static final float P1 = 1.3981999507e-3f;
-    private static final float P2 = 8.3334519073e-3f;
-    private static final float P3 = 4.1665795894e-2f;
-    private static final float P4 = 1.6666665459e-1f;
-    private static final float P5 = 5.0000001201e-1f;
 
     private FixedOrderSoftmax() {
     }
@@ -84,31 +72,9 @@ final class FixedOrderSoftmax {
     }
 
     private static FloatVector expInto(float[] x, int i, FloatVector shift) {
-        FloatVector e = exp(FloatVector.fromArray(F, x, i).sub(shift));
+        FloatVector e = FloatOps.exp(FloatVector.fromArray(F, x, i).sub(shift));
         e.intoArray(x, i);
         return e;
-    }
-
-    /** e^x per lane, within about 1 ulp; e^x below the smallest normal float is 0. */
-    static FloatVector exp(FloatVector x) {
-        FloatVector c = x.max(LOWEST).min(HIGHEST);
-        FloatVector n = c.fma(LOG2E, ROUNDER).sub(ROUNDER);
-        FloatVector r = n.fma(broadcast(-LN2_HI), c);
-        r = n.fma(broadcast(-LN2_LO), r);
-        FloatVector p = broadcast(P0);
-        p = p.fma(r, broadcast(P1));
-        p = p.fma(r, broadcast(P2));
-        p = p.fma(r, broadcast(P3));
-        p = p.fma(r, broadcast(P4));
-        p = p.fma(r, broadcast(P5));
-        FloatVector y = p.fma(r.mul(r), r).add(1f);
-        IntVector exponent = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
-        FloatVector e = y.mul((FloatVector) exponent.reinterpretAsFloats());
-        return e.blend(0f, x.compare(VectorOperators.LT, LOWEST));
-    }
-
-    private static FloatVector broadcast(float v) {
-        return FloatVector.broadcast(F, v);
     }
 
     /**
