@@ -1,8 +1,6 @@
 package io.sinkserve.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sinkserve.scheduler.Engine;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -26,6 +24,8 @@ class ApiRoutes {
     @Inject
     SessionHandler sessions;
     @Inject
+    ModelsHandler models;
+    @Inject
     ObjectMapper json;
 
     void register(@Observes Router router) {
@@ -33,8 +33,11 @@ class ApiRoutes {
         Auth auth = new Auth(config.api().keys(), config.api().keysFile());
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.limits().maxBodyBytes());
 
+        config.api().corsOrigins().filter(o -> !o.isEmpty())
+                .ifPresent(origins -> router.route("/v1/*").order(-101).handler(Cors.handler(origins)));
         router.route("/v1/*").order(-100).handler(ctx -> auth.check(ctx)).failureHandler(this::failure);
-        router.get("/v1/models").handler(this::models);
+        router.get("/v1/models").handler(models::list);
+        router.get("/v1/models/:id").handler(models::retrieve);
         post(router, "/v1/chat/completions", body, completions::chat);
         post(router, "/v1/completions", body, completions::text);
         post(router, "/v1/sessions", body, sessions::create);
@@ -49,14 +52,6 @@ class ApiRoutes {
 
     private static void post(Router router, String path, BodyHandler body, Handler<RoutingContext> handler) {
         router.post(path).handler(body).blockingHandler(handler, false);
-    }
-
-    private void models(RoutingContext ctx) {
-        Engine engine = runtime.engine();
-        ObjectNode o = json.createObjectNode().put("object", "list");
-        o.putArray("data").addObject().put("id", engine.modelName()).put("object", "model").put("created", 0)
-                .put("owned_by", "sinkserve").put("context_length", engine.contextLength());
-        Responses.json(ctx.response(), 200, OpenAiFormat.write(json, o));
     }
 
     private void failure(RoutingContext ctx) {

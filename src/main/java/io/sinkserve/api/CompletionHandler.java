@@ -3,6 +3,7 @@ package io.sinkserve.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sinkserve.generate.SamplingParams;
+import io.sinkserve.generate.TokenControls;
 import io.sinkserve.scheduler.CancelCause;
 import io.sinkserve.scheduler.Engine;
 import io.sinkserve.scheduler.Generation;
@@ -57,6 +58,8 @@ class CompletionHandler {
                 : registry.find(sessionId, owner).map(Session::settings).orElse(runtime.defaults());
         RequestParser parser = new RequestParser(engine.modelName(), runtime.config().limits().maxTokensLimit());
         CompletionRequest request = chat ? parser.chat(body, settings) : parser.text(body, settings);
+        TokenOptions tokens = chat ? TokenOptions.chat(body, engine.vocabSize())
+                : TokenOptions.completion(body, engine.vocabSize());
         int[] prompt = chat ? engine.renderChat(request.messages(), true) : engine.encode(request.prompt());
         if (LOG.isDebugEnabled()) {
             LOG.debugf("prompt: %s", chat ? request.messages() : request.prompt());
@@ -65,7 +68,8 @@ class CompletionHandler {
         Session session = sessionId == null ? registry.acquireEphemeral(owner, settings)
                 : registry.acquireOrCreate(sessionId, owner, settings);
         String id = (chat ? "chatcmpl-" : "cmpl-") + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        OpenAiFormat format = new OpenAiFormat(json, id, engine.modelName(), chat);
+        OpenAiFormat format = new OpenAiFormat(json, id, engine.modelName(), chat,
+                tokens.logprobs() ? new LogprobsFormat(json, engine::tokenBytes) : null);
         String endpoint = chat ? "chat" : "completion";
         FollowUp followUp;
         try {
@@ -74,7 +78,7 @@ class CompletionHandler {
             registry.release(session);
             throw e;
         }
-        start(ctx, session, prompt, systemTokens, request.sampling(), chat ? "messages" : "prompt",
+        start(ctx, session, prompt, systemTokens, request.sampling(), tokens.controls(), chat ? "messages" : "prompt",
                 plan -> request.stream()
                         ? new OpenAiStreamExchange(endpoint, registry, session, plan, followUp, channel(ctx, sessionId),
                         format, json, request.includeUsage())
@@ -99,7 +103,7 @@ class CompletionHandler {
      * is released here on any failure, else by the exchange when the generation ends.
      */
     void start(RoutingContext ctx, Session session, int[] prompt, int systemTokens, SamplingParams sampling,
-               String promptParam, Function<TurnPlan, Exchange> exchanges) {
+               TokenControls controls, String promptParam, Function<TurnPlan, Exchange> exchanges) {
         SessionRegistry registry = runtime.sessions();
         try {
             TurnPlan plan = registry.plan(session, prompt, systemTokens);
@@ -110,7 +114,7 @@ class CompletionHandler {
                                 + " (sinkserve.limits.max-prompt-tokens)", 0);
             }
             Exchange exchange = exchanges.apply(plan);
-            Generation generation = new Generation(session.sequence(), plan.newTokens(), sampling, exchange);
+            Generation generation = new Generation(session.sequence(), plan.newTokens(), sampling, controls, exchange);
             ctx.response().closeHandler(v -> generation.cancel(CancelCause.CLIENT));
             runtime.scheduler().submit(generation);
             exchange.begin();

@@ -1,6 +1,7 @@
 package io.sinkserve.api;
 
 import io.sinkserve.generate.FinishReason;
+import io.sinkserve.generate.TokenLogprob;
 import io.sinkserve.scheduler.CancelCause;
 import io.sinkserve.scheduler.GenerationListener;
 import io.sinkserve.scheduler.GenerationResult;
@@ -8,6 +9,9 @@ import io.sinkserve.session.Session;
 import io.sinkserve.session.SessionRegistry;
 import io.sinkserve.session.TurnPlan;
 import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One request's side of a generation: collects the text, keeps the session's books, frees the session before
@@ -21,6 +25,9 @@ abstract class Exchange implements GenerationListener {
     protected final TurnPlan plan;
     protected final int promptTokens;
     protected final StringBuilder text = new StringBuilder();
+    /** The logprobs of the tokens whose text has been delivered (when the request asked for them). */
+    protected final List<TokenLogprob> logprobs = new ArrayList<>();
+    private final List<TokenLogprob> pendingLogprobs = new ArrayList<>();
     private final SessionRegistry registry;
     private final String endpoint;
     private final long evictionsBefore;
@@ -41,9 +48,19 @@ abstract class Exchange implements GenerationListener {
     }
 
     @Override
+    public final void onLogprob(TokenLogprob logprob) {
+        pendingLogprobs.add(logprob);
+    }
+
+    /** Delivers text with the logprobs of the tokens sampled since the last delivery; a stop string swallows the rest. */
+    @Override
     public final void onText(String t) {
+        int offset = text.codePointCount(0, text.length());
         text.append(t);
-        deliver(t);
+        List<TokenLogprob> tokens = List.copyOf(pendingLogprobs);
+        pendingLogprobs.clear();
+        logprobs.addAll(tokens);
+        deliver(t, tokens, offset);
     }
 
     @Override
@@ -80,7 +97,8 @@ abstract class Exchange implements GenerationListener {
     void completed(GenerationResult r) {
     }
 
-    abstract void deliver(String text);
+    /** @param offset code points of text delivered before this */
+    abstract void deliver(String text, List<TokenLogprob> tokens, int offset);
 
     abstract void respond(GenerationResult r);
 

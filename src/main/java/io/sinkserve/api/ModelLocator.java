@@ -3,23 +3,27 @@ package io.sinkserve.api;
 import io.sinkserve.store.ModelEntry;
 import io.sinkserve.store.ModelManifest;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Which model to serve and under what name: the configured file, else the manifest's default entry in the
  * model store, else stories260K. A file that is a manifest entry takes the entry's name and chat template
  * unless the configuration names others.
  */
-final class ModelLocator {
-    record ServedModel(Path path, String name, Optional<String> chatTemplate) {
+public final class ModelLocator {
+    /** @param created when the model file was last written, in Unix seconds (what /v1/models reports) */
+    public record ServedModel(Path path, String name, Optional<String> chatTemplate, long created) {
     }
 
     private ModelLocator() {
     }
 
-    static ServedModel locate(SinkserveConfig config) {
+    public static ServedModel locate(SinkserveConfig config) {
         Path store = config.modelStore();
         Optional<ModelManifest> manifest = Files.isRegularFile(ModelManifest.DEFAULT_PATH)
                 ? Optional.of(ModelManifest.load(ModelManifest.DEFAULT_PATH)) : Optional.empty();
@@ -33,7 +37,15 @@ final class ModelLocator {
                 .filter(e -> e.file().equals(path.getFileName().toString())).findFirst());
         String name = config.modelName().or(() -> entry.map(ModelEntry::name)).orElseGet(() -> nameOf(path));
         Optional<String> template = config.chatTemplate().or(() -> entry.map(ModelEntry::chatTemplate));
-        return new ServedModel(path, name, template);
+        return new ServedModel(path, name, template, modified(path));
+    }
+
+    private static long modified(Path path) {
+        try {
+            return Files.getLastModifiedTime(path).to(TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the modification time of " + path, e);
+        }
     }
 
     private static String nameOf(Path model) {

@@ -2,11 +2,14 @@ package io.sinkserve.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sinkserve.generate.TokenLogprob;
 import io.sinkserve.scheduler.GenerationResult;
 import io.sinkserve.session.Session;
 import io.sinkserve.session.SessionRegistry;
 import io.sinkserve.session.TurnPlan;
 import io.sinkserve.tokenizer.ChatMessage;
+
+import java.util.List;
 
 /**
  * The native API's stream: {@code event: delta} per text delta, then {@code event: done} with usage, timings
@@ -31,7 +34,7 @@ final class NativeExchange extends Exchange {
     }
 
     @Override
-    void deliver(String t) {
+    void deliver(String t, List<TokenLogprob> tokens, int offset) {
         ObjectNode o = json.createObjectNode().put("text", t);
         channel.event("delta", OpenAiFormat.write(json, o));
     }

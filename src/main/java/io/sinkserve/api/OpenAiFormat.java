@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sinkserve.generate.FinishReason;
+import io.sinkserve.generate.TokenLogprob;
 
+import java.util.List;
 import java.util.Locale;
 
 /** The JSON bodies of OpenAI's chat and text completion APIs, streamed and not. */
@@ -15,13 +17,16 @@ final class OpenAiFormat {
     private final long created;
     private final String model;
     private final boolean chat;
+    private final LogprobsFormat logprobs;
 
-    OpenAiFormat(ObjectMapper json, String id, String model, boolean chat) {
+    /** @param logprobs how to write the tokens' logprobs; null when the request did not ask for them */
+    OpenAiFormat(ObjectMapper json, String id, String model, boolean chat, LogprobsFormat logprobs) {
         this.json = json;
         this.id = id;
         this.created = System.currentTimeMillis() / 1000;
         this.model = model;
         this.chat = chat;
+        this.logprobs = logprobs;
     }
 
     static String finishReason(FinishReason r) {
@@ -37,6 +42,20 @@ final class OpenAiFormat {
 
     /** A streamed chunk with one choice; {@code text} null for the role-only first chat chunk or the final chunk. */
     String chunk(boolean first, String text, String finishReason, boolean includeUsage) {
+        return chunk(first, text, finishReason, includeUsage, null, 0);
+    }
+
+    /**
+     * A streamed chunk of text with the logprobs of the tokens that completed it.
+     *
+     * @param offset code points of generated text sent before this chunk (completions' text_offset)
+     */
+    String content(String text, List<TokenLogprob> tokens, int offset, boolean includeUsage) {
+        return chunk(false, text, null, includeUsage, tokens, offset);
+    }
+
+    private String chunk(boolean first, String text, String finishReason, boolean includeUsage,
+                         List<TokenLogprob> tokens, int offset) {
         ObjectNode o = envelope(chat ? "chat.completion.chunk" : "text_completion");
         ObjectNode choice = o.putArray("choices").addObject();
         choice.put("index", 0);
@@ -50,7 +69,7 @@ final class OpenAiFormat {
         } else {
             choice.put("text", text == null ? "" : text);
         }
-        choice.putNull("logprobs");
+        logprobs(choice, tokens, offset);
         if (finishReason == null) {
             choice.putNull("finish_reason");
         } else {
@@ -70,8 +89,8 @@ final class OpenAiFormat {
         return write(o);
     }
 
-    /** The whole non-streamed response. */
-    String response(String text, String finishReason, ObjectNode usage) {
+    /** The whole non-streamed response; {@code tokens} the logprobs of the emitted tokens. */
+    String response(String text, List<TokenLogprob> tokens, String finishReason, ObjectNode usage) {
         ObjectNode o = envelope(chat ? "chat.completion" : "text_completion");
         ObjectNode choice = o.putArray("choices").addObject();
         choice.put("index", 0);
@@ -80,10 +99,18 @@ final class OpenAiFormat {
         } else {
             choice.put("text", text);
         }
-        choice.putNull("logprobs");
+        logprobs(choice, tokens, 0);
         choice.put("finish_reason", finishReason);
         o.set("usage", usage);
         return write(o);
+    }
+
+    private void logprobs(ObjectNode choice, List<TokenLogprob> tokens, int offset) {
+        if (logprobs == null || tokens == null) {
+            choice.putNull("logprobs");
+        } else {
+            choice.set("logprobs", chat ? logprobs.chat(tokens) : logprobs.completion(tokens, offset));
+        }
     }
 
     ObjectNode usage(int promptTokens, int cachedTokens, int completionTokens) {

@@ -1,11 +1,14 @@
 package io.sinkserve.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sinkserve.generate.TokenLogprob;
 import io.sinkserve.scheduler.GenerationResult;
 import io.sinkserve.session.Session;
 import io.sinkserve.session.SessionRegistry;
 import io.sinkserve.session.TurnPlan;
 import io.vertx.core.http.HttpServerResponse;
+
+import java.util.List;
 
 /** An OpenAI completion answered in one JSON body once the generation ends. */
 final class OpenAiJsonExchange extends Exchange {
@@ -24,12 +27,12 @@ final class OpenAiJsonExchange extends Exchange {
     }
 
     @Override
-    void deliver(String t) {
+    void deliver(String t, List<TokenLogprob> tokens, int offset) {
     }
 
     @Override
     void respond(GenerationResult r) {
-        String body = format.response(text.toString(), OpenAiFormat.finishReason(r.finishReason()),
+        String body = format.response(text.toString(), logprobs, OpenAiFormat.finishReason(r.finishReason()),
                 format.usage(promptTokens, plan.cachedTokens(), r.generatedTokens()));
         if (sessionId != null) {
             response.putHeader(CompletionHandler.SESSION_HEADER, sessionId);

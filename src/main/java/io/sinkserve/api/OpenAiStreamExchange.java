@@ -1,10 +1,13 @@
 package io.sinkserve.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sinkserve.generate.TokenLogprob;
 import io.sinkserve.scheduler.GenerationResult;
 import io.sinkserve.session.Session;
 import io.sinkserve.session.SessionRegistry;
 import io.sinkserve.session.TurnPlan;
+
+import java.util.List;
 
 /** An OpenAI streamed completion: role chunk, content chunks, finish chunk, optional usage chunk, [DONE]. */
 final class OpenAiStreamExchange extends Exchange {
@@ -33,8 +36,8 @@ final class OpenAiStreamExchange extends Exchange {
     }
 
     @Override
-    void deliver(String t) {
-        channel.data(format.chunk(false, t, null, includeUsage));
+    void deliver(String t, List<TokenLogprob> tokens, int offset) {
+        channel.data(format.content(t, tokens, offset, includeUsage));
     }
 
     @Override

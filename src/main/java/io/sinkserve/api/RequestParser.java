@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -16,7 +17,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * are ignored. Ranges follow OpenAI where it has one (temperature 0..2, top_p 0..1, penalties -2..2).
  */
 final class RequestParser {
-    private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
+    private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
+    /** Roles of tool and function calling, which this server does not implement. */
+    private static final Set<String> CALL_ROLES = Set.of("tool", "function");
+    /** Message fields of tool/function calling and audio; refused when present (an empty tool_calls list is none). */
+    private static final List<String> CALL_FIELDS = List.of("tool_calls", "tool_call_id", "function_call", "audio");
 
     private final String modelName;
     private final int maxTokensLimit;
@@ -29,6 +34,7 @@ final class RequestParser {
     CompletionRequest chat(JsonNode body, SessionSettings defaults) {
         requireObject(body);
         checkModel(body);
+        RefusedFields.checkChat(body);
         return new CompletionRequest(messages(body, "messages"), null, stream(body), includeUsage(body),
                 sampling(body, defaults.sampling(), defaults.seed()));
     }
@@ -36,6 +42,7 @@ final class RequestParser {
     CompletionRequest text(JsonNode body, SessionSettings defaults) {
         requireObject(body);
         checkModel(body);
+        RefusedFields.checkCompletions(body);
         JsonNode p = body.get("prompt");
         String prompt;
         if (p == null || p.isNull()) {
@@ -58,6 +65,7 @@ final class RequestParser {
     ChatMessage message(JsonNode body) {
         requireObject(body);
         String role = optString(body, "role", "user");
+        checkRole(role, "role");
         if (!ROLES.contains(role)) {
             throw ApiException.invalid("role", "unknown role '" + role + "'; expected one of " + ROLES);
         }
@@ -113,6 +121,16 @@ final class RequestParser {
             if (!role.isTextual()) {
                 throw ApiException.invalidType(at + ".role", "a string");
             }
+            checkRole(role.asText(), at + ".role");
+            for (String f : CALL_FIELDS) {
+                JsonNode v = m.get(f);
+                if (v != null && !v.isNull() && !(v.isArray() && v.isEmpty())) {
+                    throw RefusedFields.refused(at + "." + f, "tool and function calling (and audio) are not supported");
+                }
+            }
+            if (m.hasNonNull("name")) {
+                throw RefusedFields.refused(at + ".name", "participant names are not passed to the chat template");
+            }
             if (!ROLES.contains(role.asText())) {
                 throw ApiException.invalid(at + ".role", "unknown role '" + role.asText() + "'; expected one of " + ROLES);
             }
@@ -123,21 +141,31 @@ final class RequestParser {
         return out;
     }
 
-    /** A string, or OpenAI's array of content parts of which only text parts are supported. */
+    private static void checkRole(String role, String at) {
+        if (CALL_ROLES.contains(role)) {
+            throw RefusedFields.refused(at, "the '" + role + "' role belongs to tool and function calling, which is not supported");
+        }
+    }
+
+    /**
+     * A string, or OpenAI's array of content parts of which only text parts are supported; the parts are joined
+     * with a newline, as llama.cpp's server joins them.
+     */
     private static String content(JsonNode c, String at) {
         if (c.isTextual()) {
             return c.asText();
         }
         if (c.isArray()) {
-            StringBuilder sb = new StringBuilder();
+            StringJoiner joined = new StringJoiner("\n");
             for (int i = 0; i < c.size(); i++) {
                 JsonNode part = c.get(i);
                 if (!part.isObject() || !"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
-                    throw ApiException.invalid(at + "[" + i + "]", "only text content parts are supported");
+                    throw RefusedFields.refused(at + "[" + i + "]", "only text content parts are supported, got type '"
+                            + part.path("type").asText() + "'");
                 }
-                sb.append(part.get("text").asText());
+                joined.add(part.get("text").asText());
             }
-            return sb.toString();
+            return joined.toString();
         }
         throw ApiException.invalidType(at, "a string or an array of text parts");
     }
@@ -159,10 +187,7 @@ final class RequestParser {
 
     /** Sampling fields of a request over the given defaults; without a seed of its own it takes {@code seed} or a random one. */
     SamplingParams sampling(JsonNode body, SamplingParams d, OptionalLong seed) {
-        JsonNode n = body.get("n");
-        if (n != null && !n.isNull() && !(n.canConvertToInt() && n.isIntegralNumber() && n.asInt() == 1)) {
-            throw ApiException.invalid("n", "only n=1 is supported");
-        }
+        RefusedFields.checkSampling(body);
         int maxTokens = d.maxTokens();
         String maxField = body.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
         if (body.hasNonNull(maxField)) {

@@ -102,6 +102,7 @@ class SessionHandler {
         Session known = registry.find(id, owner).orElseThrow(() -> notFound(id));
         ChatMessage message = parser(engine).message(body);
         SamplingParams sampling = parser(engine).sampling(body, known.settings().sampling(), known.settings().seed());
+        TokenOptions tokens = TokenOptions.message(body, engine.vocabSize());
         Session session;
         try {
             session = registry.acquire(id, owner);
@@ -122,7 +123,7 @@ class SessionHandler {
             registry.release(session);
             throw e;
         }
-        completions.start(ctx, session, prompt, systemTokens, sampling, "content",
+        completions.start(ctx, session, prompt, systemTokens, sampling, tokens.controls(), "content",
                 plan -> new NativeExchange(registry, session, plan, followUp, completions.channel(ctx, id), json, message));
     }
 

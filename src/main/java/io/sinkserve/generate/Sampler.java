@@ -15,8 +15,18 @@ public final class Sampler {
     private final float[] work;       // penalised (and later temperature-scaled) logits
     private final int[] candidates;   // token ids still in play, a prefix of this array
     private final RecentTokens recent;
+    private final LogitBias bias;
+    private final TokenMask mask;
 
     public Sampler(SamplingParams params, int vocab) {
+        this(params, vocab, LogitBias.NONE, null);
+    }
+
+    /**
+     * @param bias added to the logits first (before the penalties, as llama.cpp orders it)
+     * @param mask applied after the penalties, so what it forbids stays forbidden; null for none
+     */
+    public Sampler(SamplingParams params, int vocab, LogitBias bias, TokenMask mask) {
         if (vocab <= 0) {
             throw new IllegalArgumentException("vocabulary size must be > 0, got " + vocab);
         }
@@ -26,6 +36,8 @@ public final class Sampler {
         this.work = new float[vocab];
         this.candidates = new int[vocab];
         this.recent = new RecentTokens(params.repeatLastN(), vocab);
+        this.bias = bias;
+        this.mask = mask;
     }
 
     /** Records a token the penalties must see: every prompt token, then every sampled token. */
@@ -39,14 +51,21 @@ public final class Sampler {
         }
     }
 
-    /** Samples a token from {@code logits[0, vocab)}; the array is not modified. Does not {@link #accept} it. */
+    /**
+     * Samples a token from {@code logits[0, vocab)}; the array is not modified. Does not {@link #accept} it, nor
+     * advance the mask.
+     */
     public int sample(float[] logits) {
         if (logits.length < vocab) {
             throw new IllegalArgumentException("expected " + vocab + " logits, got " + logits.length);
         }
         System.arraycopy(logits, 0, work, 0, vocab);
+        bias.apply(work);
         if (params.hasPenalties()) {
             recent.penalise(work, params.repetitionPenalty(), params.presencePenalty(), params.frequencyPenalty());
+        }
+        if (mask != null) {
+            mask.mask(work);
         }
         if (params.isGreedy()) {
             return argmax(work, vocab);

@@ -3,6 +3,8 @@ package io.sinkserve.scheduler;
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.tokenizer.ChatMessage;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 
 /**
@@ -29,6 +31,9 @@ public interface Engine extends AutoCloseable {
 
     EngineSequence newSequence(CacheConfig config);
 
+    /** A sequence from {@link EngineSequence#writeSnapshot}; fails if the snapshot is corrupt or does not fit this model. */
+    EngineSequence readSequence(InputStream in) throws IOException;
+
     /** Feeds tokens to a sequence; returns the logits after the last one. */
     float[] prefill(EngineSequence sequence, int[] tokens);
 
@@ -36,6 +41,9 @@ public interface Engine extends AutoCloseable {
     float[][] decode(List<EngineSequence> sequences, int[] tokens);
 
     TextDecoder newDecoder();
+
+    /** The bytes a token adds to the decoded text (part of a UTF-8 character for byte tokens; none for control tokens). */
+    byte[] tokenBytes(int token);
 
     boolean isEndOfGeneration(int token);
 

@@ -1,9 +1,11 @@
 package io.sinkserve.scheduler;
 
 import io.sinkserve.generate.FinishReason;
+import io.sinkserve.generate.Logprobs;
 import io.sinkserve.generate.Sampler;
 import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.generate.StopStrings;
+import io.sinkserve.generate.TokenControls;
 
 import java.util.Arrays;
 
@@ -16,10 +18,12 @@ public final class Generation {
     private final EngineSequence sequence;
     private final int[] prompt;
     private final SamplingParams params;
+    private final TokenControls controls;
     private final GenerationListener listener;
     private volatile CancelCause cancelCause;
 
     private Sampler sampler;
+    private Logprobs logprobs;
     private TextDecoder decoder;
     private StopStrings stops;
     private int prefilled;
@@ -32,12 +36,18 @@ public final class Generation {
 
     /** @param prompt tokens the sequence has not seen yet; at least one, since sampling needs logits */
     public Generation(EngineSequence sequence, int[] prompt, SamplingParams params, GenerationListener listener) {
+        this(sequence, prompt, params, TokenControls.NONE, listener);
+    }
+
+    public Generation(EngineSequence sequence, int[] prompt, SamplingParams params, TokenControls controls,
+                      GenerationListener listener) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("a generation needs at least one new prompt token");
         }
         this.sequence = sequence;
         this.prompt = prompt;
         this.params = params;
+        this.controls = controls;
         this.listener = listener;
     }
 
@@ -62,7 +72,8 @@ public final class Generation {
 
     void submitted(Engine engine, long now) {
         submittedAt = now;
-        sampler = new Sampler(params, engine.vocabSize());
+        sampler = new Sampler(params, engine.vocabSize(), controls.bias(), controls.mask());
+        logprobs = controls.logprobs() ? new Logprobs(engine.vocabSize(), controls.topLogprobs()) : null;
         decoder = engine.newDecoder();
         stops = new StopStrings(params.stop());
         int[] history = sequence.history();
@@ -114,6 +125,12 @@ public final class Generation {
         }
         generated++;
         sampler.accept(token);
+        if (controls.mask() != null) {
+            controls.mask().accept(token);
+        }
+        if (logprobs != null) {
+            listener.onLogprob(logprobs.of(logits, token));
+        }
         emit(stops.push(decoder.push(token)));
         if (stops.stopped()) {
             return FinishReason.STOP;

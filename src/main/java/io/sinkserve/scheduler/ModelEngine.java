@@ -13,6 +13,8 @@ import io.sinkserve.tokenizer.TemplateException;
 import io.sinkserve.tokenizer.Tokenizer;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -111,6 +113,11 @@ public final class ModelEngine implements Engine, AutoCloseable {
     }
 
     @Override
+    public EngineSequence readSequence(InputStream in) throws IOException {
+        return new ModelSequence(model.readSequence(in));
+    }
+
+    @Override
     public float[] prefill(EngineSequence sequence, int[] tokens) {
         return model.prefill(((ModelSequence) sequence).sequence, tokens);
     }
@@ -149,6 +156,11 @@ public final class ModelEngine implements Engine, AutoCloseable {
     }
 
     @Override
+    public byte[] tokenBytes(int token) {
+        return tokenizer.piece(token);
+    }
+
+    @Override
     public boolean isEndOfGeneration(int token) {
         return tokenizer.isEndOfGeneration(token);
     }
@@ -184,6 +196,11 @@ public final class ModelEngine implements Engine, AutoCloseable {
         @Override
         public void setEvictionListener(EvictionListener listener) {
             sequence.cache().setListener(listener);
+        }
+
+        @Override
+        public void writeSnapshot(OutputStream out) throws IOException {
+            sequence.writeSnapshot(out);
         }
 
         @Override
