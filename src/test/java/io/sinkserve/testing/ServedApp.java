@@ -25,25 +25,37 @@ public final class ServedApp implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int port;
+    private final boolean temporaryLog;
 
-    private ServedApp(Process process, Path log, int port) {
+    private ServedApp(Process process, Path log, int port, boolean temporaryLog) {
         this.process = process;
         this.log = log;
         this.port = port;
+        this.temporaryLog = temporaryLog;
     }
 
-    /** Starts {@code ./sinkserve ARGS} with the given extra environment; the output goes to a file. */
+    /** Starts {@code ./sinkserve ARGS} with the given extra environment; the output goes to a temporary file. */
     public static ServedApp start(int port, Map<String, String> env, String... args) throws IOException {
+        return launch(Files.createTempFile("sinkserve-app", ".log"), true, port, env, args);
+    }
+
+    /** Starts {@code ./sinkserve ARGS} with the given extra environment, its output going to {@code log}. */
+    public static ServedApp start(Path log, int port, Map<String, String> env, String... args) throws IOException {
+        return launch(log, false, port, env, args);
+    }
+
+    private static ServedApp launch(Path log, boolean temporaryLog, int port, Map<String, String> env, String... args)
+            throws IOException {
         if (!Files.isRegularFile(JAR)) {
             throw new AssertionError(JAR + " is missing: integration tests run after the package phase (./sinkserve test)");
         }
         List<String> command = new ArrayList<>(List.of("./sinkserve"));
         command.addAll(List.of(args));
-        Path log = Files.createTempFile("sinkserve-app", ".log");
+        Files.createDirectories(log.toAbsolutePath().getParent());
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("SINKSERVE_APP", JAR.toAbsolutePath().toString());
         pb.environment().putAll(env);
-        return new ServedApp(pb.start(), log, port);
+        return new ServedApp(pb.start(), log, port, temporaryLog);
     }
 
     /** A port nothing listens on at the moment. */
@@ -101,12 +113,24 @@ public final class ServedApp implements AutoCloseable {
         }
     }
 
+    /** A graceful stop (SIGTERM, as Kubernetes sends); fails when the app has not ended within the timeout. */
+    public void stop(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("the app did not stop within " + timeout + " of SIGTERM:\n" + output());
+        }
+    }
+
+    /** Stops the app if it still runs; a log the caller named stays for it to read. */
     @Override
-    public void close() throws Exception {
+    public void close() throws InterruptedException, IOException {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
         }
-        Files.deleteIfExists(log);
+        if (temporaryLog) {
+            Files.deleteIfExists(log);
+        }
     }
 }
