@@ -25,37 +25,25 @@ public final class ServedApp implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final int port;
-    private final boolean temporaryLog;
 
-    private ServedApp(Process process, Path log, int port, boolean temporaryLog) {
+    private ServedApp(Process process, Path log, int port) {
         this.process = process;
         this.log = log;
         this.port = port;
-        this.temporaryLog = temporaryLog;
     }
 
-    /** Starts {@code ./sinkserve ARGS} with the given extra environment; the output goes to a temporary file. */
+    /** Starts {@code ./sinkserve ARGS} with the given extra environment; the output goes to a file. */
     public static ServedApp start(int port, Map<String, String> env, String... args) throws IOException {
-        return launch(Files.createTempFile("sinkserve-app", ".log"), true, port, env, args);
-    }
-
-    /** Starts {@code ./sinkserve ARGS} with the given extra environment, its output going to {@code log}. */
-    public static ServedApp start(Path log, int port, Map<String, String> env, String... args) throws IOException {
-        return launch(log, false, port, env, args);
-    }
-
-    private static ServedApp launch(Path log, boolean temporaryLog, int port, Map<String, String> env, String... args)
-            throws IOException {
         if (!Files.isRegularFile(JAR)) {
             throw new AssertionError(JAR + " is missing: integration tests run after the package phase (./sinkserve test)");
         }
         List<String> command = new ArrayList<>(List.of("./sinkserve"));
         command.addAll(List.of(args));
-        Files.createDirectories(log.toAbsolutePath().getParent());
+        Path log = Files.createTempFile("sinkserve-app", ".log");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("SINKSERVE_APP", JAR.toAbsolutePath().toString());
         pb.environment().putAll(env);
-        return new ServedApp(pb.start(), log, port, temporaryLog);
+        return new ServedApp(pb.start(), log, port);
     }
 
     /** A port nothing listens on at the moment. */
@@ -103,6 +91,15 @@ public final class ServedApp implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** A graceful stop, as Kubernetes does it (SIGTERM), waiting for the process to end; {@link #output} stays readable. */
+    public void stop(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("the app did not stop within " + timeout + " of SIGTERM:\n" + output());
+        }
+    }
+
     /** Everything the app printed, less the JVM's own notice that the Vector API is an incubator module. */
     public String output() {
         try {
@@ -113,24 +110,12 @@ public final class ServedApp implements AutoCloseable {
         }
     }
 
-    /** A graceful stop (SIGTERM, as Kubernetes sends); fails when the app has not ended within the timeout. */
-    public void stop(Duration timeout) throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly().waitFor();
-            throw new AssertionError("the app did not stop within " + timeout + " of SIGTERM:\n" + output());
-        }
-    }
-
-    /** Stops the app if it still runs; a log the caller named stays for it to read. */
     @Override
-    public void close() throws InterruptedException, IOException {
+    public void close() throws Exception {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
         }
-        if (temporaryLog) {
-            Files.deleteIfExists(log);
-        }
+        Files.deleteIfExists(log);
     }
 }
