@@ -78,7 +78,7 @@ class CompletionHandler {
             registry.release(session);
             throw e;
         }
-        start(ctx, session, prompt, systemTokens, request.sampling(), tokens.controls(), chat ? "messages" : "prompt",
+        start(ctx, session, prompt, systemTokens, request.sampling(), tokens.controls(engine), chat ? "messages" : "prompt",
                 plan -> request.stream()
                         ? new OpenAiStreamExchange(endpoint, registry, session, plan, followUp, channel(ctx, sessionId),
                         format, json, request.includeUsage())

@@ -123,7 +123,7 @@ class SessionHandler {
             registry.release(session);
             throw e;
         }
-        completions.start(ctx, session, prompt, systemTokens, sampling, tokens.controls(), "content",
+        completions.start(ctx, session, prompt, systemTokens, sampling, tokens.controls(engine), "content",
                 plan -> new NativeExchange(registry, session, plan, followUp, completions.channel(ctx, id), json, message));
     }
 
