@@ -29,11 +29,14 @@ COPY model-store/models.json /app/model-store/models.json
 
 # SINKSERVE_APP makes the launcher run the packaged jar and never try to rebuild.
 # Weights are mmapped and KV caches live off heap, so the heap takes only half the container's memory.
+# A container must listen on all its interfaces to be reached, and serve refuses that without an API key unless
+# told it may: here the published port decides who can connect. Set SINKSERVE_API_KEYS to require keys.
 ENV SINKSERVE_APP=/app/quarkus-app/quarkus-run.jar \
     SINKSERVE_MODEL_STORE=/models \
     SINKSERVE_JAVA_OPTS="-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError" \
     QUARKUS_HTTP_HOST=0.0.0.0 \
-    QUARKUS_HTTP_PORT=8080
+    QUARKUS_HTTP_PORT=8080 \
+    SINKSERVE_API_ALLOW_UNAUTHENTICATED=true
 VOLUME ["/models"]
 EXPOSE 8080
 USER 10001

@@ -1,5 +1,6 @@
 package io.sinkserve.api;
 
+import io.sinkserve.persist.OwnerHash;
 import io.vertx.ext.web.RoutingContext;
 
 import java.io.IOException;
@@ -62,6 +63,14 @@ final class Auth {
             ok |= MessageDigest.isEqual(k, g);
         }
         return ok;
+    }
+
+    /** The owner an {@link OwnerHash} (from a session snapshot) stands for, if that owner may make requests now. */
+    Optional<String> ownerOfHash(String hash) {
+        if (!enabled()) {
+            return OwnerHash.of("").equals(hash) ? Optional.of("") : Optional.empty();
+        }
+        return keys.stream().map(k -> new String(k, StandardCharsets.UTF_8)).filter(k -> OwnerHash.of(k).equals(hash)).findFirst();
     }
 
     static String owner(RoutingContext ctx) {

@@ -15,15 +15,15 @@ import java.util.concurrent.TimeUnit;
  * model store, else stories260K. A file that is a manifest entry takes the entry's name and chat template
  * unless the configuration names others.
  */
-final class ModelLocator {
+public final class ModelLocator {
     /** @param created when the model file was last written, in Unix seconds (what /v1/models reports) */
-    record ServedModel(Path path, String name, Optional<String> chatTemplate, long created) {
+    public record ServedModel(Path path, String name, Optional<String> chatTemplate, long created) {
     }
 
     private ModelLocator() {
     }
 
-    static ServedModel locate(SinkserveConfig config) {
+    public static ServedModel locate(SinkserveConfig config) {
         Path store = config.modelStore();
         Optional<ModelManifest> manifest = Files.isRegularFile(ModelManifest.DEFAULT_PATH)
                 ? Optional.of(ModelManifest.load(ModelManifest.DEFAULT_PATH)) : Optional.empty();

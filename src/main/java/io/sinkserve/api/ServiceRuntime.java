@@ -8,12 +8,18 @@ import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.cache.EvictionPolicy;
 import io.sinkserve.cache.KvStorage;
 import io.sinkserve.generate.SamplingParams;
+import io.sinkserve.metrics.PersistenceMetrics;
 import io.sinkserve.metrics.ServiceMetrics;
+import io.sinkserve.persist.ModelIdentity;
+import io.sinkserve.persist.SessionPersistence;
+import io.sinkserve.persist.SkipReason;
+import io.sinkserve.persist.SnapshotDirectory;
 import io.sinkserve.scheduler.Engine;
 import io.sinkserve.scheduler.EngineSequence;
 import io.sinkserve.scheduler.ModelEngine;
 import io.sinkserve.scheduler.Scheduler;
 import io.sinkserve.scheduler.SchedulerLimits;
+import io.sinkserve.session.Session;
 import io.sinkserve.session.SessionLimits;
 import io.sinkserve.session.SessionRegistry;
 import io.sinkserve.session.SessionSettings;
@@ -23,16 +29,21 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The service's moving parts and their lifecycle: loads and warms the model in the background at startup
  * (readiness stays DOWN until then), owns the scheduler and the session registry, sweeps idle sessions, and
- * drains on shutdown.
+ * drains on shutdown. With a persist dir, sessions are restored before readiness turns UP and written after the drain.
  */
 @ApplicationScoped
 public class ServiceRuntime {
@@ -52,6 +63,9 @@ public class ServiceRuntime {
     private volatile long modelCreated;
     private volatile boolean draining;
     private volatile String loadError;
+    private volatile SessionPersistence persistence;
+    private final AtomicBoolean persistedOnShutdown = new AtomicBoolean();
+    private ScheduledExecutorService persistTimer;
 
     void start(@Observes StartupEvent event) {
         ServiceMetrics metrics = new ServiceMetrics(meterRegistry);
@@ -74,6 +88,7 @@ public class ServiceRuntime {
                     metrics, System::nanoTime);
             long sweepMillis = Math.clamp(l.sessionIdleTtl().toMillis() / 4, 1000, 30_000);
             vertx.setPeriodic(sweepMillis, id -> sessions.removeExpired());
+            config.sessions().persistDir().ifPresent(dir -> restoreSessions(dir, path, e, l));
             defaults = settings;
             modelCreated = served.created();
             scheduler = s;
@@ -85,6 +100,47 @@ public class ServiceRuntime {
             loadError = ex.getMessage();
             LOG.errorf("the model could not be loaded: %s", ex.getMessage());
         }
+    }
+
+    /** Opens the persist dir and restores its sessions for this model; a folder that cannot be used fails the start. */
+    private void restoreSessions(Path dir, Path model, Engine e, SinkserveConfig.Limits l) {
+        long t0 = System.nanoTime();
+        SessionPersistence p;
+        try {
+            p = new SessionPersistence(new SnapshotDirectory(dir), ModelIdentity.of(model), e, sessions,
+                    new PersistenceMetrics(meterRegistry, SkipReason.labels()), l.kvMemoryBudget() + (64L << 20));
+        } catch (IOException ex) {
+            throw new IllegalArgumentException("sinkserve.sessions.persist-dir " + dir + " cannot be used: " + ex.getMessage(), ex);
+        }
+        int restored = p.restore(new Auth(config.api().keys(), config.api().keysFile())::ownerOfHash);
+        LOG.infof("sessions: %d restored from %s in %.1f s", restored, dir, (System.nanoTime() - t0) / 1e9);
+        persistence = p;
+        config.sessions().persistInterval().ifPresent(every -> {
+            persistTimer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("sinkserve-persist").factory());
+            persistTimer.scheduleWithFixedDelay(() -> p.persist(true), every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        });
+    }
+
+    /**
+     * Writes every session once, after the drain: requests cut by the drain release their sessions on their own
+     * threads, so this waits a moment for them; one still busy then is not written (its previous file stays).
+     */
+    private void persistOnShutdown() throws InterruptedException {
+        SessionPersistence p = persistence;
+        if (p == null || !persistedOnShutdown.compareAndSet(false, true)) {
+            return;
+        }
+        if (persistTimer != null) {
+            persistTimer.shutdownNow();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (sessions.named().stream().anyMatch(Session::busy) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        long t0 = System.nanoTime();
+        int written = p.persist(false);
+        LOG.infof("shutdown: %d of %d sessions written to %s in %.1f s", written, sessions.active(),
+                config.sessions().persistDir().orElseThrow(), (System.nanoTime() - t0) / 1e9);
     }
 
     /** Runs a prompt chunk and a decode step once so the first request does not pay for class loading and JIT. */
@@ -99,15 +155,10 @@ public class ServiceRuntime {
     private SessionSettings defaultSettings(Engine e) {
         SinkserveConfig.Cache c = config.cache();
         int window = c.window().orElse(CacheConfig.defaultWindow(e.contextLength(), c.sinks()));
-        return new SessionSettings(c.sinks(), window, parse(EvictionPolicy.class, c.policy(), "sinkserve.cache.policy"),
+        return new SessionSettings(c.sinks(), window, SessionChoice.configured(EvictionPolicy.class, c.policy(), "sinkserve.cache.policy"),
                 c.batchSize().orElse(Math.max(1, window / 2)),
-                parse(KvStorage.class, c.kvStorage(), "sinkserve.cache.kv-storage"), c.pinSystemPrompt(),
+                SessionChoice.configured(KvStorage.class, c.kvStorage(), "sinkserve.cache.kv-storage"), c.pinSystemPrompt(),
                 SamplingParams.defaults(config.limits().maxTokensDefault(), 0), OptionalLong.empty());
-    }
-
-    private static <E extends Enum<E>> E parse(Class<E> type, String value, String key) {
-        return SessionChoice.of(type, value).orElseThrow(() -> new IllegalArgumentException(
-                key + ": unknown value '" + value + "'; expected one of " + SessionChoice.names(type)));
     }
 
     /**
@@ -121,6 +172,7 @@ public class ServiceRuntime {
             boolean finished = s.shutdown(config.shutdownGrace());
             LOG.infof("shutdown: %s", finished ? "running generations finished" : "streams still running were cut");
         }
+        persistOnShutdown();
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
@@ -128,6 +180,7 @@ public class ServiceRuntime {
         Scheduler s = scheduler;
         if (s != null) {
             s.shutdown(Duration.ZERO);
+            persistOnShutdown();
             engine.close();
         }
     }

@@ -23,6 +23,12 @@ final class SessionChoice {
         return allowed(type).stream().filter(e -> e.name().equalsIgnoreCase(name)).findFirst();
     }
 
+    /** The configured value of a setting, or an error naming the key and the values it may take. */
+    static <E extends Enum<E>> E configured(Class<E> type, String value, String key) {
+        return of(type, value).orElseThrow(() -> new IllegalArgumentException(
+                key + ": unknown value '" + value + "'; expected one of " + names(type)));
+    }
+
     static <E extends Enum<E>> String names(Class<E> type) {
         return allowed(type).stream().map(e -> e.name().toLowerCase(Locale.ROOT)).toList().toString();
     }

@@ -38,6 +38,8 @@ public interface SinkserveConfig {
 
     Api api();
 
+    Sessions sessions();
+
     /** A ": ping" comment is sent when a stream has been silent this long. */
     @WithDefault("10s")
     Duration pingInterval();
@@ -109,12 +111,31 @@ public interface SinkserveConfig {
         int maxTokensLimit();
     }
 
+    interface Sessions {
+        /**
+         * Where sessions are kept across restarts: every session is written here on graceful shutdown (after the
+         * drain) and the ones written for the same model file are restored at startup, before readiness is UP.
+         * Unset: sessions live in memory only.
+         */
+        Optional<Path> persistDir();
+
+        /** Also write the sessions used since their last write this often, so a crash loses little; unset: only on shutdown. */
+        Optional<Duration> persistInterval();
+    }
+
     interface Api {
         /** Accepted Bearer keys; none (and no keys-file) = no authentication. */
         Optional<List<String>> keys();
 
         /** A file with one accepted key per line (blank lines and # comments ignored). */
         Optional<Path> keysFile();
+
+        /**
+         * Lets serve listen on a non-loopback address with no API key; without it such a start is refused, so a
+         * server is never opened to the network by accident.
+         */
+        @WithDefault("false")
+        boolean allowUnauthenticated();
 
         /** Origins browsers may call /v1 from ("*" for any); none = no CORS headers, preflights get 404. */
         Optional<List<String>> corsOrigins();

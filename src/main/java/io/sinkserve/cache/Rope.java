@@ -41,20 +41,44 @@ public final class Rope {
         return headDim;
     }
 
+    /** Pairs rotated: {@code ropeDim / 2}, the length of one row of angles. */
+    public int pairs() {
+        return ropeDim / 2;
+    }
+
+    /** The cosines and sines of a rotation by {@code amount} positions, {@link #pairs()} of each from {@code off}. */
+    public void angles(long amount, float[] cos, float[] sin, int off) {
+        for (int i = 0; i < frequencies.length; i++) {
+            double angle = amount * frequencies[i];
+            cos[off + i] = (float) Math.cos(angle);
+            sin[off + i] = (float) Math.sin(angle);
+        }
+    }
+
     /** Rotates {@code heads} consecutive head vectors starting at {@code x[off]} to {@code position} (may be negative). */
     public void rotate(float[] x, int off, int heads, long position) {
+        float[] cos = new float[pairs()];
+        float[] sin = new float[pairs()];
+        angles(position, cos, sin, 0);
+        rotate(x, off, heads, headDim, cos, sin, 0);
+    }
+
+    /**
+     * Rotates {@code heads} head vectors {@code stride} floats apart, starting at {@code x[off]}, by the
+     * angles at {@code cos[tOff ..]} and {@code sin[tOff ..]} (from {@link #angles}).
+     */
+    void rotate(float[] x, int off, int heads, int stride, float[] cos, float[] sin, int tOff) {
         int half = ropeDim / 2;
         for (int i = 0; i < half; i++) {
-            double angle = position * frequencies[i];
-            float cos = (float) Math.cos(angle);
-            float sin = (float) Math.sin(angle);
+            float c = cos[tOff + i];
+            float s = sin[tOff + i];
             int a = neox ? i : 2 * i;
             int b = neox ? i + half : 2 * i + 1;
-            for (int h = 0, base = off; h < heads; h++, base += headDim) {
+            for (int h = 0, base = off; h < heads; h++, base += stride) {
                 float x0 = x[base + a];
                 float x1 = x[base + b];
-                x[base + a] = x0 * cos - x1 * sin;
-                x[base + b] = x0 * sin + x1 * cos;
+                x[base + a] = x0 * c - x1 * s;
+                x[base + b] = x0 * s + x1 * c;
             }
         }
     }

@@ -160,10 +160,6 @@ public final class SinkCache implements AutoCloseable {
         }
     }
 
-    private long offset(int layer, int kind, int kvHead, int slot) {
-        return ((long) (layer * 2 + kind) * kvHeads + kvHead) * headBytes + slot * slotBytes;
-    }
-
     /** Stores one token's key and value for one KV head of a layer ({@code headDim} floats each). */
     public void write(int layer, int kvHead, int slot, float[] k, int kOff, float[] v, int vOff) {
         store(offset(layer, 0, kvHead, slot), k, kOff);
@@ -180,35 +176,24 @@ public final class SinkCache implements AutoCloseable {
         }
     }
 
-    /** Copies the keys a view sees, in cache order (sinks, then the window oldest first), into {@code dst[0 .. count * headDim)}. */
-    void readKeys(int layer, int kvHead, CacheView view, float[] dst) {
-        read(layer, 0, kvHead, view, dst);
+    /** The storage all K and V live in, for {@link Attention} to read in place. */
+    MemorySegment data() {
+        return data;
     }
 
-    /** Copies the values a view sees, in cache order, into {@code dst[0 .. count * headDim)}. */
-    void readValues(int layer, int kvHead, CacheView view, float[] dst) {
-        read(layer, 1, kvHead, view, dst);
+    /** Byte offset of the key ({@code kind} 0) or value (1) of {@code slot} for one KV head of a layer; a head's slots are contiguous. */
+    long offset(int layer, int kind, int kvHead, int slot) {
+        return ((long) (layer * 2 + kind) * kvHeads + kvHead) * headBytes + slot * slotBytes;
     }
 
-    // At most three contiguous runs: the sinks, the window from its start to the end of the ring, the wrapped rest.
-    private void read(int layer, int kind, int kvHead, CacheView view, float[] dst) {
-        long base = offset(layer, kind, kvHead, 0);
-        readRun(base, 0, view.sinks, dst, 0);
-        int first = Math.min(view.windowCount, window - view.windowStart);
-        readRun(base, sinkSlots + view.windowStart, first, dst, view.sinks * headDim);
-        readRun(base, sinkSlots, view.windowCount - first, dst, (view.sinks + first) * headDim);
+    /** Slots before the window ring: the sink region. */
+    int sinkSlots() {
+        return sinkSlots;
     }
 
-    private void readRun(long base, int slot, int slots, float[] dst, int dstOff) {
-        long off = base + slot * slotBytes;
-        int n = slots * headDim;
-        if (config.storage() == KvStorage.F32) {
-            MemorySegment.copy(data, FLOAT, off, dst, dstOff, n);
-        } else {
-            for (int i = 0; i < n; i++) {
-                dst[dstOff + i] = Float.float16ToFloat(data.get(SHORT, off + 2L * i));
-            }
-        }
+    /** Slots of the window ring. */
+    int window() {
+        return window;
     }
 
     /** An independent cache with the same contents, counters and listener. */

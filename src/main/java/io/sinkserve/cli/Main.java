@@ -17,11 +17,14 @@ public final class Main {
 
     public static void main(String... args) {
         if (args.length > 0 && args[0].equals("serve")) {
-            String[] rest = Arrays.copyOfRange(args, 1, args.length);
-            if (ServeCommand.handle(rest)) {
-                Quarkus.run(rest);
+            ServeCommand serve = new ServeCommand();
+            int code = ServeCommand.commandLine(serve).execute(Arrays.copyOfRange(args, 1, args.length));
+            if (code == 0 && serve.checkedSettings() != null) {
+                serve.checkedSettings().forEach(System::setProperty);
+                Quarkus.run();
+                return;
             }
-            return;
+            System.exit(code);
         }
         System.exit(SinkserveCommand.commandLine().execute(args));
     }

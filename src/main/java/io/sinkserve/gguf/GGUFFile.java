@@ -153,6 +153,11 @@ public final class GGUFFile implements AutoCloseable {
         return file.asSlice(dataStart + t.offset(), t.byteSize());
     }
 
+    /** The bytes before the tensor data: header, metadata and tensor index (a zero-copy slice). */
+    public MemorySegment headerBytes() {
+        return file.asSlice(0, Math.min(dataStart, file.byteSize()));
+    }
+
     /** Offset of the tensor data section in the file. */
     public long dataStart() {
         return dataStart;

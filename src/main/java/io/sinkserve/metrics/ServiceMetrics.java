@@ -61,9 +61,12 @@ public final class ServiceMetrics {
         }
     }
 
+    /**
+     * Buckets only: client-side percentiles would put quantile samples into a family typed histogram, which
+     * Prometheus parsers reject, and they cannot be aggregated across pods anyway (histogram_quantile can).
+     */
     private Timer latency(String name, String description) {
         return Timer.builder(name).description(description)
-                .publishPercentiles(0.5, 0.9, 0.99)
                 .serviceLevelObjectives(LATENCY_SLOS)
                 .register(registry);
     }

@@ -4,6 +4,7 @@ import io.sinkserve.cache.Attention;
 import io.sinkserve.cache.AttentionObserver;
 import io.sinkserve.cache.CacheView;
 import io.sinkserve.cache.Rope;
+import io.sinkserve.cache.RopeTable;
 import io.sinkserve.cache.SinkCache;
 import io.sinkserve.compute.ComputePool;
 import io.sinkserve.compute.FloatOps;
@@ -22,7 +23,8 @@ final class ForwardPass {
     private final Weights w;
     private final ComputePool pool;
     private final MatMul mm;
-    private final Rope rope;
+    private final RopeTable positions;    // per row: rotation to its stream position
+    private final RopeTable sinkShifts;   // per row: its query's move to its cache position, for the sinks
     private final int maxRows;
 
     // Row bookkeeping of the current batch.
@@ -54,7 +56,9 @@ final class ForwardPass {
         this.w = w;
         this.pool = pool;
         this.mm = new MatMul(pool);
-        this.rope = c.rope();
+        Rope rope = c.rope();
+        this.positions = new RopeTable(rope, maxRows);
+        this.sinkShifts = new RopeTable(rope, maxRows);
         this.maxRows = maxRows;
         this.tokens = new int[maxRows];
         this.views = new CacheView[maxRows];
@@ -109,6 +113,8 @@ final class ForwardPass {
         float eps = c.rmsEps();
         for (int i = 0; i < n; i++) {
             w.tokenEmbedding().dequantizeRow(tokens[i], x, i * dim);
+            positions.set(i, views[i].position());
+            sinkShifts.set(i, views[i].cachePosition() - views[i].position());
         }
         for (int l = 0; l < c.layers(); l++) {
             Weights.Layer L = w.layers()[l];
@@ -124,9 +130,8 @@ final class ForwardPass {
                 addBias(q, i * qDim, L.bq(), qDim);
                 addBias(k, i * kvDim, L.bk(), kvDim);
                 addBias(v, i * kvDim, L.bv(), kvDim);
-                long position = views[i].position();
-                rope.rotate(q, i * qDim, c.heads(), position);
-                rope.rotate(k, i * kvDim, c.kvHeads(), position);
+                positions.rotate(q, i * qDim, c.heads(), i);
+                positions.rotate(k, i * kvDim, c.kvHeads(), i);
             }
             layer = l;
             pool.run(groups * c.kvHeads(), 1, attentionTask);   // writes K/V to the caches, fills att
@@ -169,7 +174,7 @@ final class ForwardPass {
                 int kv = r * kvDim + kvHead * headDim;
                 int qh = r * qDim + kvHead * perKv * headDim;
                 cache.write(layer, kvHead, view.slot(), k, kv, v, kv);
-                a.attend(cache, layer, view, kvHead * perKv, perKv, kvHead, q, qh, att, qh, observer);
+                a.attend(cache, layer, view, kvHead * perKv, perKv, kvHead, q, qh, att, qh, sinkShifts, r, observer);
             }
         }
     }

@@ -5,6 +5,8 @@ import io.sinkserve.generate.TokenMask;
 import io.sinkserve.generate.json.JsonGrammar;
 import io.sinkserve.tokenizer.ChatMessage;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 
 /**
@@ -30,6 +32,9 @@ public interface Engine extends AutoCloseable {
     int[] encode(String text);
 
     EngineSequence newSequence(CacheConfig config);
+
+    /** A sequence from {@link EngineSequence#writeSnapshot}; fails if the snapshot is corrupt or does not fit this model. */
+    EngineSequence readSequence(InputStream in) throws IOException;
 
     /** Feeds tokens to a sequence; returns the logits after the last one. */
     float[] prefill(EngineSequence sequence, int[] tokens);

@@ -18,6 +18,8 @@ import io.sinkserve.tokenizer.TemplateException;
 import io.sinkserve.tokenizer.Tokenizer;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -118,6 +120,11 @@ public final class ModelEngine implements Engine, AutoCloseable {
     }
 
     @Override
+    public EngineSequence readSequence(InputStream in) throws IOException {
+        return new ModelSequence(model.readSequence(in));
+    }
+
+    @Override
     public float[] prefill(EngineSequence sequence, int[] tokens) {
         return model.prefill(((ModelSequence) sequence).sequence, tokens);
     }
@@ -209,6 +216,11 @@ public final class ModelEngine implements Engine, AutoCloseable {
         @Override
         public void setEvictionListener(EvictionListener listener) {
             sequence.cache().setListener(listener);
+        }
+
+        @Override
+        public void writeSnapshot(OutputStream out) throws IOException {
+            sequence.writeSnapshot(out);
         }
 
         @Override

@@ -27,6 +27,7 @@ public final class Session {
     private volatile long lastUsedNanos;
     private volatile EngineSequence sequence;
     private Continuation continuation;
+    private volatile boolean removed;
     private volatile long requests;
     private volatile long generatedTokens;
     private volatile long prefilledTokens;
@@ -35,20 +36,54 @@ public final class Session {
     private volatile double lastTokensPerSecond;
 
     Session(String id, String owner, SessionSettings settings, boolean ephemeral, long nowNanos) {
+        this(id, owner, settings, ephemeral, Instant.now(), nowNanos);
+    }
+
+    private Session(String id, String owner, SessionSettings settings, boolean ephemeral, Instant createdAt, long nowNanos) {
         this.id = id;
         this.owner = owner;
         this.settings = settings;
         this.ephemeral = ephemeral;
-        this.createdAt = Instant.now();
-        this.lastUsedAt = createdAt;
+        this.createdAt = createdAt;
+        this.lastUsedAt = Instant.now();
         this.lastUsedNanos = nowNanos;
+    }
+
+    /** A session rebuilt from a snapshot; its idle clock (TTL, LRU) starts now, lastUsedAt still tells the last use. */
+    static Session restored(SessionSnapshot snap, EngineSequence sequence, long nowNanos) {
+        Session s = new Session(snap.id(), snap.owner(), snap.settings(), false, Instant.ofEpochMilli(snap.createdAtMs()), nowNanos);
+        s.lastUsedAt = Instant.ofEpochMilli(snap.lastUsedAtMs());
+        s.sequence = sequence;
+        s.conversation.addAll(snap.conversation());
+        if (snap.seen() != null) {
+            int[] seen = snap.seen();
+            s.continuation = new Continuation(() -> seen, snap.pending());
+        }
+        SessionSnapshot.Counters c = snap.counters();
+        s.requests = c.requests();
+        s.generatedTokens = c.generatedTokens();
+        s.prefilledTokens = c.prefilledTokens();
+        s.rebuilds = c.rebuilds();
+        s.lastTimeToFirstTokenMs = c.lastTimeToFirstTokenMs();
+        s.lastTokensPerSecond = c.lastTokensPerSecond();
+        return s;
+    }
+
+    /** This session as data; only while no request holds it (the continuation's rendering runs here). */
+    public SessionSnapshot snapshot() {
+        Continuation c = continuation;
+        int[] seen = c == null ? null : c.seen().get();
+        return new SessionSnapshot(id, owner, settings, createdAt.toEpochMilli(), lastUsedAt.toEpochMilli(),
+                conversation, seen, c == null ? null : c.pending(), new SessionSnapshot.Counters(requests, generatedTokens,
+                prefilledTokens, rebuilds, lastTimeToFirstTokenMs, lastTokensPerSecond));
     }
 
     public String id() {
         return id;
     }
 
-    String owner() {
+    /** Who created the session (its API key, "" without keys); requests of any other owner never see it. */
+    public String owner() {
         return owner;
     }
 
@@ -80,6 +115,20 @@ public final class Session {
         lastUsedAt = Instant.now();
         lastUsedNanos = nowNanos;
         busy.set(false);
+    }
+
+    /** Ends a hold that was not a use (a background snapshot): the idle clock is left as it was. */
+    void releaseUnused() {
+        busy.set(false);
+    }
+
+    void markRemoved() {
+        removed = true;
+    }
+
+    /** True once the registry has removed this session (for any reason); it is never used again. */
+    public boolean removed() {
+        return removed;
     }
 
     public boolean busy() {

@@ -8,11 +8,14 @@ import io.sinkserve.scheduler.EngineSequence;
 
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
@@ -30,6 +33,7 @@ public final class SessionRegistry {
     private final LongSupplier nanoClock;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Session> sessions = new LinkedHashMap<>();
+    private volatile BiConsumer<String, String> removalListener = (id, owner) -> { };
 
     public SessionRegistry(Engine engine, SessionLimits limits, ServiceMetrics metrics, LongSupplier nanoClock) {
         this.engine = engine;
@@ -194,8 +198,54 @@ public final class SessionRegistry {
 
     private void remove(Session s, RemovalReason reason) {
         sessions.remove(s.id());
+        s.markRemoved();
         closeSequence(s);
         metrics.sessionRemoved(reason.label());
+        removalListener.accept(s.id(), s.owner());
+    }
+
+    /** Told the id and owner of every session removed, for any reason (the persistence layer forgets its file). */
+    public void onRemoval(BiConsumer<String, String> listener) {
+        removalListener = listener;
+    }
+
+    /** The named (non-ephemeral) sessions now, busy or not. */
+    public synchronized List<Session> named() {
+        return sessions.values().stream().filter(s -> !s.ephemeral()).toList();
+    }
+
+    /**
+     * Runs {@code task} on an idle session while holding it, so no request changes it meanwhile; the hold is not a use
+     * (its TTL and LRU order stay). Returns false, running nothing, when the session is busy or gone. A request
+     * arriving during the hold gets the usual busy answer.
+     */
+    public boolean whileIdle(Session s, Consumer<Session> task) {
+        synchronized (this) {
+            if (sessions.get(s.id()) != s || !s.tryAcquire()) {
+                return false;
+            }
+        }
+        try {
+            task.accept(s);
+            return true;
+        } finally {
+            s.releaseUnused();
+        }
+    }
+
+    /**
+     * Puts a session rebuilt from a snapshot back under its id, with its idle clock starting now, if the limits have
+     * room without removing anyone (restore the most recently used first). Returns false when they have none or the
+     * id is taken; the sequence then stays the caller's to close.
+     */
+    public synchronized boolean restore(SessionSnapshot snapshot, EngineSequence sequence) {
+        if (sessions.containsKey(snapshot.id()) || active() >= limits.maxSessions()
+                || cacheBytes() + sequence.stats().bytes() > limits.kvMemoryBudget()) {
+            return false;
+        }
+        sequence.setEvictionListener((policy, tokens) -> metrics.evicted(policy.name(), tokens));
+        sessions.put(snapshot.id(), Session.restored(snapshot, sequence, nanoClock.getAsLong()));
+        return true;
     }
 
     /** Frees a session's cache; only for sessions no generation is using. */

@@ -8,7 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256 of a file as lowercase hex, the form models.json and Hugging Face pages use. */
+/** SHA-256 of a file (or bytes) as lowercase hex, the form models.json and Hugging Face pages use. */
 public final class Sha256 {
     private Sha256() {
     }
@@ -23,6 +23,10 @@ public final class Sha256 {
             }
         }
         return HexFormat.of().formatHex(md.digest());
+    }
+
+    public static String of(byte[] bytes) {
+        return HexFormat.of().formatHex(newDigest().digest(bytes));
     }
 
     private static MessageDigest newDigest() {

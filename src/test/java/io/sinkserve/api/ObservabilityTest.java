@@ -25,7 +25,7 @@ class ObservabilityTest extends ServiceTestBase {
                 "sinkserve_sessions_removed_total{reason=\"deleted\"", "sinkserve_prompt_tokens_total",
                 "sinkserve_generated_tokens_total", "sinkserve_requests_running", "sinkserve_requests_waiting",
                 "sinkserve_requests_cancelled_total", "sinkserve_time_to_first_token_seconds_bucket",
-                "sinkserve_time_to_first_token_seconds{quantile=\"0.99\"", "sinkserve_inter_token_latency_seconds_bucket",
+                "sinkserve_time_to_first_token_seconds_count", "sinkserve_inter_token_latency_seconds_bucket",
                 "sinkserve_request_duration_seconds_bucket", "sinkserve_decode_tokens_per_second")) {
             assertTrue(metrics.contains("\n" + name), name + " missing from /q/metrics");
         }

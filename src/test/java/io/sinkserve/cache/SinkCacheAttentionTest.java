@@ -27,6 +27,7 @@ class SinkCacheAttentionTest {
         final SinkCache cache;
         final Rope rope;
         final Attention attention;
+        final RopeTable sinkShift;
         final CacheView[] view = {new CacheView()};
 
         Driver(CacheConfig config, int ropeDim, boolean neox) {
@@ -37,6 +38,7 @@ class SinkCacheAttentionTest {
             this.cache = cache;
             this.rope = rope;
             this.attention = new Attention(rope);
+            this.sinkShift = new RopeTable(rope, 1);
         }
 
         /** The same rotary setup over another cache. */
@@ -50,13 +52,14 @@ class SinkCacheAttentionTest {
             cache.admit(view, 0, 1);
             rope.rotate(kr, 0, KV_HEADS, view[0].position());
             rope.rotate(qr, 0, HEADS, view[0].position());
+            sinkShift.set(0, view[0].cachePosition() - view[0].position());
             for (int h = 0; h < KV_HEADS; h++) {
                 cache.write(0, h, view[0].slot(), kr, h * HEAD_DIM, v, h * HEAD_DIM);
             }
             float[] out = new float[HEADS * HEAD_DIM];
             int perKv = HEADS / KV_HEADS;
             for (int kv = 0; kv < KV_HEADS; kv++) {
-                attention.attend(cache, 0, view[0], kv * perKv, perKv, kv, qr, kv * perKv * HEAD_DIM, out, kv * perKv * HEAD_DIM, null);
+                attention.attend(cache, 0, view[0], kv * perKv, perKv, kv, qr, kv * perKv * HEAD_DIM, out, kv * perKv * HEAD_DIM, sinkShift, 0, null);
             }
             return out;
         }

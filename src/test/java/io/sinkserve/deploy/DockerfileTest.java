@@ -95,6 +95,14 @@ class DockerfileTest {
     }
 
     @Test
+    void theImageListensOnAllInterfacesAndAllowsThatWithoutAKeyExplicitly() {
+        String env = all("ENV");
+        assertTrue(env.contains("QUARKUS_HTTP_HOST=0.0.0.0"), "serve binds loopback by default; a container needs 0.0.0.0");
+        assertTrue(env.contains("SINKSERVE_API_ALLOW_UNAUTHENTICATED=true") || env.contains("SINKSERVE_API_KEYS="),
+                "serve refuses 0.0.0.0 with no key unless allowed");
+    }
+
+    @Test
     void theHealthcheckProbesReadiness() {
         String hc = arg("HEALTHCHECK");
         assertTrue(hc.endsWith("CMD [\"/app/healthcheck.sh\"]"), hc);

@@ -109,6 +109,10 @@ class KubernetesManifestsTest {
         for (JsonNode c : List.of(server, container(pod.path("initContainers"), "pull-model"))) {
             assertFalse(c.at("/securityContext/allowPrivilegeEscalation").asBoolean(true), c.path("name") + " may escalate privileges");
         }
+        JsonNode env = config.path("data");
+        assertEquals("0.0.0.0", env.path("QUARKUS_HTTP_HOST").asText(), dir + ": the Service reaches the pod on its pod IP");
+        assertTrue(env.path("SINKSERVE_API_ALLOW_UNAUTHENTICATED").asBoolean() || env.has("SINKSERVE_API_KEYS"),
+                dir + ": serve refuses a non-loopback address with no key unless allowed");
         checkModelStore(objects, pod, server, config.path("data"), dir);
         checkGracefulShutdown(pod, server, config.path("data"));
     }
@@ -149,6 +153,57 @@ class KubernetesManifestsTest {
         long quarkus = Duration.parse("PT" + env.path("QUARKUS_SHUTDOWN_TIMEOUT").asText().toUpperCase()).toSeconds();
         long grace = pod.path("terminationGracePeriodSeconds").asLong();
         assertTrue(sleep + quarkus < grace, "preStop " + sleep + "s + shutdown " + quarkus + "s must fit in " + grace + "s");
+    }
+
+    /**
+     * Where sessions are persisted, the server writes them to a volume of their own, one pod at a time (the volume is
+     * ReadWriteOnce, and a surge pod would restore before the old one had written), and the grace period covers
+     * preStop, the drain, the write and Quarkus' shutdown. The dev overlay persists; the others keep sessions in memory.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"base", "overlays/dev", "overlays/prod"})
+    void persistedSessionsHaveTheirOwnVolumeAndTimeToBeWritten(String dir) throws IOException {
+        List<ObjectNode> objects = Kustomize.render(K8S.resolve(dir));
+        JsonNode env = only(objects, "ConfigMap", "sinkserve-config", dir).path("data");
+        String persistDir = env.path("SINKSERVE_SESSIONS_PERSIST_DIR").asText(null);
+        assertEquals(dir.equals("overlays/dev"), persistDir != null, dir + ": only the single-pod dev overlay persists sessions");
+        if (persistDir == null) {
+            return;
+        }
+        ObjectNode deployment = only(objects, "Deployment", "sinkserve", dir);
+        JsonNode pod = deployment.at("/spec/template/spec");
+        JsonNode server = container(pod.path("containers"), "sinkserve");
+        String volume = null;
+        for (JsonNode m : server.path("volumeMounts")) {
+            if (m.path("mountPath").asText().equals(persistDir)) {
+                volume = m.path("name").asText();
+                assertFalse(m.path("readOnly").asBoolean(), "the server writes " + persistDir);
+            }
+        }
+        assertTrue(volume != null && !volume.equals("models"), persistDir + " is a mount of its own");
+        String claim = null;
+        for (JsonNode v : pod.path("volumes")) {
+            if (v.path("name").asText().equals(volume)) {
+                claim = v.at("/persistentVolumeClaim/claimName").asText();
+            }
+        }
+        assertEquals(List.of("ReadWriteOnce"), texts(only(objects, "PersistentVolumeClaim", claim, dir).at("/spec/accessModes")));
+        assertEquals(1, deployment.at("/spec/replicas").asInt());
+        assertEquals(1, only(objects, "HorizontalPodAutoscaler", "sinkserve", dir).at("/spec/maxReplicas").asInt());
+        assertEquals("Recreate", deployment.at("/spec/strategy/type").asText(), "the old pod writes before the new one restores");
+
+        long preStop = Long.parseLong(texts(server.at("/lifecycle/preStop/exec/command")).get(1));
+        long drain = seconds(env.path("SINKSERVE_SHUTDOWN_GRACE").asText("30s"));
+        long quarkus = seconds(env.path("QUARKUS_SHUTDOWN_TIMEOUT").asText());
+        long write = 30;   // every session's cache at 100 MB/s, for the KV budgets the overlays use
+        long grace = pod.path("terminationGracePeriodSeconds").asLong();
+        assertTrue(preStop + drain + write + quarkus < grace, "preStop " + preStop + "s + drain " + drain + "s + write "
+                + write + "s + shutdown " + quarkus + "s must fit in " + grace + "s");
+        assertTrue(seconds(env.path("SINKSERVE_SESSIONS_PERSIST_INTERVAL").asText()) > 0, "changed sessions are also written on an interval");
+    }
+
+    private static long seconds(String quarkusDuration) {
+        return Duration.parse("PT" + quarkusDuration.toUpperCase()).toSeconds();
     }
 
     @Test

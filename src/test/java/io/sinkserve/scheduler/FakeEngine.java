@@ -5,6 +5,11 @@ import io.sinkserve.cache.EvictionListener;
 import io.sinkserve.cache.EvictionPolicy;
 import io.sinkserve.tokenizer.ChatMessage;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -81,6 +86,16 @@ public final class FakeEngine implements Engine {
     @Override
     public EngineSequence newSequence(CacheConfig config) {
         return new FakeSequence(config);
+    }
+
+    @Override
+    public EngineSequence readSequence(InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        FakeSequence s = new FakeSequence(CacheConfig.streaming(data.readInt(), data.readInt()));
+        for (int n = data.readInt(); n > 0; n--) {
+            s.history.add(data.readInt());
+        }
+        return s;
     }
 
     @Override
@@ -200,6 +215,19 @@ public final class FakeEngine implements Engine {
         @Override
         public void setEvictionListener(EvictionListener listener) {
             this.listener = listener;
+        }
+
+        /** Only streaming caches' sinks and window, and the history: all a fake sequence is. */
+        @Override
+        public void writeSnapshot(OutputStream out) throws IOException {
+            DataOutputStream data = new DataOutputStream(out);
+            data.writeInt(config.sinks());
+            data.writeInt(config.window());
+            data.writeInt(history.size());
+            for (int t : history) {
+                data.writeInt(t);
+            }
+            data.flush();
         }
 
         @Override
