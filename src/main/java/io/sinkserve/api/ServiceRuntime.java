@@ -79,8 +79,10 @@ public class ServiceRuntime {
             String name = served.name();
             long t0 = System.nanoTime();
             Engine e = ModelEngine.load(path, name, config.threads(), served.chatTemplate());
+            long t1 = System.nanoTime();
             SessionSettings settings = defaultSettings(e);
             warm(e);
+            long t2 = System.nanoTime();
             SinkserveConfig.Limits l = config.limits();
             Scheduler s = new Scheduler(e, new SchedulerLimits(l.maxRunning(), l.maxWaiting(), l.prefillChunk()), metrics);
             metrics.bindQueue(s::running, s::waiting);
@@ -93,8 +95,8 @@ public class ServiceRuntime {
             modelCreated = served.created();
             scheduler = s;
             engine = e;
-            LOG.infof("serving %s as '%s' (trained context %d); ready in %.1f s; cache: %d sinks + %d window, %s policy",
-                    path, name, e.contextLength(), (System.nanoTime() - t0) / 1e9,
+            LOG.infof("serving %s as '%s' (trained context %d); loaded in %.1f s, warmed up in %.1f s; cache: %d sinks + %d window, %s policy",
+                    path, name, e.contextLength(), (t1 - t0) / 1e9, (t2 - t1) / 1e9,
                     settings.sinks(), settings.window(), settings.policy().name().toLowerCase(Locale.ROOT));
         } catch (RuntimeException ex) {
             loadError = ex.getMessage();

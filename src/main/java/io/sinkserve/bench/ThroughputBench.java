@@ -12,32 +12,43 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * llama-bench's two tests on one model. Prompt processing: a fresh sequence prefills {@code p} random tokens
- * as one request. Text generation: fresh sequences decode {@code n} tokens one step at a time (BOS first
- * when the vocabulary wants it, then random tokens), the logits of each step going unread; one sequence
- * is llama-bench's tg, several decoded together are what llama-batched-bench measures. Each call is one
- * repetition and returns tokens per second; the sequence's cache is allocated outside the timed region.
+ * llama-bench's two tests on one model. Prompt processing: a sequence prefills {@code p} random tokens as
+ * one request. Text generation: sequences decode {@code n} tokens one step at a time, the logits of each
+ * step going unread; one sequence is llama-bench's tg, several decoded together are what
+ * llama-batched-bench measures. With a depth (llama-bench's {@code -d}) every test starts from a sequence
+ * that already holds {@code depth} random tokens (BOS first when the vocabulary wants it), prefilled once
+ * untimed and copied for each repetition, so long-context attention is what gets measured; without one it
+ * starts empty (and tg's first token is BOS). Each call is one repetition and returns tokens per second;
+ * caches are allocated and copied outside the timed region.
  */
-public final class ThroughputBench {
+public final class ThroughputBench implements AutoCloseable {
     private static final LogitsSink IGNORE_LOGITS = (index, logits, offset) -> { };
 
     private final Model model;
     private final KvStorage kvStorage;
     private final SplittableRandom random;
+    private final int depth;
+    private Sequence context;   // depth tokens prefilled, with room for the largest test so far
 
-    public ThroughputBench(Model model, KvStorage kvStorage, long seed) {
+    public ThroughputBench(Model model, KvStorage kvStorage, long seed, int depth) {
+        if (depth < 0) {
+            throw new IllegalArgumentException("depth must not be negative, got " + depth);
+        }
         this.model = model;
         this.kvStorage = kvStorage;
         this.random = new SplittableRandom(seed);
+        this.depth = depth;
+    }
+
+    /** Tokens already in each sequence's cache when a test starts. */
+    public int depth() {
+        return depth;
     }
 
     /** Tokens/s of prefilling {@code p} tokens into an empty sequence. */
     public double promptRate(int p) {
-        int[] tokens = random.ints(p, 0, model.config().vocab()).toArray();
-        if (model.tokenizer().addBosByDefault()) {
-            tokens[0] = model.tokenizer().bos();
-        }
-        try (Sequence seq = model.newSequence(cache(p))) {
+        int[] tokens = randomTokens(p, depth == 0);
+        try (Sequence seq = start(p)) {
             long t0 = System.nanoTime();
             model.prefill(seq, tokens);
             return rate(p, System.nanoTime() - t0);
@@ -55,13 +66,13 @@ public final class ThroughputBench {
         for (int i = 0; i < n; i++) {
             tokens[i] = random.ints(sequences, 0, vocab).toArray();
         }
-        if (model.tokenizer().addBosByDefault()) {
+        if (depth == 0 && model.tokenizer().addBosByDefault()) {
             Arrays.fill(tokens[0], model.tokenizer().bos());
         }
         List<Sequence> batch = new ArrayList<>();
         try {
             for (int s = 0; s < sequences; s++) {
-                batch.add(model.newSequence(cache(n)));
+                batch.add(start(n));
             }
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
@@ -73,8 +84,34 @@ public final class ThroughputBench {
         }
     }
 
-    private CacheConfig cache(int tokens) {
-        return CacheConfig.dense(tokens).withStorage(kvStorage);
+    /** A sequence holding the depth's tokens with room for {@code tokens} more. */
+    Sequence start(int tokens) {
+        if (depth == 0) {
+            return model.newSequence(CacheConfig.dense(tokens).withStorage(kvStorage));
+        }
+        if (context == null || context.cache().capacity() < depth + tokens) {
+            close();
+            context = model.newSequence(CacheConfig.dense(depth + tokens).withStorage(kvStorage));
+            model.prefill(context, randomTokens(depth, true));
+        }
+        return context.copy();
+    }
+
+    private int[] randomTokens(int n, boolean first) {
+        int[] tokens = random.ints(n, 0, model.config().vocab()).toArray();
+        if (first && model.tokenizer().addBosByDefault()) {
+            tokens[0] = model.tokenizer().bos();
+        }
+        return tokens;
+    }
+
+    /** Frees the prefilled context, if any. */
+    @Override
+    public void close() {
+        if (context != null) {
+            context.close();
+            context = null;
+        }
     }
 
     private static double rate(int tokens, long nanos) {

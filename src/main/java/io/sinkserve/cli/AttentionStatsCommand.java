@@ -19,8 +19,8 @@ import java.util.concurrent.Callable;
 
 /** {@code attention-stats}: how much attention each layer and head puts on the first tokens (the "sinks"). */
 @Command(name = "attention-stats", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Share of attention mass on the first k tokens, per layer and head, averaged over every query",
-                "of a dense pass over the first --tokens tokens of a text; 'uniform' is what equal attention would give."})
+        description = "Share of attention mass on the first k tokens, per layer and head, averaged over every query of a "
+                + "dense pass over the first --tokens tokens of a text; 'uniform' is what equal attention would give.")
 public final class AttentionStatsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

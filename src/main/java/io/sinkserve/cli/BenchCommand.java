@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.sinkserve.bench.BenchReport;
 import io.sinkserve.bench.ProcessMemory;
+import io.sinkserve.bench.ReadBandwidth;
 import io.sinkserve.bench.Summary;
 import io.sinkserve.bench.ThroughputBench;
 import io.sinkserve.bench.WeightTraffic;
@@ -26,11 +27,15 @@ import java.util.function.IntToDoubleFunction;
  * repetitions after untimed warm-up runs, with the effective weight bandwidth of decode and the process RSS.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Measure throughput like llama-bench: prompt processing (pp: prefill of -p tokens into a fresh",
-                "sequence) and text generation (tg: -n single-token decode steps, of --parallel sequences together),",
-                "tokens/s over -r repetitions.",
-                "Also prints the bytes of weights one decode step reads, the resulting effective bandwidth, and RSS."})
+        description = {"Measure throughput like llama-bench: prompt processing (pp: prefill of -p tokens into a fresh "
+                + "sequence) and text generation (tg: -n single-token decode steps, of --parallel sequences together), "
+                + "tokens/s over -r repetitions.",
+                "-d N starts every test with N tokens already in the cache (llama-bench -d).",
+                "Also prints the bytes of weights one decode step reads, the resulting effective bandwidth (with "
+                + "--read-bandwidth, as a share of the machine's measured read bandwidth), and RSS."})
 public final class BenchCommand implements Callable<Integer> {
+    private static final int READ_PASSES = 5;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -53,6 +58,16 @@ public final class BenchCommand implements Callable<Integer> {
             + "like llama-batched-bench; rates count all their tokens (default: ${DEFAULT-VALUE})")
     int parallel;
 
+    @Option(names = {"-d", "--depth"}, defaultValue = "0", description = "tokens already in each sequence's cache when a test starts, "
+            + "prefilled once untimed, like llama-bench -d (default: ${DEFAULT-VALUE})")
+    int depth;
+
+    @Option(names = "--read-bandwidth", arity = "0..1", fallbackValue = "1024", paramLabel = "MIB",
+            description = "also measure the machine's read bandwidth with the same threads (best of 5 passes over a "
+                    + "buffer of MIB MiB, 1024 when not given; it must be far larger than the CPU caches) and report "
+                    + "decode's share of it")
+    Integer readBufferMiB;
+
     @Option(names = "--kv", defaultValue = "F16", description = "KV cache storage: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}, as llama.cpp)")
     KvStorage kv;
 
@@ -73,6 +88,12 @@ public final class BenchCommand implements Callable<Integer> {
         if (parallel < 1) {
             throw new IllegalArgumentException("--parallel must be at least 1, got " + parallel);
         }
+        if (depth < 0) {
+            throw new IllegalArgumentException("--depth must not be negative, got " + depth);
+        }
+        if (readBufferMiB != null && readBufferMiB < 1) {
+            throw new IllegalArgumentException("--read-bandwidth needs a buffer of at least 1 MiB, got " + readBufferMiB);
+        }
         BenchReport report;
         try (Model model = modelOptions.load()) {
             report = measure(model);
@@ -90,23 +111,29 @@ public final class BenchCommand implements Callable<Integer> {
     private BenchReport measure(Model model) throws Exception {
         // The cache figures of ModelInfo go unused; the window only has to be valid.
         ModelInfo info = ModelInfo.of(model.file(), Files.size(modelOptions.model), 0, Math.max(prompt, generate));
-        ThroughputBench bench = new ThroughputBench(model, kv, seed);
+        String at = depth > 0 ? " @ d" + depth : "";
         List<BenchReport.Test> tests = new ArrayList<>();
-        if (prompt > 0) {
-            tests.add(run("pp" + prompt, prompt, bench::promptRate));
-        }
         Double bandwidth = null;
         long perToken = WeightTraffic.bytesPerDecodeToken(model.file());
-        if (generate > 0) {
-            String name = "tg" + generate + (parallel > 1 ? "x" + parallel : "");
-            BenchReport.Test tg = run(name, generate, n -> bench.generationRate(n, parallel));
-            tests.add(tg);
-            // one step reads the weights once for all the parallel sequences
-            bandwidth = perToken * tg.summary().median() / parallel;
+        try (ThroughputBench bench = new ThroughputBench(model, kv, seed, depth)) {
+            if (prompt > 0) {
+                tests.add(run("pp" + prompt + at, prompt, bench::promptRate));
+            }
+            if (generate > 0) {
+                String name = "tg" + generate + (parallel > 1 ? "x" + parallel : "") + at;
+                BenchReport.Test tg = run(name, generate, n -> bench.generationRate(n, parallel));
+                tests.add(tg);
+                // one step reads the weights once for all the parallel sequences
+                bandwidth = perToken * tg.summary().median() / parallel;
+            }
         }
+        Double read = readBufferMiB == null ? null
+                : ReadBandwidth.measure(model.threads(), readBufferMiB * 1048576L, READ_PASSES);
+        Double share = read != null && bandwidth != null ? bandwidth / read : null;
         return new BenchReport(modelOptions.model.toString(), info.architecture(), info.fileType(),
                 info.tensors().weightBytes(), info.tensors().parameters(), model.threads(), kv.name(),
-                "Java " + Runtime.version() + ", Vector API", tests, perToken, bandwidth, ProcessMemory.rssBytes());
+                "Java " + Runtime.version() + ", Vector API", depth, tests, perToken, bandwidth, read, share,
+                ProcessMemory.rssBytes());
     }
 
     private BenchReport.Test run(String name, int tokens, IntToDoubleFunction oneRepetition) {
@@ -135,6 +162,13 @@ public final class BenchCommand implements Callable<Integer> {
             out.printf("; effective weight bandwidth at the median tg rate: %.2f GB/s", r.decodeWeightBandwidth() / 1e9);
         }
         out.println();
+        if (r.readBandwidth() != null) {
+            out.printf("measured read bandwidth with %d threads: %.2f GB/s", r.threads(), r.readBandwidth() / 1e9);
+            if (r.bandwidthShare() != null) {
+                out.printf("; decode weight traffic is %.0f%% of it", 100 * r.bandwidthShare());
+            }
+            out.println();
+        }
         out.printf("RSS after the runs: %.1f MiB%n", r.rssBytes() / 1048576.0);
     }
 }

@@ -27,8 +27,9 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "cache-bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Benchmark the StreamingLLM cache.",
-                "  default: decode --tokens tokens through one cache; latency percentiles and RSS per --segment tokens",
-                "  --speedup 256,512,...: per-token time of streaming decode vs. recompute (re-encoding the window) per cache size"})
+                "By default: decode --tokens tokens through one cache, with latency percentiles and RSS per --segment tokens.",
+                "With --speedup 256,512,...: per-token time of streaming decode vs. recompute (re-encoding the window) "
+                        + "per cache size."})
 public final class CacheBenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

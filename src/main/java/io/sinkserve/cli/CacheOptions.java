@@ -43,7 +43,7 @@ final class CacheOptions {
         };
     }
 
-    private KvStorage storage() {
+    KvStorage storage() {
         return switch (kv.toLowerCase()) {
             case "f32" -> KvStorage.F32;
             case "f16" -> KvStorage.F16;

@@ -18,8 +18,8 @@ import java.util.concurrent.Callable;
 
 /** {@code info}: what a GGUF file holds, without loading the model. */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = {"Describe a GGUF model: architecture, shapes, tensor types, tokenizer, chat template,",
-                "context, and the KV cache memory one session takes."})
+        description = "Describe a GGUF model: architecture, shapes, tensor types, tokenizer, chat template, context, and "
+                + "the KV cache memory one session takes.")
 public final class InfoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

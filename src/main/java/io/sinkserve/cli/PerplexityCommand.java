@@ -9,6 +9,7 @@ import io.sinkserve.eval.StreamPerplexity;
 import io.sinkserve.model.Model;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -24,11 +26,11 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "perplexity", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Perplexity of a model on a text.",
-                "  --mode chunks: like llama.cpp's llama-perplexity (chunks of --ctx tokens, BOS first, second half scored).",
-                "  --mode dense|window|recompute|streaming: ONE stream of --max-tokens tokens (StreamingLLM evaluation):",
-                "    dense = no eviction at all (even past the trained context), window = --window recent tokens, no sinks,",
-                "    recompute = re-encode the last --window tokens from scratch for every token (the paper's baseline),",
-                "    streaming = --sinks attention sinks + --window recent tokens."})
+                "--mode chunks: like llama.cpp's llama-perplexity (chunks of --ctx tokens, BOS first, second half scored).",
+                "--mode dense|window|recompute|streaming: ONE stream of --max-tokens tokens (StreamingLLM evaluation), "
+                        + "where dense = no eviction at all (even past the trained context), window = --window recent "
+                        + "tokens and no sinks, recompute = re-encode the last --window tokens from scratch for every "
+                        + "token (the paper's baseline), streaming = --sinks attention sinks + --window recent tokens."})
 public final class PerplexityCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -66,6 +68,7 @@ public final class PerplexityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Mode m = parseMode();
+        refuseCacheOptionsThatDoNotApply(m);
         if (!Files.isRegularFile(text)) {
             throw new IllegalArgumentException("text file not found: " + text);
         }
@@ -78,7 +81,7 @@ public final class PerplexityCommand implements Callable<Integer> {
             if (m == Mode.CHUNKS) {
                 int n = ctx > 0 ? ctx : model.config().contextLength();
                 meter = new PerplexityMeter(ChunkedPerplexity.scoredPerChunk(n));
-                ChunkedPerplexity.run(model, tokens, n, chunks, meter);
+                ChunkedPerplexity.run(model, tokens, n, chunks, cacheOptions.storage(), meter);
                 report.put("ctx", n);
             } else {
                 int scored = Math.min(maxTokens, tokens.length - 1);
@@ -111,7 +114,8 @@ public final class PerplexityCommand implements Callable<Integer> {
         report.put("modelContext", modelContext);
         CacheConfig cache = cacheOptions.toConfig(modelContext);
         switch (m) {
-            case DENSE -> StreamPerplexity.cached(model, tokens, scored, CacheConfig.dense(scored), modelContext, meter);
+            case DENSE -> StreamPerplexity.cached(model, tokens, scored,
+                    CacheConfig.dense(scored).withStorage(cacheOptions.storage()), modelContext, meter);
             case RECOMPUTE -> {
                 report.put("window", cache.window());
                 StreamPerplexity.recompute(model, tokens, scored, cache.window(), meter);
@@ -127,6 +131,26 @@ public final class PerplexityCommand implements Callable<Integer> {
                 StreamPerplexity.cached(model, tokens, scored, c, modelContext, meter);
             }
             case CHUNKS -> throw new IllegalStateException("chunks is not a stream mode");
+        }
+    }
+
+    /**
+     * chunks and dense keep every token (a dense cache per chunk or for the stream) and recompute re-encodes
+     * its window from scratch, so the eviction options mean nothing there; given anyway they are refused
+     * rather than silently ignored. --kv applies to every mode that keeps a cache.
+     */
+    private void refuseCacheOptionsThatDoNotApply(Mode m) {
+        List<String> ignored = switch (m) {
+            case CHUNKS, DENSE -> List.of("--sinks", "--window", "--policy", "--evict-batch");
+            case RECOMPUTE -> List.of("--sinks", "--policy", "--evict-batch", "--kv");
+            case WINDOW -> List.of("--sinks");
+            case STREAMING -> List.of();
+        };
+        ParseResult parsed = spec.commandLine().getParseResult();
+        for (String option : ignored) {
+            if (parsed.hasMatchedOption(option)) {
+                throw new IllegalArgumentException(option + " does not apply to --mode " + m.name().toLowerCase());
+            }
         }
     }
 

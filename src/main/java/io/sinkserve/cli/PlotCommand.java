@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 /** {@code plot}: per-segment perplexity curves of perplexity runs (e.g. bench/cache-eval.json) as a PNG. */
 @Command(name = "plot", mixinStandardHelpOptions = true,
         description = {"Plot per-segment perplexity of several runs to a PNG.",
-                "Input: JSON {\"runs\":[{\"label\":..,\"segment\":1024,\"segments\":[..]},..]}, as written by bench/cache-eval.sh"})
+                "Input: JSON {\"runs\":[{\"label\":..,\"segment\":1024,\"segments\":[..]},..]}, as written by bench/cache-eval.sh."})
 public final class PlotCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -14,8 +14,8 @@ import java.util.concurrent.Callable;
 
 /** {@code serve-bench}: the service's scheduler under 1..N concurrent streams, batched vs one at a time. */
 @Command(name = "serve-bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Aggregate tokens/s and time to first token of N concurrent streams through the service's",
-                "scheduler (no HTTP): continuous batching (all N decoded together) vs one stream at a time."})
+        description = "Aggregate tokens/s and time to first token of N concurrent streams through the service's "
+                + "scheduler (no HTTP): continuous batching (all N decoded together) vs one stream at a time.")
 public final class ServeBenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -15,9 +15,13 @@ import java.util.concurrent.Callable;
 
 /** {@code synth}: a GGUF with a real model's shapes and seeded random weights, for benchmarks. */
 @Command(name = "synth", mixinStandardHelpOptions = true,
-        description = {"Write a GGUF with a real model's shapes and seeded random weights (for speed measurements;",
-                "random weights are not a model). Shapes: llama-3.2-1b, smollm2-135m, qwen2.5-0.5b, llama-2-7b,",
-                "tiny, tiny-qwen2. Types: f32, f16, bf16, q8_0, q4_0, q4_k, q6_k, q4_k_m (Q4_K + Q6_K as llama.cpp mixes them)."})
+        description = {"Write a GGUF with a real model's shapes and seeded random weights (for speed measurements; "
+                + "random weights are not a model).",
+                "Shapes: llama-3.2-1b, smollm2-135m, qwen2.5-0.5b, llama-2-7b, tiny, tiny-qwen2.",
+                "Types: f32, f16, bf16, q8_0, q4_0, q4_k, q6_k, q4_k_m (Q4_K + Q6_K as llama.cpp mixes them).",
+                "K-quant rows that are not whole 256-value blocks (qwen2.5-0.5b's 896-wide ones) fall back like "
+                + "llama.cpp's, except Q4_K -> Q4_0 where llama.cpp uses Q5_0, which sinkserve does not read: such "
+                + "files are not llama.cpp's mix."})
 public final class SynthCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -2,11 +2,10 @@ package io.sinkserve.compute;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * One row of a matrix with a scale per 32-value block (Q4_0, Q8_0, Q4_K), decoded once into 16-bit
- * quants, float scales and, for Q4_K, float mins (value[i] = scales[b] * quants[i] - mins[b], b = i / 32)
+ * quants, float scales and, for Q4_K, float mins (value[i] = scales[b] * (quants[i] - offset) - mins[b], b = i / 32)
  * so that every token of a small batch
  * (batched decode) dots the same decoded row: the nibble or byte unpacking and the half-float scale
  * decode are paid once per row instead of once per token. One per worker; its arrays grow once and are
@@ -21,16 +20,19 @@ final class DecodedRow {
     private float[] combined = new float[0];
     private int blocks;
     private boolean narrow;
+    private float offset;
     private boolean withMins;
 
     /**
      * Makes room for a row of {@code cols} values. {@code narrow}: every quant is in [-16, 16], so the
      * sum of two products with 8-bit activations per 16-bit lane, and two such lanes, stay below 2^15.
+     * {@code offset}: subtracted from every quant (Q4_0's 8), applied through the activation's block sums.
      * {@code withMins}: the decoder fills {@link #mins}.
      */
-    void reset(int cols, boolean narrow, boolean withMins) {
+    void reset(int cols, boolean narrow, float offset, boolean withMins) {
         blocks = cols / QuantizedVector.BLOCK;
         this.narrow = narrow;
+        this.offset = offset;
         this.withMins = withMins;
         if (quants.length < cols) {
             quants = new short[cols];
@@ -40,7 +42,10 @@ final class DecodedRow {
         }
     }
 
-    /** This row · x (x quantised from an activation of the row's length). */
+    /**
+     * This row · x (x quantised from an activation of the row's length): the same operations in the same
+     * order as the type's own {@link QuantizedMatrix#dot}, so a token gets the same bits in a batch as alone.
+     */
     float dot(QuantizedVector x) {
         float[] c = combined;
         float[] xs = x.scale;
@@ -49,8 +54,8 @@ final class DecodedRow {
         }
         // Even and odd blocks in separate accumulators, as in the per-type kernels: one FMA chain would
         // wait an FMA latency per block.
-        FloatVector even = FloatVector.zero(WeightMatrix.F);
-        FloatVector odd = FloatVector.zero(WeightMatrix.F);
+        FloatVector even = FloatVector.zero(QuantizedMatrix.F);
+        FloatVector odd = FloatVector.zero(QuantizedMatrix.F);
         short[] w = quants;
         short[] xq = x.q;
         int b = 0;
@@ -61,8 +66,12 @@ final class DecodedRow {
         if (b < blocks) {
             even = block(w, xq, b, c[b], even);
         }
-        float sum = even.add(odd).reduceLanes(VectorOperators.ADD);
-        // Σ_b min_b Σ_i x_i over the block: the activation's block sums carry the second factor
+        float sum = FixedOrder.sum8(even.add(odd));
+        if (offset != 0f) {
+            // Σ_b scale_b offset Σ_i xq_i: the activation's block sums of quants carry the second factor
+            return sum - offset * FloatOps.dot(c, 0, x.qsum, 0, blocks);
+        }
+        // Σ_b min_b Σ_i x_i over the block
         return withMins ? sum - FloatOps.dot(mins, 0, x.sum, 0, blocks) : sum;
     }
 

@@ -7,7 +7,6 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * IEEE half precision. The Vector API has no half-to-float lane conversion, so it is done with integer
@@ -16,15 +15,13 @@ import jdk.incubator.vector.VectorSpecies;
  * rare blend.
  */
 final class F16Matrix extends FloatMatrix {
-    private static final VectorSpecies<Short> S = ShortVector.SPECIES_128;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
-
     F16Matrix(MemorySegment data, int rows, int cols) {
         super(TensorType.F16, data, rows, cols);
     }
 
     private FloatVector load(long off) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, data, off, LE).convertShape(VectorOperators.S2I, I, 0);
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(VectorWidth.HALF_SHORTS, data, off, LE)
+                .convertShape(VectorOperators.S2I, VectorWidth.INTS, 0);
         // h is sign-extended: after << 13 bit 31 is the sign, bits 30..28 are sign copies to clear.
         IntVector bits = h.lanewise(VectorOperators.LSHL, 13).and(0x8FFF_E000);
         FloatVector f = ((FloatVector) bits.reinterpretShape(F, 0)).mul(0x1p112f);
@@ -58,28 +55,14 @@ final class F16Matrix extends FloatMatrix {
         for (int i = 0; i < n; i++) {
             scratch[i] = Float.float16ToFloat(data.get(SHORT, off + 2L * i));
         }
-        int step = F.length();
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
-        int i = 0;
-        // i < a multiple of the stride: the counted-loop form C2 unrolls and removes the range checks of
-        for (int end = n / (2 * step) * (2 * step); i < end; i += 2 * step) {
-            acc0 = FloatVector.fromArray(F, scratch, i).fma(FloatVector.fromArray(F, x, xOff + i), acc0);
-            acc1 = FloatVector.fromArray(F, scratch, i + step).fma(FloatVector.fromArray(F, x, xOff + i + step), acc1);
-        }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            sum += scratch[i] * x[xOff + i];
-        }
-        return sum;
+        return FloatOps.dot(scratch, 0, x, xOff, n);
     }
 
     @Override
     void dequantize(int row, int col, int n, float[] dst, int dstOff) {
         long base = offset(row, col);
-        int step = F.length();
         int i = 0;
-        for (; i + step <= n; i += step) {
+        for (; i + W <= n; i += W) {
             load(base + 2L * i).intoArray(dst, dstOff + i);
         }
         for (; i < n; i++) {

@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /** Plain little-endian floats. */
 final class F32Matrix extends FloatMatrix {
@@ -18,21 +17,31 @@ final class F32Matrix extends FloatMatrix {
     float dot(int row, float[] x, int xOff, float[] scratch) {
         checkX(x, xOff);
         long base = offset(row, 0);
-        int step = F.length();
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
         int i = 0;
-        for (; i + 2 * step <= cols; i += 2 * step) {
-            acc0 = FloatVector.fromMemorySegment(F, data, base + 4L * i, LE)
-                    .fma(FloatVector.fromArray(F, x, xOff + i), acc0);
-            acc1 = FloatVector.fromMemorySegment(F, data, base + 4L * (i + step), LE)
-                    .fma(FloatVector.fromArray(F, x, xOff + i + step), acc1);
+        // the logical layout of FloatOps#dot: value i to lane i mod 16, whatever the width
+        for (int end = cols / LOGICAL * LOGICAL; i < end; i += LOGICAL) {
+            a0 = load(base, i).fma(FloatVector.fromArray(F, x, xOff + i), a0);
+            if (W < LOGICAL) {
+                a1 = load(base, i + W).fma(FloatVector.fromArray(F, x, xOff + i + W), a1);
+            }
+            if (W < LOGICAL / 2) {
+                a2 = load(base, i + 2 * W).fma(FloatVector.fromArray(F, x, xOff + i + 2 * W), a2);
+                a3 = load(base, i + 3 * W).fma(FloatVector.fromArray(F, x, xOff + i + 3 * W), a3);
+            }
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = FixedOrder.sum16(a0, a1, a2, a3);
         for (; i < cols; i++) {
-            sum += data.get(FLOAT, base + 4L * i) * x[xOff + i];
+            sum = Math.fma(data.get(FLOAT, base + 4L * i), x[xOff + i], sum);
         }
         return sum;
+    }
+
+    private FloatVector load(long base, int i) {
+        return FloatVector.fromMemorySegment(F, data, base + 4L * i, LE);
     }
 
     @Override

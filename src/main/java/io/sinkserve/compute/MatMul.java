@@ -7,9 +7,12 @@ import java.util.Objects;
  * {@link #matvec} (one token, decode) runs each type's fused dequantize+dot kernel per row, with the
  * activation quantised to 8 bits once per call for the block-quantised types. {@link #matmul}
  * (many tokens: prefill) reads and decodes the weights once for all tokens and multiplies them in a
- * register-blocked {@link TiledGemm}; a few tokens of block-quantised weights (batched decode) take the
- * int8 row kernels instead, each row dotted with every token's 8-bit activation while it is in cache
- * (Q4_0, Q8_0 and Q4_K rows are decoded once for all the tokens, see {@link DecodedRow}).
+ * register-blocked {@link TiledGemm}; up to {@link #SMALL_BATCH} tokens (batched decode) take the per-token
+ * row kernels instead, each row dotted with every token (its 8-bit activation for block-quantised types)
+ * while it is in cache (Q4_0, Q8_0 and Q4_K rows are decoded once for all the tokens, see
+ * {@link DecodedRow}). A token therefore gets the same bits in a batch of up to {@link #SMALL_BATCH} as
+ * alone; larger batches go through the GEMM, which sums in another order (and, for block-quantised
+ * weights, with unquantised activations).
  *
  * <p>The task objects are reused between calls, so an instance serves one calling thread at a time (a
  * model's forward pass); calls allocate nothing.
@@ -50,12 +53,7 @@ public final class MatMul {
             quantizedRows(q, x, xOff, 1, out, outOff);
             return;
         }
-        MatvecTask t = matvecTask;
-        t.ensureScales(FloatMatrix.SCRATCH);
-        t.floats = (FloatMatrix) m;
-        t.x = x;
-        t.xOff = xOff;
-        runOverRows(m, t, out, outOff);
+        floatRows((FloatMatrix) m, x, xOff, 1, out, outOff);
     }
 
     /**
@@ -73,8 +71,14 @@ public final class MatMul {
             matvec(w, x, 0, out, 0);
             return;
         }
-        if (n <= SMALL_BATCH && m instanceof QuantizedMatrix q) {
-            quantizedRows(q, x, 0, n, out, 0);
+        if (n <= SMALL_BATCH) {
+            // the per-token kernels, so that a token decoded with up to SMALL_BATCH others gets the bits it
+            // gets alone (the GEMM sums in another order)
+            if (m instanceof QuantizedMatrix q) {
+                quantizedRows(q, x, 0, n, out, 0);
+            } else {
+                floatRows((FloatMatrix) m, x, 0, n, out, 0);
+            }
             return;
         }
         gemm.prepare(m, x, n, out);
@@ -95,6 +99,17 @@ public final class MatMul {
         task.quantized = q;
         task.tokens = n;
         runOverRows(q, task, out, outOff);
+    }
+
+    /** n tokens (packed rows of x from xOff) dotted with every row of f: out[outOff + t * rows + r]. */
+    private void floatRows(FloatMatrix f, float[] x, int xOff, int n, float[] out, int outOff) {
+        MatvecTask task = matvecTask;
+        task.ensureScales(FloatMatrix.SCRATCH);
+        task.floats = f;
+        task.x = x;
+        task.xOff = xOff;
+        task.tokens = n;
+        runOverRows(f, task, out, outOff);
     }
 
     private void runOverRows(WeightMatrix m, MatvecTask task, float[] out, int outOff) {
@@ -123,7 +138,7 @@ public final class MatMul {
         /** Per worker: the row being dotted with several tokens, decoded once (types with 32-value block scales). */
         private final DecodedRow[] decoded;
         QuantizedMatrix quantized;
-        /** Tokens whose activations are dotted with each quantised row; their outputs are {@code rows} apart. */
+        /** Tokens dotted with each row; their outputs are {@code rows} apart. */
         int tokens;
         FloatMatrix floats;
         float[] x;
@@ -170,8 +185,12 @@ public final class MatMul {
                     }
                 }
             } else {
+                int rows = floats.rows;
+                int cols = floats.cols;
                 for (int r = from; r < to; r++) {
-                    out[outOff + r] = floats.dot(r, x, xOff, rowScales);
+                    for (int t = 0; t < tokens; t++) {
+                        out[outOff + t * rows + r] = floats.dot(r, x, xOff + t * cols, rowScales);
+                    }
                 }
             }
         }

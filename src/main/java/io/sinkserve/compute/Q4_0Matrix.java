@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * ggml Q4_0: blocks of 32 values, a half scale d then 16 bytes; byte j holds value j in its low nibble
@@ -42,7 +41,7 @@ final class Q4_0Matrix extends QuantizedMatrix implements BlockScaledRows {
             even = block(base, b, x.q, scales[b], even);
         }
         // scales[b] * Σ xq = d * x.sum[b]
-        return even.add(odd).reduceLanes(VectorOperators.ADD) - 8f * FloatOps.dot(scales, 0, x.qsum, 0, blocks);
+        return FixedOrder.sum8(even.add(odd)) - 8f * FloatOps.dot(scales, 0, x.qsum, 0, blocks);
     }
 
     /** acc + scale * Σ nibble * xq over block b. */
@@ -57,12 +56,13 @@ final class Q4_0Matrix extends QuantizedMatrix implements BlockScaledRows {
     @Override
     public void decodeRow(int row, DecodedRow into) {
         long off = offset(row, 0);
-        into.reset(cols, true, false);
+        // raw nibbles and the offset applied through the block sums, exactly as dot does
+        into.reset(cols, true, 8f, false);
         blockScales.copy(row, into.scales);
         for (int b = 0, blocks = cols / 32; b < blocks; b++, off += BLOCK_BYTES) {
             ShortVector packed = shorts(off + 2);
-            lowNibble(packed).sub((short) 8).intoArray(into.quants, 32 * b);
-            highNibble(packed).sub((short) 8).intoArray(into.quants, 32 * b + 16);
+            lowNibble(packed).intoArray(into.quants, 32 * b);
+            highNibble(packed).intoArray(into.quants, 32 * b + 16);
         }
     }
 

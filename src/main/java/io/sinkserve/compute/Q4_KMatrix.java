@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * ggml Q4_K: super-blocks of 256 values = 8 sub-blocks of 32. Layout: half d, half dmin, 12 bytes of
@@ -36,18 +35,17 @@ final class Q4_KMatrix extends QuantizedMatrix implements BlockScaledRows {
     }
 
     /**
-     * The scalar pass unpacks each super-block's 6-bit scales and mins with a few word operations:
-     * block scales go to {@code scales}, and the mins, which multiply the activation's block sums, are
-     * summed right there (two partial sums, so the float additions do not form one long chain). The
-     * vector loop then takes one step per 64-value group: its 32 bytes hold sub-block 2j in the low
+     * The scalar pass unpacks each super-block's 6-bit scales and mins with a few word operations: block
+     * scales go to {@code scales[0 .. blocks)}, the mins to {@code scales[blocks ..)}, which are then
+     * dotted with the activation's block sums (as {@link DecodedRow#dot} does: both must give the same
+     * bits). The vector loop takes one step per 64-value group: its 32 bytes hold sub-block 2j in the low
      * nibbles and 2j + 1 in the high ones, so each byte is loaded once for both.
      */
     @Override
     float dot(int row, QuantizedVector x, float[] scales) {
         long base = offset(row, 0);
         int superBlocks = cols / 256;
-        float minsEven = 0f;
-        float minsOdd = 0f;
+        int blocks = 8 * superBlocks;
         for (int sb = 0; sb < superBlocks; sb++) {
             long off = base + (long) sb * BLOCK_BYTES;
             float d = half(data, off);
@@ -56,12 +54,10 @@ final class Q4_KMatrix extends QuantizedMatrix implements BlockScaledRows {
             int hi = data.get(INT, off + 12);
             long sc = scales(lo, hi);
             long mn = mins(lo, hi);
-            for (int s = 0; s < 8; s += 2) {
+            for (int s = 0; s < 8; s++) {
                 int b = 8 * sb + s;
                 scales[b] = d * (int) (sc >>> 8 * s & 0xFF) * x.scale[b];
-                scales[b + 1] = d * (int) (sc >>> 8 * s + 8 & 0xFF) * x.scale[b + 1];
-                minsEven += dmin * (int) (mn >>> 8 * s & 0xFF) * x.sum[b];
-                minsOdd += dmin * (int) (mn >>> 8 * s + 8 & 0xFF) * x.sum[b + 1];
+                scales[blocks + b] = dmin * (int) (mn >>> 8 * s & 0xFF);
             }
         }
         short[] xq = x.q;
@@ -83,13 +79,13 @@ final class Q4_KMatrix extends QuantizedMatrix implements BlockScaledRows {
                 accHigh = accumulateNarrow(high, scales[8 * sb + 2 * j + 1], accHigh);
             }
         }
-        return accLow.add(accHigh).reduceLanes(VectorOperators.ADD) - (minsEven + minsOdd);
+        return FixedOrder.sum8(accLow.add(accHigh)) - FloatOps.dot(scales, blocks, x.sum, 0, blocks);
     }
 
     @Override
     public void decodeRow(int row, DecodedRow into) {
         long base = offset(row, 0);
-        into.reset(cols, true, true);
+        into.reset(cols, true, 0f, true);
         for (int sb = 0, superBlocks = cols / 256; sb < superBlocks; sb++) {
             long off = base + (long) sb * BLOCK_BYTES;
             float d = half(data, off);

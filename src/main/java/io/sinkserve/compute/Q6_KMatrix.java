@@ -73,7 +73,7 @@ final class Q6_KMatrix extends QuantizedMatrix {
                 }
             }
         }
-        return accLow.add(accHigh).reduceLanes(VectorOperators.ADD);
+        return FixedOrder.sum8(accLow.add(accHigh));
     }
 
     /** (low bits from ql >> nibbleShift) | (2 high bits from qh >> highShift) << 4, minus 32. */

@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 
 /** ggml Q8_0: blocks of 32 values, a half scale d then 32 signed bytes q; value = d * q. */
 final class Q8_0Matrix extends QuantizedMatrix implements BlockScaledRows {
@@ -21,26 +20,37 @@ final class Q8_0Matrix extends QuantizedMatrix implements BlockScaledRows {
         return shorts(blockOff + 2 + 16 * half);
     }
 
+    /** Even and odd blocks in separate accumulators, like {@link DecodedRow#dot}, which must give the same bits. */
     @Override
     float dot(int row, QuantizedVector x, float[] scales) {
         long base = offset(row, 0);
         int blocks = cols / 32;
         blockScales.scaled(row, x, scales);
         short[] xq = x.q;
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < blocks; b++) {
-            long off = base + (long) b * BLOCK_BYTES;
-            ShortVector p = quants(off, 0).mul(ShortVector.fromArray(S, xq, 32 * b))
-                    .add(quants(off, 1).mul(ShortVector.fromArray(S, xq, 32 * b + 16)));
-            acc = accumulate(p, scales[b], acc);
+        FloatVector even = FloatVector.zero(F);
+        FloatVector odd = FloatVector.zero(F);
+        int b = 0;
+        for (int pairs = blocks & ~1; b < pairs; b += 2) {
+            even = block(base, b, xq, scales[b], even);
+            odd = block(base, b + 1, xq, scales[b + 1], odd);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        if (b < blocks) {
+            even = block(base, b, xq, scales[b], even);
+        }
+        return FixedOrder.sum8(even.add(odd));
+    }
+
+    private FloatVector block(long base, int b, short[] xq, float scale, FloatVector acc) {
+        long off = base + (long) b * BLOCK_BYTES;
+        ShortVector p = quants(off, 0).mul(ShortVector.fromArray(S, xq, 32 * b))
+                .add(quants(off, 1).mul(ShortVector.fromArray(S, xq, 32 * b + 16)));
+        return accumulate(p, scale, acc);
     }
 
     @Override
     public void decodeRow(int row, DecodedRow into) {
         long off = offset(row, 0);
-        into.reset(cols, false, false);
+        into.reset(cols, false, 0f, false);
         blockScales.copy(row, into.scales);
         for (int b = 0, blocks = cols / 32; b < blocks; b++, off += BLOCK_BYTES) {
             quants(off, 0).intoArray(into.quants, 32 * b);

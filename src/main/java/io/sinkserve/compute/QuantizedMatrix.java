@@ -16,6 +16,11 @@ import jdk.incubator.vector.VectorSpecies;
  * products avoid converting every weight to float, which is what bounds a float kernel on this CPU.
  */
 abstract sealed class QuantizedMatrix extends WeightMatrix permits Q8_0Matrix, Q4_0Matrix, Q4_KMatrix, Q6_KMatrix {
+    /**
+     * The integer kernels work on 16 quants at a time in 16-bit lanes and accumulate in 8 float lanes
+     * (reduced by {@link FixedOrder#sum8}); integer sums are exact, so only this float layout fixes the bits.
+     */
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_256;

@@ -7,12 +7,15 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The many-token matrix product (prefill, batched decode) as an outer-product GEMM with tokens in vector
- * lanes. The activations are transposed once per call (k-major within blocks of 16 tokens, padded with
- * zeros to whole vectors); the weights are decoded {@value #ROWS} rows x {@value #KC} columns at a time
- * into a small row-major panel, and the micro-kernel keeps a {@value #ROWS} rows x 16 tokens block of
+ * lanes. The activations are transposed once per call (k-major within blocks of two vectors of tokens,
+ * padded with zeros to whole vectors); the weights are decoded {@value #ROWS} rows x {@value #KC} columns at a time
+ * into a small row-major panel, and the micro-kernel keeps a {@value #ROWS} rows x two-vector block of
  * sums in twelve registers while it walks k: per k it loads two vectors of activations and broadcasts
- * six weights, for twelve FMAs. Every weight is decoded once per call and every FMA works on eight
- * useful lanes; no horizontal sums are needed.
+ * six weights, for twelve FMAs. Every weight is decoded once per call and every FMA works on a
+ * full vector of useful lanes; no horizontal sums are needed.
+ *
+ * <p>A token's sums depend only on its own lane: each k panel is summed in k order and the panels are
+ * added in order, so its bits do not depend on the batch it came in, the vector width or the threads.
  *
  * <p>Rows are handled in groups of {@value #GROUP} whose partial sums stay in a per-worker buffer across
  * the k panels, so each panel of activations is reused by all the group's rows while it is in cache.
@@ -24,8 +27,8 @@ final class TiledGemm implements ComputePool.RangeTask {
     static final int GROUP = 8 * ROWS;
     /** Columns per decoded panel: a multiple of every block size (256 for the K-quants). */
     static final int KC = 256;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final int LANES = 8;
+    private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+    private static final int LANES = VectorWidth.LANES;
     /** Tokens per micro-kernel: two vectors. */
     private static final int BLOCK = 2 * LANES;
 
@@ -58,7 +61,7 @@ final class TiledGemm implements ComputePool.RangeTask {
                 sums[i] = new float[GROUP * nt];
             }
         }
-        // Token blocks of 16 (the last one 8 wide when nt is an odd number of vectors), each k-major, so a
+        // Token blocks of two vectors (the last one one vector wide when nt is an odd number of them), each k-major, so a
         // kernel walks its block with a constant stride the JIT can drop the bounds checks for.
         for (int t0 = 0; t0 < nt; t0 += BLOCK) {
             int width = Math.min(BLOCK, nt - t0);
@@ -102,9 +105,9 @@ final class TiledGemm implements ComputePool.RangeTask {
                     for (int t = 0; t < nt; t += BLOCK) {
                         int width = Math.min(BLOCK, nt - t);
                         if (width == BLOCK) {
-                            kernel16(panel, kc, t * cols + k0 * width, width, acc, accRow + t);
+                            kernel2(panel, kc, t * cols + k0 * width, width, acc, accRow + t);
                         } else {
-                            kernel8(panel, kc, t * cols + k0 * width, width, acc, accRow + t);
+                            kernel1(panel, kc, t * cols + k0 * width, width, acc, accRow + t);
                         }
                     }
                 }
@@ -120,11 +123,11 @@ final class TiledGemm implements ComputePool.RangeTask {
     }
 
     /**
-     * acc[row i][16 tokens] += Σ_k panel[i][k] * xT[k][16 tokens] for the six panel rows. The stride (the
+     * acc[row i][2 vectors of tokens] += Σ_k panel[i][k] * xT[k][those tokens] for the six panel rows. The stride (the
      * block's width) comes in at run time on purpose: with a constant stride C2 unrolls this loop and runs
      * out of registers, which measured twice as slow.
      */
-    private void kernel16(float[] p, int kc, int xi, int width, float[] acc, int a) {
+    private void kernel2(float[] p, int kc, int xi, int width, float[] acc, int a) {
         float[] x = xT;
         int s = nt;
         FloatVector z = FloatVector.zero(F);
@@ -161,47 +164,29 @@ final class TiledGemm implements ComputePool.RangeTask {
     }
 
     /**
-     * The 8-token variant (the last vector of tokens, or all of a small batch). Even and odd k go to separate
-     * sums so that twelve independent FMA chains still hide the FMA latency.
+     * The one-vector variant (the last vector of tokens). It sums each k in order like {@link #kernel2},
+     * so a token gets the same bits whichever kernel its block takes, i.e. whatever the batch size.
      */
-    private void kernel8(float[] p, int kc, int xi, int width, float[] acc, int a) {
+    private void kernel1(float[] p, int kc, int xi, int width, float[] acc, int a) {
         float[] x = xT;
         int s = nt;
         FloatVector z = FloatVector.zero(F);
-        FloatVector a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z;
-        FloatVector a30 = z, a31 = z, a40 = z, a41 = z, a50 = z, a51 = z;
-        int k = 0;
-        for (; k + 2 <= kc; k += 2, xi += 2 * width) {
-            FloatVector v0 = FloatVector.fromArray(F, x, xi);
-            FloatVector v1 = FloatVector.fromArray(F, x, xi + width);
-            a00 = v0.fma(FloatVector.broadcast(F, p[k]), a00);
-            a01 = v1.fma(FloatVector.broadcast(F, p[k + 1]), a01);
-            a10 = v0.fma(FloatVector.broadcast(F, p[KC + k]), a10);
-            a11 = v1.fma(FloatVector.broadcast(F, p[KC + k + 1]), a11);
-            a20 = v0.fma(FloatVector.broadcast(F, p[2 * KC + k]), a20);
-            a21 = v1.fma(FloatVector.broadcast(F, p[2 * KC + k + 1]), a21);
-            a30 = v0.fma(FloatVector.broadcast(F, p[3 * KC + k]), a30);
-            a31 = v1.fma(FloatVector.broadcast(F, p[3 * KC + k + 1]), a31);
-            a40 = v0.fma(FloatVector.broadcast(F, p[4 * KC + k]), a40);
-            a41 = v1.fma(FloatVector.broadcast(F, p[4 * KC + k + 1]), a41);
-            a50 = v0.fma(FloatVector.broadcast(F, p[5 * KC + k]), a50);
-            a51 = v1.fma(FloatVector.broadcast(F, p[5 * KC + k + 1]), a51);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z;
+        for (int k = 0; k < kc; k++, xi += width) {
+            FloatVector v = FloatVector.fromArray(F, x, xi);
+            a0 = v.fma(FloatVector.broadcast(F, p[k]), a0);
+            a1 = v.fma(FloatVector.broadcast(F, p[KC + k]), a1);
+            a2 = v.fma(FloatVector.broadcast(F, p[2 * KC + k]), a2);
+            a3 = v.fma(FloatVector.broadcast(F, p[3 * KC + k]), a3);
+            a4 = v.fma(FloatVector.broadcast(F, p[4 * KC + k]), a4);
+            a5 = v.fma(FloatVector.broadcast(F, p[5 * KC + k]), a5);
         }
-        if (k < kc) {
-            FloatVector v0 = FloatVector.fromArray(F, x, xi);
-            a00 = v0.fma(FloatVector.broadcast(F, p[k]), a00);
-            a10 = v0.fma(FloatVector.broadcast(F, p[KC + k]), a10);
-            a20 = v0.fma(FloatVector.broadcast(F, p[2 * KC + k]), a20);
-            a30 = v0.fma(FloatVector.broadcast(F, p[3 * KC + k]), a30);
-            a40 = v0.fma(FloatVector.broadcast(F, p[4 * KC + k]), a40);
-            a50 = v0.fma(FloatVector.broadcast(F, p[5 * KC + k]), a50);
-        }
-        add(acc, a, a00.add(a01));
-        add(acc, a + s, a10.add(a11));
-        add(acc, a + 2 * s, a20.add(a21));
-        add(acc, a + 3 * s, a30.add(a31));
-        add(acc, a + 4 * s, a40.add(a41));
-        add(acc, a + 5 * s, a50.add(a51));
+        add(acc, a, a0);
+        add(acc, a + s, a1);
+        add(acc, a + 2 * s, a2);
+        add(acc, a + 3 * s, a3);
+        add(acc, a + 4 * s, a4);
+        add(acc, a + 5 * s, a5);
     }
 
     private static void add(float[] acc, int at, FloatVector lo, FloatVector hi) {

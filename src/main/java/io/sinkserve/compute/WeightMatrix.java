@@ -5,19 +5,21 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Objects;
 
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Shared state and helpers of the per-type matrices. Each type owns its block decode, fused into a dot
  * product with an activation vector and into a dequantizer; row scheduling lives in {@link MatMul}.
  *
- * <p>Kernels use 256-bit vectors, the widest this AVX2 machine has: 8 float lanes, or 16 16-bit lanes
- * holding the 16 quants decoded from 16 bytes (ggml blocks are multiples of 16 values).
+ * <p>The float kernels run at {@link VectorWidth}'s width and accumulate in its fixed logical layout, so
+ * that every width gives the same bits; the block-quantised ones see {@link QuantizedMatrix}.
  */
 abstract sealed class WeightMatrix implements Matrix permits FloatMatrix, QuantizedMatrix {
 
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+    /** Float lanes per vector. */
+    static final int W = VectorWidth.LANES;
+    static final int LOGICAL = VectorWidth.LOGICAL_LANES;
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);

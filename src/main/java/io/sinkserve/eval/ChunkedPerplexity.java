@@ -1,6 +1,7 @@
 package io.sinkserve.eval;
 
 import io.sinkserve.cache.CacheConfig;
+import io.sinkserve.cache.KvStorage;
 import io.sinkserve.model.Model;
 import io.sinkserve.model.Sequence;
 
@@ -24,8 +25,9 @@ public final class ChunkedPerplexity {
     /**
      * @param tokens the whole text tokenized with BOS (if the vocabulary wants one)
      * @param chunks how many chunks to evaluate, or a negative number for all that fit
+     * @param storage how each chunk's (dense) cache holds keys and values
      */
-    public static void run(Model model, int[] tokens, int ctx, int chunks, PerplexityMeter meter) {
+    public static void run(Model model, int[] tokens, int ctx, int chunks, KvStorage storage, PerplexityMeter meter) {
         if (ctx < 4) {
             throw new IllegalArgumentException("--ctx must be at least 4, got " + ctx);
         }
@@ -44,7 +46,7 @@ public final class ChunkedPerplexity {
             if (addBos) {
                 chunk[0] = model.tokenizer().bos();
             }
-            try (Sequence seq = model.newSequence(CacheConfig.dense(ctx))) {
+            try (Sequence seq = model.newSequence(CacheConfig.dense(ctx).withStorage(storage))) {
                 model.forwardAll(seq, chunk, (j, logits, offset) -> {
                     if (j >= first && j < ctx - 1) {
                         meter.add(logits, offset, vocab, tokens[start + j + 1]);

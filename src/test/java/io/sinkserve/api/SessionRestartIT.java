@@ -2,6 +2,7 @@ package io.sinkserve.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sinkserve.persist.ModelIdentity;
+import io.sinkserve.testing.ServedApp;
 import io.sinkserve.testing.TestFiles;
 import org.junit.jupiter.api.Test;
 
@@ -10,9 +11,11 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -30,10 +33,18 @@ class SessionRestartIT {
     private static final String AUTH = "Authorization";
     private static final Path WORK = Path.of("target", "session-restart-it");
 
-    private static List<String> settings(Path dir) {
-        return List.of("sinkserve.model=" + TestFiles.stories260K().toAbsolutePath(), "sinkserve.threads=1",
-                "sinkserve.cache.window=60", "sinkserve.api.keys=key-a,key-b",
-                "sinkserve.sessions.persist-dir=" + dir.toAbsolutePath());
+    private static final Duration READY = Duration.ofSeconds(120);
+
+    /** The packaged app, as a user starts it, persisting sessions to {@code dir}. */
+    private static ServedApp start(Path dir) throws Exception {
+        int port = ServedApp.freePort();
+        return ServedApp.start(port, Map.of(), "serve", "--model", TestFiles.stories260K().toAbsolutePath().toString(),
+                "--port", String.valueOf(port), "-t", "1", "--window", "60", "--api-key", "key-a", "--api-key", "key-b",
+                "--config", "sinkserve.sessions.persist-dir=" + dir.toAbsolutePath()).awaitReady(READY);
+    }
+
+    private static Http http(ServedApp app) {
+        return new Http(app.uri("/"));
     }
 
     private static String turn1() {
@@ -69,8 +80,8 @@ class SessionRestartIT {
         String reply;
         String nativeId;
         JsonNode native1;
-        try (PackagedApp app = PackagedApp.start(WORK.resolve("run1.log"), settings(dir))) {
-            Http http = app.http();
+        try (ServedApp app = start(dir)) {
+            Http http = http(app);
             reply = chat(http, "reference", turn1()).at("/choices/0/message/content").asText();
             assertEquals(reply, chat(http, "restarted", turn1()).at("/choices/0/message/content").asText(),
                     "same seed, same first turn");
@@ -80,8 +91,8 @@ class SessionRestartIT {
             assertEquals(201, created.statusCode(), created.body());
             nativeId = Http.json(created.body()).get("id").asText();
             native1 = nativeMessage(http, nativeId, "A story about a dog.");
-            app.stop();
-            assertTrue(app.log().contains("shutdown: 3 of 3 sessions written to"), app.log());
+            app.stop(Duration.ofSeconds(90));
+            assertTrue(app.output().contains("shutdown: 3 of 3 sessions written to"), app.output());
         }
         List<Path> written = snapshots(dir);
         assertEquals(3, written.size(), written.toString());
@@ -92,8 +103,8 @@ class SessionRestartIT {
         Files.write(dir.resolve("mutated.session"), mutated);
         Files.write(dir.resolve("foreign.session"), forModel(sample, ModelIdentity.of(TestFiles.model("stories260K-ggufv1-f32.gguf"))));
 
-        try (PackagedApp app = PackagedApp.start(WORK.resolve("run2.log"), settings(dir))) {
-            Http http = app.http();
+        try (ServedApp app = start(dir)) {
+            Http http = http(app);
             JsonNode resumed = chat(http, "restarted", turn2(reply));
             assertEquals(uninterrupted.at("/choices/0/message/content").asText(), resumed.at("/choices/0/message/content").asText(),
                     "the restored session samples what the uninterrupted one did");
@@ -110,7 +121,7 @@ class SessionRestartIT {
             assertEquals(404, http.get("/v1/sessions/restarted", AUTH, "Bearer key-b").statusCode(),
                     "a restored session belongs to its own key only");
 
-            String log = app.log();
+            String log = app.output();
             assertEquals(2, count(log, "session snapshot .*skipped \\(corrupt\\)"), log);
             assertEquals(1, count(log, "session snapshot .*foreign\\.session skipped \\(model\\): written for another model file"), log);
             assertTrue(log.contains("sessions: 3 restored from"), log);
@@ -123,7 +134,7 @@ class SessionRestartIT {
 
             assertEquals(200, http.delete("/v1/sessions/" + nativeId, AUTH, "Bearer key-a").statusCode());
             assertEquals(3, snapshots(dir).size(), "the deleted session's file is gone at once (2 sessions + the foreign file)");
-            app.stop();
+            app.stop(Duration.ofSeconds(90));
         }
     }
 

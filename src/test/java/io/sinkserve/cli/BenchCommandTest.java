@@ -78,6 +78,43 @@ class BenchCommandTest {
     }
 
     @Test
+    void depthNamesTheTestsLikeLlamaBenchAndIsReported() throws IOException {
+        Run r = run("bench", "-m", TestFiles.stories260K().toString(), "-t", "1", "-p", "4", "-n", "3", "-r", "1",
+                "--warmup", "0", "-d", "20", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(20, j.at("/depth").asInt());
+        assertEquals("pp4 @ d20", j.at("/tests/0/name").asText());
+        assertEquals("tg3 @ d20", j.at("/tests/1/name").asText());
+        Run parallel = run("bench", "-m", TestFiles.stories260K().toString(), "-t", "1", "-p", "0", "-n", "2", "-r", "1",
+                "--warmup", "0", "--depth", "5", "--parallel", "2");
+        assertEquals(0, parallel.exit(), parallel.err());
+        assertTrue(parallel.out().contains("| tg2x2 @ d5 |"), parallel.out());
+        Run negative = run("bench", "-m", TestFiles.stories260K().toString(), "-d", "-1");
+        assertNotEquals(0, negative.exit());
+        assertTrue(negative.err().contains("--depth must not be negative"), negative.err());
+    }
+
+    @Test
+    void readBandwidthGivesDecodesShareOfIt() throws IOException {
+        Run r = run("bench", "-m", TestFiles.stories260K().toString(), "-t", "2", "-p", "0", "-n", "3", "-r", "1",
+                "--warmup", "0", "--read-bandwidth", "64", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        double read = j.at("/readBandwidth").asDouble();
+        assertTrue(read > 1e8 && Double.isFinite(read), "read bandwidth " + read);
+        assertEquals(j.at("/decodeWeightBandwidth").asDouble() / read, j.at("/bandwidthShare").asDouble(), 1e-9);
+        Run table = run("bench", "-m", TestFiles.stories260K().toString(), "-t", "1", "-p", "0", "-n", "2", "-r", "1",
+                "--warmup", "0", "--read-bandwidth", "16");
+        assertTrue(table.out().contains("measured read bandwidth with 1 threads"), table.out());
+        assertTrue(table.out().contains("decode weight traffic is"), table.out());
+        Run without = run("bench", "-m", TestFiles.stories260K().toString(), "-t", "1", "-p", "0", "-n", "2", "-r", "1",
+                "--warmup", "0", "--json");
+        assertTrue(new ObjectMapper().readTree(without.out()).at("/readBandwidth").isNull(), without.out());
+        assertNotEquals(0, run("bench", "-m", TestFiles.stories260K().toString(), "--read-bandwidth", "0").exit());
+    }
+
+    @Test
     void rejectsAnEmptyBenchmark() {
         Run r = run("bench", "-m", TestFiles.stories260K().toString(), "-p", "0", "-n", "0");
         assertNotEquals(0, r.exit());

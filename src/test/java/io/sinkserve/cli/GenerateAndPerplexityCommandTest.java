@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GenerateAndPerplexityCommandTest {
@@ -58,5 +59,36 @@ class GenerateAndPerplexityCommandTest {
         assertTrue(r.err().contains("--mode must be chunks, dense, window, recompute or streaming"), r.err());
         Run g = run("generate", "--model", "nope.gguf", "--prompt", "x");
         assertTrue(g.err().contains("model file not found: nope.gguf"), g.err());
+    }
+
+    @Test
+    void kvStorageAppliesToChunksAndDenseModes() throws Exception {
+        for (String mode : new String[] {"chunks", "dense"}) {
+            double f32 = perplexity(mode, "f32");
+            double f16 = perplexity(mode, "f16");
+            // half-float keys and values shift the perplexity a little: the option reached the cache
+            assertNotEquals(f32, f16, mode);
+            assertEquals(f32, f16, 0.01 * f32, mode);
+        }
+    }
+
+    private static double perplexity(String mode, String kv) throws Exception {
+        Run r = run("perplexity", "--model", TestFiles.stories260K().toString(),
+                "--text", TestFiles.data("tinystories_valid_head.txt").toString(), "--mode", mode, "--ctx", "128",
+                "--chunks", "2", "--max-tokens", "256", "--threads", "1", "--kv", kv, "--json");
+        assertEquals(0, r.exit(), r.err());
+        return new ObjectMapper().readTree(r.out()).get("perplexity").asDouble();
+    }
+
+    @Test
+    void cacheOptionsAModeIgnoresAreRefused() {
+        String[][] cases = {{"chunks", "--sinks", "8"}, {"chunks", "--window", "64"}, {"chunks", "--policy", "batch"},
+                {"dense", "--window", "64"}, {"window", "--sinks", "2"}, {"recompute", "--kv", "f16"}};
+        for (String[] c : cases) {
+            Run r = run("perplexity", "--model", TestFiles.stories260K().toString(),
+                    "--text", TestFiles.data("tinystories_valid_head.txt").toString(), "--mode", c[0], c[1], c[2]);
+            assertEquals(1, r.exit(), String.join(" ", c));
+            assertTrue(r.err().contains(c[1] + " does not apply to --mode " + c[0]), r.err());
+        }
     }
 }

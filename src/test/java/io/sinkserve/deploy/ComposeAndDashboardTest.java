@@ -63,6 +63,22 @@ class ComposeAndDashboardTest {
     }
 
     @Test
+    void everyAlertRuleIsMountedAndUsesExportedMetrics() throws IOException {
+        JsonNode config = read(Path.of("deploy/prometheus/prometheus.yml"));
+        assertFalse(config.path("rule_files").isEmpty(), "prometheus.yml loads the alert rules");
+        for (JsonNode file : config.path("rule_files")) {
+            assertTrue(texts(compose.at("/services/prometheus/volumes")).contains(
+                    "./deploy/prometheus/" + file.asText() + ":/etc/prometheus/" + file.asText() + ":ro"), file + " is mounted");
+            for (JsonNode group : read(Path.of("deploy/prometheus", file.asText())).path("groups")) {
+                for (JsonNode rule : group.path("rules")) {
+                    MetricNames.mentionedIn(rule.path("expr").asText()).forEach(n -> assertTrue(MetricNames.isExported(n),
+                            rule.path("alert").asText() + " uses " + n + ", which is not exported"));
+                }
+            }
+        }
+    }
+
+    @Test
     void prometheusScrapesTheServersMetricsEndpoint() {
         JsonNode job = read(Path.of("deploy/prometheus/prometheus.yml")).at("/scrape_configs/0");
         assertEquals("/q/metrics", job.path("metrics_path").asText());

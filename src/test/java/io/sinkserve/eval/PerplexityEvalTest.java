@@ -2,6 +2,7 @@ package io.sinkserve.eval;
 
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.cache.EvictionPolicy;
+import io.sinkserve.cache.KvStorage;
 import io.sinkserve.model.Model;
 import io.sinkserve.testing.TestFiles;
 import org.junit.jupiter.api.AfterAll;
@@ -93,7 +94,7 @@ class PerplexityEvalTest {
     void chunksScoreTheSecondHalfOfEachBosStartedChunkLikeLlamaCpp() {
         int ctx = 64;
         PerplexityMeter meter = new PerplexityMeter(ChunkedPerplexity.scoredPerChunk(ctx));
-        ChunkedPerplexity.run(model, stream, ctx, 3, meter);
+        ChunkedPerplexity.run(model, stream, ctx, 3, KvStorage.F32, meter);
         assertEquals(3L * (ctx - ctx / 2 - 1), meter.tokens());
         assertEquals(3, meter.segments().size());
 
@@ -113,7 +114,7 @@ class PerplexityEvalTest {
     void chunksNeedTwoContextsOfText() {
         int[] tiny = Arrays.copyOf(stream, 100);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ChunkedPerplexity.run(model, tiny, 64, -1, new PerplexityMeter(31)));
+                () -> ChunkedPerplexity.run(model, tiny, 64, -1, KvStorage.F32, new PerplexityMeter(31)));
         assertEquals(true, e.getMessage().contains("at least 128"));
     }
 }

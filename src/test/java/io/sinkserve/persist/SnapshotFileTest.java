@@ -89,11 +89,14 @@ class SnapshotFileTest {
 
     @Test
     void aSessionWithoutContinuationOrConversationRoundTrips() throws Exception {
-        SessionSnapshot bare = new SessionSnapshot("s", OwnerHash.of(""), SETTINGS, 1, 2, List.of(), null, null,
+        SessionSettings noSeed = new SessionSettings(4, 28, EvictionPolicy.TOKEN, 14, KvStorage.F32, false,
+                SamplingParams.defaults(256, 0), OptionalLong.empty());
+        SessionSnapshot bare = new SessionSnapshot("s", OwnerHash.of(""), noSeed, 1, 2, List.of(), null, null,
                 new SessionSnapshot.Counters(0, 0, 0, 0, 0, 0));
         try (EngineSequence seq = engine.newSequence(CacheConfig.streaming(4, 28))) {
             SnapshotFile.Contents c = SnapshotFile.decode(SnapshotFile.encode(identity, bare, seq), identity, engine);
             c.sequence().close();
+            assertEquals(noSeed, c.session().settings(), "no seed default stays none");
             assertEquals(null, c.session().seen());
             assertEquals(0, c.session().pending().length);
             assertEquals(0, c.sequence().stats().tokensSeen());

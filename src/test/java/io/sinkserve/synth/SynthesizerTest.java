@@ -155,7 +155,7 @@ class SynthesizerTest {
     }
 
     @Test
-    void trimmingDropsTokensMergesAndIdsPastTheEnd() {
+    void trimmingDropsTokensAndMergesButMovesSpecialTokensIntoTheVocabulary() {
         ModelShape small = ModelShape.named("tiny").withVocab(1000);
         GGUFMetadata md = new Synthesizer(small, SynthType.F16, llama3Vocab, "vocab.gguf", 1).writer().metadata();
         String[] tokens = md.getStringArray("tokenizer.ggml.tokens");
@@ -167,7 +167,14 @@ class SynthesizerTest {
             String[] parts = m.split(" ", 2);
             assertTrue(kept.contains(parts[0]) && kept.contains(parts[1]) && kept.contains(parts[0] + parts[1]), m);
         }
-        assertNull(md.get("tokenizer.ggml.bos_token_id"), "id 128000 is gone");
+        // BOS (128000) and EOS are past the end: moved into the last slots, their strings kept
+        String[] source = llama3Vocab.getStringArray("tokenizer.ggml.tokens");
+        for (String special : new String[] {"tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id"}) {
+            long id = md.getLong(special);
+            assertTrue(id >= 990 && id < 1000, special + " = " + id);
+            assertEquals(source[(int) llama3Vocab.getLong(special)], tokens[(int) id], special);
+        }
+        assertEquals(999, md.getLong("tokenizer.ggml.bos_token_id"), "the lowest moved id takes the last slot");
         assertEquals("trimmed from 128256 tokens", md.getString("synth.vocab.fitted"));
     }
 

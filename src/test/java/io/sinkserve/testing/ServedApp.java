@@ -91,6 +91,15 @@ public final class ServedApp implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** A graceful stop, as Kubernetes does it (SIGTERM), waiting for the process to end; {@link #output} stays readable. */
+    public void stop(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("the app did not stop within " + timeout + " of SIGTERM:\n" + output());
+        }
+    }
+
     /** Everything the app printed, less the JVM's own notice that the Vector API is an incubator module. */
     public String output() {
         try {

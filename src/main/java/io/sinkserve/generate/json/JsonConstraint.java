@@ -12,7 +12,7 @@ import java.util.function.IntPredicate;
  * token), so a repeated state costs only applying the mask. Single-threaded; one per generation.
  *
  * <p>Never empty: every parse state has a finite completion (see {@link ParseState}), so some next byte
- * is valid, and with a vocabulary that {@link TokenBytes#hasEveryByte() has every byte} as a token, that
+ * is valid, and with a vocabulary that {@link TokenBytes#hasEveryJsonByte() has every byte} as a token, that
  * byte's token is allowed. End-of-generation tokens are allowed exactly when the document is complete.
  */
 public final class JsonConstraint {
@@ -91,7 +91,8 @@ public final class JsonConstraint {
 
     private long[] compute(ParseState from) {
         long[] allowed = new long[(tokens.vocabSize() + 63) >>> 6];
-        boolean any = walk(0, from, allowed);
+        StringFrame string = from.freeString();
+        boolean any = string != null ? markString(from, string, allowed) : walk(tokens.trie(), 0, from, allowed);
         if (from.isComplete()) {
             for (int id : endTokens()) {
                 allowed[id >>> 6] |= 1L << id;
@@ -100,25 +101,39 @@ public final class JsonConstraint {
         }
         if (!any) {
             throw new IllegalStateException("no token of this vocabulary continues the JSON document"
-                    + (tokens.hasEveryByte() ? "" : " (the vocabulary lacks single-byte tokens)"));
+                    + (tokens.hasEveryJsonByte() ? "" : " (the vocabulary lacks single-byte tokens)"));
         }
         return allowed;
     }
 
+    /** Inside a string: the plain tokens that fit, and each content length's rests walked from the state after it. */
+    private boolean markString(ParseState from, StringFrame string, long[] allowed) {
+        StringTokens strings = tokens.strings();
+        int room = string.room();
+        boolean any = strings.markPlain(room, allowed);
+        for (int k = 0; k <= Math.min(room, strings.maxRestCodePoints()); k++) {
+            TokenTrie rests = strings.rests(k);
+            if (rests != null) {
+                any |= walk(rests, 0, from.afterStringContent(k), allowed);
+            }
+        }
+        return any;
+    }
+
     /** Marks the tokens below trie node {@code node} that {@code at} (the state after the node's bytes) can read. */
-    private boolean walk(int node, ParseState at, long[] allowed) {
+    private static boolean walk(TokenTrie trie, int node, ParseState at, long[] allowed) {
         boolean any = false;
-        for (int child = tokens.childrenFrom(node); child < tokens.childrenTo(node); child++) {
-            ParseState next = at.next(tokens.edgeByte(child));
+        for (int child = trie.childrenFrom(node); child < trie.childrenTo(node); child++) {
+            ParseState next = at.next(trie.edgeByte(child));
             if (next == null) {
                 continue;
             }
-            for (int i = tokens.tokensFrom(child); i < tokens.tokensTo(child); i++) {
-                int id = tokens.token(i);
+            for (int i = trie.tokensFrom(child); i < trie.tokensTo(child); i++) {
+                int id = trie.token(i);
                 allowed[id >>> 6] |= 1L << id;
                 any = true;
             }
-            any |= walk(child, next, allowed);
+            any |= walk(trie, child, next, allowed);
         }
         return any;
     }

@@ -51,6 +51,23 @@ final class ParseState {
         return !out.isEmpty();
     }
 
+    /**
+     * The string frame when this state is a single stack inside a string at a character boundary whose
+     * content is unconstrained but for its length (see {@link StringTokens}); null otherwise.
+     */
+    StringFrame freeString() {
+        if (stacks.length == 1 && stacks[0].top() instanceof StringFrame f && f.isFreeContent()) {
+            return f;
+        }
+        return null;
+    }
+
+    /** For a {@link #freeString()} state: the state after {@code codePoints} code points of content. */
+    ParseState afterStringContent(int codePoints) {
+        StringFrame f = (StringFrame) stacks[0].top();
+        return new ParseState(new Stack[] {stacks[0].with(f.afterContent(codePoints))});
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof ParseState other && hash == other.hash && Arrays.equals(stacks, other.stacks);

@@ -76,7 +76,7 @@ record StringFrame(StringShape shape, ByteTrie excluded, int excludedNode, int c
         if (b < 0x20 || count >= shape.maxLength()) {
             return; // control characters must be escaped; a full string takes only its closing quote
         }
-        int counted = shape.maxLength() == StringShape.UNBOUNDED ? Math.min(count + 1, shape.minLength()) : count + 1;
+        int counted = countAfter(1);
         if (b == '\\') {
             if (excludedNode < 0) {
                 out.add(self.with(new StringFrame(shape, excluded, -1, counted, 0, 0, 0, BACKSLASH, 0, 0)));
@@ -129,6 +129,31 @@ record StringFrame(StringShape shape, ByteTrie excluded, int excludedNode, int c
             after = escape == HEX && value >= 0xD800 && value <= 0xDBFF ? LOW_BACKSLASH : NONE;
         }
         out.add(self.with(withEscape(after, digits == 4 ? 0 : digits, digits == 4 ? 0 : value)));
+    }
+
+    /** The count after {@code codePoints} more, capped at minLength when length is unbounded (beyond it nothing depends on it). */
+    private int countAfter(int codePoints) {
+        return shape.maxLength() == StringShape.UNBOUNDED ? Math.min(count + codePoints, shape.minLength()) : count + codePoints;
+    }
+
+    /** Whether this frame is at a character boundary outside any escape, where any content may follow. */
+    boolean atCharacterBoundary() {
+        return need == 0 && escape == NONE;
+    }
+
+    /** Whether content read from here is valid regardless of the state (no declared name is being spelled). */
+    boolean isFreeContent() {
+        return atCharacterBoundary() && excludedNode < 0;
+    }
+
+    /** How many more code points fit (StringShape.UNBOUNDED without maxLength). */
+    int room() {
+        return shape.maxLength() == StringShape.UNBOUNDED ? StringShape.UNBOUNDED : shape.maxLength() - count;
+    }
+
+    /** This frame after {@code codePoints} code points of content that end at a character boundary. */
+    StringFrame afterContent(int codePoints) {
+        return new StringFrame(shape, excluded, excludedNode, countAfter(codePoints), 0, 0, 0, NONE, 0, 0);
     }
 
     private StringFrame withEscape(int newEscape, int digits, int value) {

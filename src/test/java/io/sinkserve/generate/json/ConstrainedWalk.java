@@ -3,15 +3,16 @@ package io.sinkserve.generate.json;
 import io.sinkserve.tokenizer.Tokenizer;
 
 import java.io.ByteArrayOutputStream;
-import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 
 /**
  * A stand-in for a model under a {@link JsonConstraint}: each step masks uniform logits and samples
- * uniformly among the tokens left. After {@code freeSteps} it steers towards an end (single-byte,
- * non-whitespace tokens, end-of-generation as soon as allowed) so that documents finish.
+ * uniformly among the tokens left (end-of-generation included, once allowed). After {@code freeSteps}
+ * it steers towards an end (single-byte, non-whitespace tokens, end-of-generation as soon as allowed)
+ * so that documents finish. It checks on the way that the mask is never empty and allows
+ * end-of-generation exactly when the document is complete.
  */
 final class ConstrainedWalk {
     final byte[] document;
@@ -27,42 +28,41 @@ final class ConstrainedWalk {
         JsonConstraint constraint = new JsonConstraint(grammar, tokens, tokenizer::isEndOfGeneration);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         float[] logits = new float[tokenizer.vocabSize()];
+        int[] allowed = new int[logits.length];
+        int[] steer = new int[logits.length];
         for (int step = 0; step < maxSteps; step++) {
             Arrays.fill(logits, 0f);
             constraint.mask(logits);
-            List<Integer> allowed = new ArrayList<>();
-            List<Integer> ends = new ArrayList<>();
-            List<Integer> short1 = new ArrayList<>();
+            int nAllowed = 0;
+            int nSteer = 0;
+            int end = -1;
             for (int id = 0; id < logits.length; id++) {
                 if (logits[id] == 0f) {
-                    allowed.add(id);
-                    if (tokenizer.isEndOfGeneration(id)) {
-                        ends.add(id);
-                    } else if (tokens.bytes(id).length == 1 && !ParseState.isWhitespace(tokens.bytes(id)[0])) {
-                        short1.add(id);
+                    allowed[nAllowed++] = id;
+                    byte[] bytes = tokens.bytes(id);
+                    if (bytes.length == 0) {
+                        end = id;
+                    } else if (bytes.length == 1 && !ParseState.isWhitespace(bytes[0])) {
+                        steer[nSteer++] = id;
                     }
                 }
             }
-            if (allowed.isEmpty()) {
-                throw new AssertionError("empty mask after " + out.toString(java.nio.charset.StandardCharsets.UTF_8));
+            if (nAllowed == 0) {
+                throw new AssertionError("empty mask after " + out.toString(StandardCharsets.UTF_8));
             }
-            if (!ends.isEmpty() != constraint.isComplete()) {
-                throw new AssertionError("end-of-generation allowed=" + !ends.isEmpty() + " but complete=" + constraint.isComplete());
+            if ((end >= 0) != constraint.isComplete() || (end >= 0 && !tokenizer.isEndOfGeneration(end))) {
+                throw new AssertionError("end-of-generation allowed=" + (end >= 0) + " but complete=" + constraint.isComplete());
             }
             boolean steering = step >= freeSteps;
-            if (!ends.isEmpty() && (steering || random.nextInt(4) == 0)) {
-                constraint.accept(ends.get(0));
-                return new ConstrainedWalk(out.toByteArray(), step);
-            }
-            List<Integer> pool = steering && !short1.isEmpty() ? short1 : allowed;
-            int token = pool.get(random.nextInt(pool.size()));
-            if (tokenizer.isEndOfGeneration(token)) {
-                constraint.accept(token);
-                return new ConstrainedWalk(out.toByteArray(), step);
-            }
+            int token = steering && end >= 0 ? end
+                    : steering && nSteer > 0 ? steer[random.nextInt(nSteer)]
+                    : allowed[random.nextInt(nAllowed)];
             constraint.accept(token);
+            if (token == end) {
+                return new ConstrainedWalk(out.toByteArray(), step);
+            }
             out.writeBytes(tokens.bytes(token));
         }
-        throw new AssertionError("no end within " + maxSteps + " steps: " + out.toString(java.nio.charset.StandardCharsets.UTF_8));
+        throw new AssertionError("no end within " + maxSteps + " steps: " + out.toString(StandardCharsets.UTF_8));
     }
 }
