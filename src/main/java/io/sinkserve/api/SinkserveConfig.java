@@ -109,6 +109,14 @@ public interface SinkserveConfig {
         /** The largest max_tokens a request may ask for. */
         @WithDefault("4096")
         int maxTokensLimit();
+
+        /** The largest repeat_last_n (penalty window) a request may ask for. */
+        @WithDefault("4096")
+        int maxRepeatLastN();
+
+        /** A stream whose client reads nothing for this long is cancelled (generation pauses meanwhile). */
+        @WithDefault("30s")
+        Duration stallTimeout();
     }
 
     interface Sessions {

@@ -3,11 +3,8 @@ package io.sinkserve.session;
 import io.sinkserve.scheduler.CacheStats;
 import io.sinkserve.scheduler.EngineSequence;
 import io.sinkserve.scheduler.GenerationResult;
-import io.sinkserve.tokenizer.ChatMessage;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -22,10 +19,11 @@ public final class Session {
     private final boolean ephemeral;
     private final Instant createdAt;
     private final AtomicBoolean busy = new AtomicBoolean();
-    private final List<ChatMessage> conversation = new ArrayList<>();
+    private NativeConversation conversation = new NativeConversation();
     private volatile Instant lastUsedAt;
     private volatile long lastUsedNanos;
     private volatile EngineSequence sequence;
+    private volatile EngineSequence turnSequence;   // a running turn's fresh sequence, installed when the turn succeeds
     private Continuation continuation;
     private volatile boolean removed;
     private volatile long requests;
@@ -54,10 +52,12 @@ public final class Session {
         Session s = new Session(snap.id(), snap.owner(), snap.settings(), false, Instant.ofEpochMilli(snap.createdAtMs()), nowNanos);
         s.lastUsedAt = Instant.ofEpochMilli(snap.lastUsedAtMs());
         s.sequence = sequence;
-        s.conversation.addAll(snap.conversation());
+        s.conversation = NativeConversation.of(snap.conversation());
         if (snap.seen() != null) {
             int[] seen = snap.seen();
-            s.continuation = new Continuation(() -> seen, snap.pending());
+            s.continuation = new Continuation(Continuation.Seen.rendered(() -> seen), snap.pending());
+        } else if (snap.extendsTrail()) {
+            s.continuation = FollowUp.extendingTrail(sequence, snap.pending());
         }
         SessionSnapshot.Counters c = snap.counters();
         s.requests = c.requests();
@@ -72,9 +72,9 @@ public final class Session {
     /** This session as data; only while no request holds it (the continuation's rendering runs here). */
     public SessionSnapshot snapshot() {
         Continuation c = continuation;
-        int[] seen = c == null ? null : c.seen().get();
+        int[] seen = c == null ? null : c.seen().tokens();
         return new SessionSnapshot(id, owner, settings, createdAt.toEpochMilli(), lastUsedAt.toEpochMilli(),
-                conversation, seen, c == null ? null : c.pending(), new SessionSnapshot.Counters(requests, generatedTokens,
+                conversation.context(), seen, c != null && seen == null, c == null ? null : c.pending(), new SessionSnapshot.Counters(requests, generatedTokens,
                 prefilledTokens, rebuilds, lastTimeToFirstTokenMs, lastTokensPerSecond));
     }
 
@@ -145,21 +145,33 @@ public final class Session {
         continuation = null;
     }
 
-    /** Set by the request that finished a turn, so the next turn prefills only what is new. */
-    public void continueWith(Continuation c) {
+    /** The fresh sequence a running turn started on, or null. */
+    EngineSequence turnSequence() {
+        return turnSequence;
+    }
+
+    void turnSequence(EngineSequence s) {
+        turnSequence = s;
+    }
+
+    /** Set by the turn that finished, so the next turn prefills only what is new. */
+    void continueWith(Continuation c) {
         continuation = c;
     }
 
-    /** The last turn's continuation, consumed: a turn that does not finish leaves none. */
-    Continuation takeContinuation() {
-        Continuation c = continuation;
-        continuation = null;
-        return c;
+    /** What the last finished turn left for the next one, or null; a turn that does not finish leaves it as it was. */
+    Continuation continuation() {
+        return continuation;
     }
 
-    /** The messages of the native API's conversation, in order; touched only by the request holding the session. */
-    public List<ChatMessage> conversation() {
+    /** The native API's conversation (what of it the next message is rendered against). */
+    public NativeConversation conversation() {
         return conversation;
+    }
+
+    /** True when a new turn may simply extend the session's stream: it has a cache and a finished last turn. */
+    public boolean canContinue() {
+        return sequence != null && continuation != null;
     }
 
     /** Cache statistics, or an empty cache's before the first request. */
@@ -168,9 +180,21 @@ public final class Session {
         return s == null ? new CacheStats(0, 0, 0, 0, 0, 0) : s.stats();
     }
 
+    /** Off-heap bytes of the session's caches, a running turn's fresh one included. */
     long bytes() {
         EngineSequence s = sequence;
-        return s == null ? 0 : s.stats().bytes();
+        EngineSequence t = turnSequence;
+        return (s == null ? 0 : s.stats().bytes()) + (t == null ? 0 : t.stats().bytes());
+    }
+
+    /**
+     * Heap bytes the session keeps besides its off-heap cache: the sequence's token trail (one int per cache slot)
+     * and the native conversation's kept context. Bounded by the cache capacity and the last turn, never by the
+     * conversation's length.
+     */
+    public long heapBytes() {
+        EngineSequence s = sequence;
+        return (s == null ? 0 : s.heapBytes()) + conversation.bytes();
     }
 
     void rebuilt() {
@@ -178,7 +202,7 @@ public final class Session {
     }
 
     /** Records a finished request's numbers. */
-    public void record(GenerationResult r) {
+    void record(GenerationResult r) {
         requests++;
         prefilledTokens += r.prefilledTokens();
         generatedTokens += r.generatedTokens();

@@ -10,12 +10,15 @@ import java.util.Objects;
  * rebuilt after a restart with the same id, owner, settings, conversation and next-turn reuse.
  *
  * @param owner        the owner as the registry knows it (the persistence layer stores only its hash)
- * @param seen         what the next prompt must start with to continue (the last turn's canonical rendering); null: none
+ * @param seen         what the next prompt must start with to continue (the last turn's canonical rendering); null: none,
+ *                     or the sequence's own token trail when {@code extendsTrail}
+ * @param extendsTrail the next prompt continues by extending everything the sequence was fed (a text completion)
  * @param pending      tokens to feed before the new ones (see {@link Continuation}); empty when {@code seen} is null
  * @param lastUsedAtMs epoch milliseconds of the last release; restoring orders by it, the TTL clock starts afresh
  */
 public record SessionSnapshot(String id, String owner, SessionSettings settings, long createdAtMs, long lastUsedAtMs,
-                              List<ChatMessage> conversation, int[] seen, int[] pending, Counters counters) {
+                              List<ChatMessage> conversation, int[] seen, boolean extendsTrail, int[] pending,
+                              Counters counters) {
 
     public SessionSnapshot {
         Objects.requireNonNull(id, "id");
@@ -28,7 +31,8 @@ public record SessionSnapshot(String id, String owner, SessionSettings settings,
 
     /** The same session under another owner string (the hash on disk, the key again on restore). */
     public SessionSnapshot withOwner(String newOwner) {
-        return new SessionSnapshot(id, newOwner, settings, createdAtMs, lastUsedAtMs, conversation, seen, pending, counters);
+        return new SessionSnapshot(id, newOwner, settings, createdAtMs, lastUsedAtMs, conversation, seen, extendsTrail,
+                pending, counters);
     }
 
     /** The session's totals over its life, as {@code GET /v1/sessions/{id}} reports them. */

@@ -7,7 +7,7 @@ import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.metrics.PersistenceMetrics;
 import io.sinkserve.metrics.ServiceMetrics;
 import io.sinkserve.scheduler.FakeEngine;
-import io.sinkserve.session.Continuation;
+import io.sinkserve.session.FinishedTurns;
 import io.sinkserve.session.Session;
 import io.sinkserve.session.SessionLimits;
 import io.sinkserve.session.SessionRegistry;
@@ -57,12 +57,7 @@ class SessionPersistenceTest {
 
     /** One finished turn: the session has fed {@code prompt} and expects the next prompt to extend it. */
     private Session turn(SessionRegistry r, String id, String owner, int[] prompt) {
-        Session s = r.acquireOrCreate(id, owner, SETTINGS);
-        TurnPlan plan = r.plan(s, prompt, 0);
-        engine.prefill(s.sequence(), plan.newTokens());
-        s.continueWith(new Continuation(() -> prompt, new int[] {99}));
-        r.release(s);
-        return s;
+        return FinishedTurns.finish(r, engine, id, owner, SETTINGS, prompt, new int[] {99});
     }
 
     private double skipped(String reason) {
@@ -83,8 +78,8 @@ class SessionPersistenceTest {
         assertEquals(1, second.persistence().restore(KEYS));
         assertTrue(second.registry().find("chat-1", "key-b").isEmpty(), "another key never sees it");
         Session s = second.registry().acquire("chat-1", "key-a");
-        assertArrayEquals(new int[] {1, 5, 6, 7}, s.sequence().history());
-        TurnPlan plan = second.registry().plan(s, new int[] {1, 5, 6, 7, 8, 9}, 0);
+        assertArrayEquals(new int[] {1, 5, 6, 7}, s.sequence().recentTokens(4));
+        TurnPlan plan = second.registry().plan(s, new int[] {1, 5, 6, 7, 8, 9});
         assertEquals(4, plan.cachedTokens());
         assertArrayEquals(new int[] {99, 8, 9}, plan.newTokens(), "the pending token, then only the new ones");
         assertEquals(1.0, meters.get("sinkserve.sessions.restored").counter().count());

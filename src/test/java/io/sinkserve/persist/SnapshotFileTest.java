@@ -45,7 +45,7 @@ class SnapshotFileTest {
     static SessionSnapshot session(String id, String owner) {
         return new SessionSnapshot(id, owner, SETTINGS, 1_700_000_000_123L, 1_700_000_100_456L,
                 List.of(new ChatMessage("system", "Be brief."), new ChatMessage("user", "Hi <s> there")),
-                new int[] {1, 403, 407}, new int[] {2}, new SessionSnapshot.Counters(3, 40, 55, 1, 12.5, 812.25));
+                new int[] {1, 403, 407}, false, new int[] {2}, new SessionSnapshot.Counters(3, 40, 55, 1, 12.5, 812.25));
     }
 
     /** A sequence that has evicted (so the window wraps) holding 40 tokens of a story. */
@@ -80,7 +80,7 @@ class SnapshotFileTest {
                 assertArrayEquals(written.seen(), read.seen());
                 assertArrayEquals(written.pending(), read.pending());
                 assertEquals(seq.stats(), restored.stats());
-                assertArrayEquals(seq.history(), restored.history());
+                assertArrayEquals(seq.recentTokens(Integer.MAX_VALUE), restored.recentTokens(Integer.MAX_VALUE));
                 assertArrayEquals(engine.prefill(seq, next), engine.prefill(restored, next),
                         "the restored cache gives the same logits as the one it was written from");
             }
@@ -91,7 +91,7 @@ class SnapshotFileTest {
     void aSessionWithoutContinuationOrConversationRoundTrips() throws Exception {
         SessionSettings noSeed = new SessionSettings(4, 28, EvictionPolicy.TOKEN, 14, KvStorage.F32, false,
                 SamplingParams.defaults(256, 0), OptionalLong.empty());
-        SessionSnapshot bare = new SessionSnapshot("s", OwnerHash.of(""), noSeed, 1, 2, List.of(), null, null,
+        SessionSnapshot bare = new SessionSnapshot("s", OwnerHash.of(""), noSeed, 1, 2, List.of(), null, false, null,
                 new SessionSnapshot.Counters(0, 0, 0, 0, 0, 0));
         try (EngineSequence seq = engine.newSequence(CacheConfig.streaming(4, 28))) {
             SnapshotFile.Contents c = SnapshotFile.decode(SnapshotFile.encode(identity, bare, seq), identity, engine);
