@@ -77,7 +77,7 @@ class CompletionHandler {
         Function<Session, TurnPrompt> render = s -> new TurnPrompt(prompt, systemTokens,
                 chat ? FollowUp.chat(engine, request.messages(), prompt) : FollowUp.text(s),
                 chat ? "messages" : "prompt", reply -> { });
-        run(ctx, chat ? "chat" : "completion", target, render, request.sampling(), tokens.controls(), turn -> {
+        run(ctx, chat ? "chat" : "completion", target, render, request.sampling(), tokens.controls(engine), turn -> {
             String served = turn.session().ephemeral() ? null : turn.session().id();
             return request.stream()
                     ? new OpenAiStreamExchange(turn, channel(ctx, served, turn), format, json, request.includeUsage())

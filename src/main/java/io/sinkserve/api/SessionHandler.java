@@ -134,7 +134,7 @@ class SessionHandler {
         TokenOptions tokens = TokenOptions.message(body, engine.vocabSize());
         Function<Session, TurnPrompt> render = session -> prompt(engine, session, message);
         try {
-            completions.run(ctx, "message", SessionTarget.existing(id, owner), render, sampling, tokens.controls(),
+            completions.run(ctx, "message", SessionTarget.existing(id, owner), render, sampling, tokens.controls(engine),
                     turn -> new NativeExchange(turn, completions.channel(ctx, id, turn), json));
         } catch (SessionNotFoundException e) {
             throw notFound(id);

@@ -146,6 +146,11 @@ public final class FakeEngine implements Engine {
     }
 
     @Override
+    public io.sinkserve.generate.TokenMask jsonMask(io.sinkserve.generate.json.JsonGrammar grammar) {
+        throw new UnsupportedOperationException("the fake engine has no tokenizer to constrain");
+    }
+
+    @Override
     public boolean isEndOfGeneration(int token) {
         return token == EOS;
     }

@@ -219,6 +219,11 @@ class TurnServiceTest {
         }
 
         @Override
+        public io.sinkserve.generate.TokenMask jsonMask(io.sinkserve.generate.json.JsonGrammar grammar) {
+            return real.jsonMask(grammar);
+        }
+
+        @Override
         public boolean isEndOfGeneration(int token) {
             return real.isEndOfGeneration(token);
         }
