@@ -52,7 +52,7 @@ public final class Session {
 
     /** A session rebuilt from a snapshot; its idle clock (TTL, LRU) starts now, lastUsedAt still tells the last use. */
     static Session restored(SessionSnapshot snap, EngineSequence sequence, long nowNanos) {
-        Session s = new Session(snap.id(), snap.owner(), snap.settings(), false, false,
+        Session s = new Session(snap.id(), snap.owner(), snap.settings(), false, snap.implicit(),
                 Instant.ofEpochMilli(snap.createdAtMs()), nowNanos);
         s.lastUsedAt = Instant.ofEpochMilli(snap.lastUsedAtMs());
         s.sequence = sequence;
@@ -75,7 +75,7 @@ public final class Session {
     public SessionSnapshot snapshot() {
         Continuation c = continuation;
         int[] seen = c == null ? null : c.seen().tokens();
-        return new SessionSnapshot(id, owner, settings, createdAt.toEpochMilli(), lastUsedAt.toEpochMilli(),
+        return new SessionSnapshot(id, owner, implicit, settings, createdAt.toEpochMilli(), lastUsedAt.toEpochMilli(),
                 conversation.context(), seen, seen == null ? null : c.pending(), new SessionSnapshot.Counters(requests, generatedTokens,
                 prefilledTokens, rebuilds, lastTimeToFirstTokenMs, lastTokensPerSecond));
     }

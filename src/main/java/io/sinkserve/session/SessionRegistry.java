@@ -339,7 +339,12 @@ public final class SessionRegistry {
             return false;
         }
         sequence.setEvictionListener((policy, tokens) -> metrics.evicted(policy.name(), tokens));
-        sessions.put(key(snapshot.owner(), snapshot.id()), Session.restored(snapshot, sequence, nanoClock.getAsLong()));
+        Session s = Session.restored(snapshot, sequence, nanoClock.getAsLong());
+        sessions.put(key(s.owner(), s.id()), s);
+        if (s.implicit() && snapshot.seen() != null) {
+            // the stream its next prompt must extend finds it, as the last prompt did before the restart
+            implicit.put(s, snapshot.seen());
+        }
         return true;
     }
 

@@ -63,6 +63,13 @@ class SessionRestartIT {
         return Http.json(r.body());
     }
 
+    /** A chat turn with no session id, as most front-ends send it; the answer's X-Session-ID names the implicit session. */
+    private static HttpResponse<String> implicitChat(Http http, String body) throws Exception {
+        HttpResponse<String> r = http.post("/v1/chat/completions", body, AUTH, "Bearer key-b");
+        assertEquals(200, r.statusCode(), r.body());
+        return r;
+    }
+
     private static JsonNode nativeMessage(Http http, String id, String content) throws Exception {
         HttpResponse<String> r = http.post("/v1/sessions/" + id + "/messages",
                 "{\"content\":" + Http.quote(content) + ",\"max_tokens\":12,\"seed\":9}", AUTH, "Bearer key-a");
@@ -80,6 +87,8 @@ class SessionRestartIT {
         String reply;
         String nativeId;
         JsonNode native1;
+        String implicitId;
+        String implicitReply;
         try (ServedApp app = start(dir)) {
             Http http = http(app);
             reply = chat(http, "reference", turn1()).at("/choices/0/message/content").asText();
@@ -91,11 +100,14 @@ class SessionRestartIT {
             assertEquals(201, created.statusCode(), created.body());
             nativeId = Http.json(created.body()).get("id").asText();
             native1 = nativeMessage(http, nativeId, "A story about a dog.");
+            HttpResponse<String> implicit1 = implicitChat(http, turn1());
+            implicitId = implicit1.headers().firstValue("X-Session-ID").orElseThrow();
+            implicitReply = Http.json(implicit1.body()).at("/choices/0/message/content").asText();
             app.stop(Duration.ofSeconds(90));
-            assertTrue(app.output().contains("shutdown: 3 of 3 sessions written to"), app.output());
+            assertTrue(app.output().contains("shutdown: 4 of 4 sessions written to"), app.output());
         }
         List<Path> written = snapshots(dir);
-        assertEquals(3, written.size(), written.toString());
+        assertEquals(4, written.size(), written.toString());
         byte[] sample = Files.readAllBytes(written.getFirst());
         Files.write(dir.resolve("truncated.session"), Arrays.copyOf(sample, sample.length / 2));
         byte[] mutated = sample.clone();
@@ -120,20 +132,25 @@ class SessionRestartIT {
                     "the native session's second message reuses the first turn after the restart: " + native2);
             assertEquals(404, http.get("/v1/sessions/restarted", AUTH, "Bearer key-b").statusCode(),
                     "a restored session belongs to its own key only");
+            HttpResponse<String> implicit2 = implicitChat(http, turn2(implicitReply));
+            assertEquals(implicitId, implicit2.headers().firstValue("X-Session-ID").orElse(null),
+                    "a follow-up with no session id finds the restored implicit session");
+            assertTrue(Http.json(implicit2.body()).at("/usage/prompt_tokens_details/cached_tokens").asInt() > 0,
+                    "and reuses its cache: " + implicit2.body());
 
             String log = app.output();
             assertEquals(2, count(log, "session snapshot .*skipped \\(corrupt\\)"), log);
             assertEquals(1, count(log, "session snapshot .*foreign\\.session skipped \\(model\\): written for another model file"), log);
-            assertTrue(log.contains("sessions: 3 restored from"), log);
+            assertTrue(log.contains("sessions: 4 restored from"), log);
             String metrics = http.get("/q/metrics").body();
-            assertEquals(3.0, metric(metrics, "sinkserve_sessions_restored_total"), metrics);
+            assertEquals(4.0, metric(metrics, "sinkserve_sessions_restored_total"), metrics);
             assertEquals(2.0, metric(metrics, "sinkserve_session_snapshots_skipped_total{reason=\"corrupt\"}"));
             assertEquals(1.0, metric(metrics, "sinkserve_session_snapshots_skipped_total{reason=\"model\"}"));
             assertTrue(Files.exists(dir.resolve("truncated.session.rejected")));
             assertTrue(Files.exists(dir.resolve("mutated.session.rejected")));
 
             assertEquals(200, http.delete("/v1/sessions/" + nativeId, AUTH, "Bearer key-a").statusCode());
-            assertEquals(3, snapshots(dir).size(), "the deleted session's file is gone at once (2 sessions + the foreign file)");
+            assertEquals(4, snapshots(dir).size(), "the deleted session's file is gone at once (3 sessions + the foreign file)");
             app.stop(Duration.ofSeconds(90));
         }
     }

@@ -43,7 +43,7 @@ class SnapshotFileTest {
     }
 
     static SessionSnapshot session(String id, String owner) {
-        return new SessionSnapshot(id, owner, SETTINGS, 1_700_000_000_123L, 1_700_000_100_456L,
+        return new SessionSnapshot(id, owner, true, SETTINGS, 1_700_000_000_123L, 1_700_000_100_456L,
                 List.of(new ChatMessage("system", "Be brief."), new ChatMessage("user", "Hi <s> there")),
                 new int[] {1, 403, 407}, new int[] {2}, new SessionSnapshot.Counters(3, 40, 55, 1, 12.5, 812.25));
     }
@@ -72,6 +72,7 @@ class SnapshotFileTest {
                 SessionSnapshot read = c.session();
                 assertEquals(written.id(), read.id());
                 assertEquals(written.owner(), read.owner());
+                assertEquals(written.implicit(), read.implicit());
                 assertEquals(written.createdAtMs(), read.createdAtMs());
                 assertEquals(written.lastUsedAtMs(), read.lastUsedAtMs());
                 assertEquals(written.conversation(), read.conversation());
@@ -91,7 +92,7 @@ class SnapshotFileTest {
     void aSessionWithoutContinuationOrConversationRoundTrips() throws Exception {
         SessionSettings noSeed = new SessionSettings(4, 28, EvictionPolicy.TOKEN, 14, KvStorage.F32, false,
                 SamplingParams.defaults(256, 0), OptionalLong.empty());
-        SessionSnapshot bare = new SessionSnapshot("s", OwnerHash.of(""), noSeed, 1, 2, List.of(), null, null,
+        SessionSnapshot bare = new SessionSnapshot("s", OwnerHash.of(""), false, noSeed, 1, 2, List.of(), null, null,
                 new SessionSnapshot.Counters(0, 0, 0, 0, 0, 0));
         try (EngineSequence seq = engine.newSequence(CacheConfig.streaming(4, 28))) {
             SnapshotFile.Contents c = SnapshotFile.decode(SnapshotFile.encode(identity, bare, seq), identity, engine);
