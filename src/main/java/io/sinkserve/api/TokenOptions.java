@@ -4,24 +4,29 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sinkserve.generate.LogitBias;
 import io.sinkserve.generate.Logprobs;
 import io.sinkserve.generate.TokenControls;
+import io.sinkserve.generate.json.JsonGrammar;
+import io.sinkserve.scheduler.Engine;
 
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The request fields that act on each generated token: {@code logit_bias} and the logprobs report
- * (chat: {@code logprobs} + {@code top_logprobs}; completions: {@code logprobs} as the number of alternatives).
+ * The request fields that act on each generated token: {@code logit_bias}, {@code response_format} (on
+ * completions too, as llama.cpp's server takes it) and the logprobs report (chat: {@code logprobs} + {@code top_logprobs}; completions: {@code logprobs} as the number
+ * of alternatives).
  *
+ * @param grammar     what the output must be (response_format json_object / json_schema); null for free text
  * @param topLogprobs -1 when no logprobs are asked for
  */
-record TokenOptions(LogitBias bias, int topLogprobs) {
+record TokenOptions(LogitBias bias, JsonGrammar grammar, int topLogprobs) {
     boolean logprobs() {
         return topLogprobs >= 0;
     }
 
-    TokenControls controls() {
-        return new TokenControls(bias, null, topLogprobs);
+    /** The controls of one generation: a structured-output mask is stateful, so each call makes a new one. */
+    TokenControls controls(Engine engine) {
+        return new TokenControls(bias, grammar == null ? null : engine.jsonMask(grammar), topLogprobs);
     }
 
     static TokenOptions chat(JsonNode body, int vocab) {
@@ -31,21 +36,21 @@ record TokenOptions(LogitBias bias, int topLogprobs) {
             throw ApiException.invalid("top_logprobs", "'top_logprobs' needs 'logprobs': true");
         }
         int n = logprobs ? topCount(body, "top_logprobs") : -1;
-        return new TokenOptions(logitBias(body, vocab), n);
+        return new TokenOptions(logitBias(body, vocab), ResponseFormat.grammar(body), n);
     }
 
     static TokenOptions completion(JsonNode body, int vocab) {
         JsonNode lp = body.get("logprobs");
-        return new TokenOptions(logitBias(body, vocab), lp == null || lp.isNull() ? -1 : topCount(body, "logprobs"));
+        return new TokenOptions(logitBias(body, vocab), ResponseFormat.grammar(body), lp == null || lp.isNull() ? -1 : topCount(body, "logprobs"));
     }
 
-    /** The native API: a logit bias; its SSE events carry no logprobs. */
+    /** The native API: a logit bias and a response format; its SSE events carry no logprobs. */
     static TokenOptions message(JsonNode body, int vocab) {
         if (body.hasNonNull("logprobs") || body.hasNonNull("top_logprobs")) {
             String field = body.hasNonNull("logprobs") ? "logprobs" : "top_logprobs";
             throw RefusedFields.refused(field, "the native session API does not report logprobs; use /v1/chat/completions");
         }
-        return new TokenOptions(logitBias(body, vocab), -1);
+        return new TokenOptions(logitBias(body, vocab), ResponseFormat.grammar(body), -1);
     }
 
     private static int topCount(JsonNode body, String field) {

@@ -2,12 +2,14 @@ package io.sinkserve.compute;
 
 import java.util.Locale;
 
+import org.jboss.logging.Logger;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The vector width the float kernels run at: the CPU's preferred species (512 bits on AVX-512, 256 on
+ * The vector width the float kernels (F32, F16, BF16 rows, {@link FloatOps}, {@link TiledGemm}) run at: the CPU's preferred species (512 bits on AVX-512, 256 on
  * AVX2, 128 on NEON), or the one {@value #PROPERTY} forces (128, 256 or 512). Chosen once, at class
  * initialisation, so that the species the kernels read is a constant the JIT folds.
  *
@@ -33,6 +35,13 @@ public final class VectorWidth {
     static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, VectorShape.forBitSize(BITS));
     /** As many 16-bit lanes as {@link #FLOAT} has float lanes (half its bits): half floats to widen. */
     static final VectorSpecies<Short> HALF_SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(BITS / 2));
+
+    static {
+        String w = warning();
+        if (w != null) {
+            Logger.getLogger(VectorWidth.class).warn(w);
+        }
+    }
 
     private VectorWidth() {
     }
@@ -64,13 +73,19 @@ public final class VectorWidth {
     }
 
     /**
-     * A warning to print at start-up, or null: the forced width is wider than the hardware's, so the
-     * Vector API runs in its Java fallback (correct, same bits, but very slow).
+     * The warning logged when the kernels are first used, or null. The Vector API runs its Java fallback
+     * (correct, the same bits, but many times slower) for vectors wider than the hardware's: a forced width
+     * above the preferred one, or the block-quantised kernels, which work in 256-bit vectors at every
+     * width, on a CPU with 128-bit vectors.
      */
-    public static String warning() {
+    static String warning() {
         if (BITS > PREFERRED_BITS) {
             return "-D" + PROPERTY + "=" + BITS + " is wider than this CPU's " + PREFERRED_BITS
                     + "-bit vectors: the kernels run in the Vector API's Java fallback, many times slower";
+        }
+        if (PREFERRED_BITS < 256) {
+            return "this CPU's vectors are " + PREFERRED_BITS + " bits: the block-quantised (Q4_0, Q8_0, Q4_K, Q6_K)"
+                    + " kernels need 256-bit vectors and run in the Vector API's Java fallback, many times slower";
         }
         return null;
     }

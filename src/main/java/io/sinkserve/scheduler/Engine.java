@@ -1,6 +1,8 @@
 package io.sinkserve.scheduler;
 
 import io.sinkserve.cache.CacheConfig;
+import io.sinkserve.generate.TokenMask;
+import io.sinkserve.generate.json.JsonGrammar;
 import io.sinkserve.tokenizer.ChatMessage;
 
 import java.io.IOException;
@@ -46,6 +48,9 @@ public interface Engine extends AutoCloseable {
     byte[] tokenBytes(int token);
 
     boolean isEndOfGeneration(int token);
+
+    /** A fresh mask that keeps one generation's output a document of {@code grammar} (structured output). */
+    TokenMask jsonMask(JsonGrammar grammar);
 
     /** Frees the weights' mapping and compute threads. */
     @Override

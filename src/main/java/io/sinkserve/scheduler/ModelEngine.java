@@ -3,6 +3,11 @@ package io.sinkserve.scheduler;
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.cache.EvictionListener;
 import io.sinkserve.cache.SinkCache;
+import io.sinkserve.generate.JsonMask;
+import io.sinkserve.generate.TokenMask;
+import io.sinkserve.generate.json.JsonConstraint;
+import io.sinkserve.generate.json.JsonGrammar;
+import io.sinkserve.generate.json.TokenBytes;
 import io.sinkserve.model.LogitsSink;
 import io.sinkserve.model.Model;
 import io.sinkserve.model.Sequence;
@@ -28,6 +33,8 @@ public final class ModelEngine implements Engine, AutoCloseable {
     private final Tokenizer tokenizer;
     private final ChatTemplate template;
     private final int vocab;
+    private volatile TokenBytes tokenBytes;   // built on the first structured-output request
+    private volatile boolean[] blankTokens;   // likewise
     // decode-step scratch, reused: only the scheduler's worker thread decodes
     private final List<Sequence> batch = new ArrayList<>();
     private final List<float[]> logits = new ArrayList<>();
@@ -166,6 +173,19 @@ public final class ModelEngine implements Engine, AutoCloseable {
     }
 
     @Override
+    public TokenMask jsonMask(JsonGrammar grammar) {
+        if (tokenBytes == null) {
+            synchronized (this) {
+                if (tokenBytes == null) {
+                    blankTokens = JsonMask.blankTokens(vocab, tokenizer::piece);
+                    tokenBytes = TokenBytes.of(tokenizer);
+                }
+            }
+        }
+        return new JsonMask(new JsonConstraint(grammar, tokenBytes, tokenizer::isEndOfGeneration), blankTokens);
+    }
+
+    @Override
     public void close() {
         model.close();
     }
@@ -183,14 +203,39 @@ public final class ModelEngine implements Engine, AutoCloseable {
         }
 
         @Override
-        public int[] history() {
-            return sequence.history();
+        public boolean isPrefixOf(int[] prompt) {
+            return sequence.isPrefixOf(prompt);
+        }
+
+        @Override
+        public long heapBytes() {
+            return sequence.heapBytes();
+        }
+
+        @Override
+        public int[] recentTokens(int n) {
+            return sequence.recentTokens(n);
         }
 
         @Override
         public CacheStats stats() {
             SinkCache c = sequence.cache();
             return new CacheStats(c.capacity(), c.size(), c.tokensSeen(), c.evictions(), c.evictedTokens(), c.bytes());
+        }
+
+        @Override
+        public void checkpoint() {
+            sequence.checkpoint();
+        }
+
+        @Override
+        public void commit() {
+            sequence.commit();
+        }
+
+        @Override
+        public void rollback() {
+            sequence.rollback();
         }
 
         @Override

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -83,6 +84,40 @@ class MatMulTest {
                             "matmul n=" + n + " token " + t + " row " + r);
                 }
             }
+        }
+    }
+
+    /**
+     * Issue 17: a token's outputs do not depend on the batch it is in. Up to SMALL_BATCH tokens get the
+     * bits of matvec; in the GEMM a token gets the same bits in a batch of 17 (where token 16 takes the
+     * one-vector kernel) as in one of 40.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(TensorType.class)
+    void aTokensBitsDoNotDependOnItsBatch(TensorType type) {
+        Random rnd = new Random(11 + type.ordinal());
+        int rows = 53;
+        int cols = TestMatrices.oddCols(type);
+        Matrix m = Matrix.of(type, TestMatrices.randomBlocks(type, rnd, rows, cols), rows, cols);
+        MatMul mm = new MatMul(triple);
+        float[] xs = TestMatrices.gaussian(rnd, 40 * cols, 1f);
+        float[] small = new float[MatMul.SMALL_BATCH * rows];
+        mm.matmul(m, xs, MatMul.SMALL_BATCH, small);
+        float[] alone = new float[rows];
+        for (int t = 0; t < MatMul.SMALL_BATCH; t++) {
+            mm.matvec(m, xs, t * cols, alone, 0);
+            for (int r = 0; r < rows; r++) {
+                assertEquals(Float.floatToRawIntBits(alone[r]), Float.floatToRawIntBits(small[t * rows + r]),
+                        type + " batch of " + MatMul.SMALL_BATCH + " token " + t + " row " + r);
+            }
+        }
+        float[] of17 = new float[17 * rows];
+        float[] of40 = new float[40 * rows];
+        mm.matmul(m, xs, 17, of17);
+        mm.matmul(m, xs, 40, of40);
+        for (int i = 0; i < of17.length; i++) {
+            assertEquals(Float.floatToRawIntBits(of40[i]), Float.floatToRawIntBits(of17[i]),
+                    type + " GEMM token " + i / rows + " row " + i % rows);
         }
     }
 
