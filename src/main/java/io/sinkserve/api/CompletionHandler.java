@@ -6,11 +6,13 @@ import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.generate.TokenControls;
 import io.sinkserve.scheduler.CancelCause;
 import io.sinkserve.scheduler.Engine;
-import io.sinkserve.scheduler.Generation;
+import io.sinkserve.session.FollowUp;
 import io.sinkserve.session.Session;
 import io.sinkserve.session.SessionRegistry;
 import io.sinkserve.session.SessionSettings;
-import io.sinkserve.session.TurnPlan;
+import io.sinkserve.session.SessionTarget;
+import io.sinkserve.session.Turn;
+import io.sinkserve.session.TurnPrompt;
 import io.sinkserve.tokenizer.ChatMessage;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,9 +25,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
- * POST /v1/chat/completions and /v1/completions: binds the request to its session (X-Session-ID, else a
- * throw-away one), prefills only what the session has not seen, and streams or returns the result in
- * OpenAI's format.
+ * POST /v1/chat/completions and /v1/completions: binds the request to its session (X-Session-ID; for a chat
+ * request without one, the caller's implicit session it continues or a new one; else a throw-away one),
+ * prefills only what the session has not seen, and streams or returns the result in OpenAI's format. The
+ * response's X-Session-ID names the session that served it.
  */
 @ApplicationScoped
 class CompletionHandler {
@@ -56,8 +59,7 @@ class CompletionHandler {
         }
         SessionSettings settings = sessionId == null ? runtime.defaults()
                 : registry.find(sessionId, owner).map(Session::settings).orElse(runtime.defaults());
-        RequestParser parser = new RequestParser(engine.modelName(), runtime.config().limits().maxTokensLimit());
-        CompletionRequest request = chat ? parser.chat(body, settings) : parser.text(body, settings);
+        CompletionRequest request = chat ? parser().chat(body, settings) : parser().text(body, settings);
         TokenOptions tokens = chat ? TokenOptions.chat(body, engine.vocabSize())
                 : TokenOptions.completion(body, engine.vocabSize());
         int[] prompt = chat ? engine.renderChat(request.messages(), true) : engine.encode(request.prompt());
@@ -65,29 +67,33 @@ class CompletionHandler {
             LOG.debugf("prompt: %s", chat ? request.messages() : request.prompt());
         }
         int systemTokens = chat ? systemPromptTokens(engine, request.messages(), settings) : 0;
-        Session session = sessionId == null ? registry.acquireEphemeral(owner, settings)
-                : registry.acquireOrCreate(sessionId, owner, settings);
         String id = (chat ? "chatcmpl-" : "cmpl-") + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         OpenAiFormat format = new OpenAiFormat(json, id, engine.modelName(), chat,
                 tokens.logprobs() ? new LogprobsFormat(json, engine::tokenBytes) : null);
-        String endpoint = chat ? "chat" : "completion";
-        FollowUp followUp;
-        try {
-            followUp = chat ? FollowUp.chat(engine, request.messages(), prompt) : FollowUp.text(session);
-        } catch (RuntimeException e) {
-            registry.release(session);
-            throw e;
-        }
-        start(ctx, session, prompt, systemTokens, request.sampling(), tokens.controls(), chat ? "messages" : "prompt",
-                plan -> request.stream()
-                        ? new OpenAiStreamExchange(endpoint, registry, session, plan, followUp, channel(ctx, sessionId),
-                        format, json, request.includeUsage())
-                        : new OpenAiJsonExchange(endpoint, registry, session, plan, followUp, ctx.response(), format, json,
-                        sessionId));
+        boolean implicit = sessionId == null && chat && runtime.config().sessions().implicit();
+        SessionTarget target = implicit ? SessionTarget.implicit(owner, settings, prompt)
+                : sessionId == null ? SessionTarget.ephemeral(owner, settings)
+                : SessionTarget.named(sessionId, owner, settings);
+        Function<Session, TurnPrompt> render = s -> new TurnPrompt(prompt, systemTokens,
+                chat ? FollowUp.chat(engine, request.messages(), prompt) : FollowUp.text(s),
+                chat ? "messages" : "prompt", reply -> { });
+        run(ctx, chat ? "chat" : "completion", target, render, request.sampling(), tokens.controls(), turn -> {
+            String served = turn.session().ephemeral() ? null : turn.session().id();
+            return request.stream()
+                    ? new OpenAiStreamExchange(turn, channel(ctx, served, turn), format, json, request.includeUsage())
+                    : new OpenAiJsonExchange(turn, ctx.response(), format, json, served);
+        });
     }
 
-    SseChannel channel(RoutingContext ctx, String sessionId) {
-        return new SseChannel(ctx.response(), ctx.vertx(), runtime.config().pingInterval(), sessionId);
+    RequestParser parser() {
+        SinkserveConfig.Limits l = runtime.config().limits();
+        return new RequestParser(runtime.engine().modelName(), l.maxTokensLimit(), l.maxRepeatLastN());
+    }
+
+    SseChannel channel(RoutingContext ctx, String sessionId, Turn turn) {
+        SseChannel c = new SseChannel(ctx.response(), ctx.vertx(), runtime.config().pingInterval(), sessionId);
+        c.flowControl(turn);
+        return c;
     }
 
     /** Tokens of the system prompt alone, for sessions that pin it as sinks. */
@@ -99,28 +105,17 @@ class CompletionHandler {
     }
 
     /**
-     * Plans the turn on a session the caller has acquired and hands the generation to the scheduler. The session
-     * is released here on any failure, else by the exchange when the generation ends.
+     * Starts the turn (refused turns throw, leaving the session as it was), then ties it to the connection: a
+     * client that goes away cancels it, queued or running.
      */
-    void start(RoutingContext ctx, Session session, int[] prompt, int systemTokens, SamplingParams sampling,
-               TokenControls controls, String promptParam, Function<TurnPlan, Exchange> exchanges) {
-        SessionRegistry registry = runtime.sessions();
-        try {
-            TurnPlan plan = registry.plan(session, prompt, systemTokens);
-            int limit = runtime.config().limits().maxPromptTokens();
-            if (plan.newTokens().length > limit) {
-                throw new ApiException(400, "invalid_request_error", "context_length_exceeded", promptParam,
-                        "the prompt brings " + plan.newTokens().length + " new tokens; the limit is " + limit
-                                + " (sinkserve.limits.max-prompt-tokens)", 0);
-            }
-            Exchange exchange = exchanges.apply(plan);
-            Generation generation = new Generation(session.sequence(), plan.newTokens(), sampling, controls, exchange);
-            ctx.response().closeHandler(v -> generation.cancel(CancelCause.CLIENT));
-            runtime.scheduler().submit(generation);
-            exchange.begin();
-        } catch (RuntimeException e) {
-            registry.release(session);
-            throw e;
+    void run(RoutingContext ctx, String endpoint, SessionTarget target, Function<Session, TurnPrompt> render,
+             SamplingParams sampling, TokenControls controls, Function<Turn, Exchange> exchanges) {
+        Exchange[] exchange = new Exchange[1];
+        Turn turn = runtime.turns().start(endpoint, target, render, sampling, controls, t -> exchange[0] = exchanges.apply(t));
+        ctx.response().closeHandler(v -> turn.cancel(CancelCause.CLIENT));
+        if (ctx.response().closed()) {
+            turn.cancel(CancelCause.CLIENT);
         }
+        exchange[0].begin();
     }
 }

@@ -5,6 +5,7 @@ import io.sinkserve.scheduler.SchedulerRejectedException;
 import io.sinkserve.session.SessionBusyException;
 import io.sinkserve.session.SessionCapacityException;
 import io.sinkserve.session.SessionNotFoundException;
+import io.sinkserve.session.PromptTooLongException;
 import io.vertx.ext.web.handler.HttpException;
 import org.jboss.logging.Logger;
 
@@ -27,6 +28,8 @@ final class ErrorMapper {
             case SchedulerRejectedException e when e.reason() == SchedulerRejectedException.Reason.OVERLOADED ->
                     new ApiException(429, "rate_limit_error", "rate_limit_exceeded", null, e.getMessage(), 1);
             case SchedulerRejectedException e -> ApiException.unavailable("shutting_down", e.getMessage());
+            case PromptTooLongException e -> new ApiException(400, "invalid_request_error", "context_length_exceeded",
+                    e.param(), e.getMessage(), 0);
             case PromptRejectedException e -> new ApiException(400, "invalid_request_error", "template_error", "messages",
                     "the model's chat template rejected the conversation: " + e.getMessage(), 0);
             default -> {

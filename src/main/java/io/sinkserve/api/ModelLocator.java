@@ -31,7 +31,7 @@ public final class ModelLocator {
                 manifest.map(m -> m.defaultModel().file()).orElse("stories260K.gguf")));
         if (!Files.isRegularFile(path)) {
             throw new IllegalArgumentException("model file not found: " + path.toAbsolutePath()
-                    + " (set sinkserve.model / SINKSERVE_MODEL, or run ./sinkserve pull)");
+                    + " (give serve --model, or set sinkserve.model / SINKSERVE_MODEL, or run ./sinkserve pull)");
         }
         Optional<ModelEntry> entry = manifest.flatMap(m -> m.models().stream()
                 .filter(e -> e.file().equals(path.getFileName().toString())).findFirst());

@@ -4,28 +4,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sinkserve.generate.TokenLogprob;
 import io.sinkserve.scheduler.GenerationResult;
-import io.sinkserve.session.Session;
-import io.sinkserve.session.SessionRegistry;
-import io.sinkserve.session.TurnPlan;
-import io.sinkserve.tokenizer.ChatMessage;
+import io.sinkserve.session.Turn;
 
 import java.util.List;
 
 /**
  * The native API's stream: {@code event: delta} per text delta, then {@code event: done} with usage, timings
- * and the cache's state (or {@code event: error}). On success the turn joins the session's conversation.
+ * and the cache's state (or {@code event: error}).
  */
 final class NativeExchange extends Exchange {
     private final SseChannel channel;
     private final ObjectMapper json;
-    private final ChatMessage message;
 
-    NativeExchange(SessionRegistry registry, Session session, TurnPlan plan, FollowUp followUp, SseChannel channel,
-                   ObjectMapper json, ChatMessage message) {
-        super("message", registry, session, plan, followUp);
+    NativeExchange(Turn turn, SseChannel channel, ObjectMapper json) {
+        super(turn);
         this.channel = channel;
         this.json = json;
-        this.message = message;
     }
 
     @Override
@@ -40,21 +34,15 @@ final class NativeExchange extends Exchange {
     }
 
     @Override
-    void completed(GenerationResult r) {
-        session.conversation().add(message);
-        session.conversation().add(new ChatMessage("assistant", text.toString()));
-    }
-
-    @Override
     void respond(GenerationResult r) {
         ObjectNode o = json.createObjectNode();
-        o.put("session_id", session.id()).put("finish_reason", OpenAiFormat.finishReason(r.finishReason()))
-                .put("text", text.toString());
-        o.putObject("usage").put("prompt_tokens", promptTokens).put("cached_tokens", plan.cachedTokens())
+        o.put("session_id", turn.session().id()).put("finish_reason", OpenAiFormat.finishReason(r.finishReason()))
+                .put("text", turn.reply());
+        o.putObject("usage").put("prompt_tokens", plan.promptTokens()).put("cached_tokens", plan.cachedTokens())
                 .put("prefilled_tokens", r.prefilledTokens()).put("completion_tokens", r.generatedTokens());
         o.putObject("timings").put("queued_ms", r.queuedNanos() / 1e6).put("ttft_ms", r.timeToFirstTokenNanos() / 1e6)
                 .put("duration_ms", r.durationNanos() / 1e6).put("tokens_per_second", r.tokensPerSecond());
-        o.set("cache", SessionView.cache(json, session.cacheStats()));
+        o.set("cache", SessionView.cache(json, turn.session().cacheStats()));
         o.put("rebuilt", plan.rebuilt());
         channel.event("done", OpenAiFormat.write(json, o));
         channel.end(false);
@@ -64,5 +52,10 @@ final class NativeExchange extends Exchange {
     void failed(ApiException e) {
         channel.event("error", OpenAiFormat.error(json, e));
         channel.end(false);
+    }
+
+    @Override
+    void abort() {
+        channel.abort();
     }
 }

@@ -3,9 +3,7 @@ package io.sinkserve.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sinkserve.generate.TokenLogprob;
 import io.sinkserve.scheduler.GenerationResult;
-import io.sinkserve.session.Session;
-import io.sinkserve.session.SessionRegistry;
-import io.sinkserve.session.TurnPlan;
+import io.sinkserve.session.Turn;
 import io.vertx.core.http.HttpServerResponse;
 
 import java.util.List;
@@ -17,9 +15,8 @@ final class OpenAiJsonExchange extends Exchange {
     private final ObjectMapper json;
     private final String sessionId;
 
-    OpenAiJsonExchange(String endpoint, SessionRegistry registry, Session session, TurnPlan plan, FollowUp followUp,
-                       HttpServerResponse response, OpenAiFormat format, ObjectMapper json, String sessionId) {
-        super(endpoint, registry, session, plan, followUp);
+    OpenAiJsonExchange(Turn turn, HttpServerResponse response, OpenAiFormat format, ObjectMapper json, String sessionId) {
+        super(turn);
         this.response = response;
         this.format = format;
         this.json = json;
@@ -32,8 +29,8 @@ final class OpenAiJsonExchange extends Exchange {
 
     @Override
     void respond(GenerationResult r) {
-        String body = format.response(text.toString(), logprobs, OpenAiFormat.finishReason(r.finishReason()),
-                format.usage(promptTokens, plan.cachedTokens(), r.generatedTokens()));
+        String body = format.response(turn.reply(), logprobs, OpenAiFormat.finishReason(r.finishReason()),
+                format.usage(plan.promptTokens(), plan.cachedTokens(), r.generatedTokens()));
         if (sessionId != null) {
             response.putHeader(CompletionHandler.SESSION_HEADER, sessionId);
         }
@@ -43,5 +40,10 @@ final class OpenAiJsonExchange extends Exchange {
     @Override
     void failed(ApiException e) {
         Responses.error(response, json, e);
+    }
+
+    @Override
+    void abort() {
+        response.reset();
     }
 }

@@ -3,9 +3,7 @@ package io.sinkserve.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sinkserve.generate.TokenLogprob;
 import io.sinkserve.scheduler.GenerationResult;
-import io.sinkserve.session.Session;
-import io.sinkserve.session.SessionRegistry;
-import io.sinkserve.session.TurnPlan;
+import io.sinkserve.session.Turn;
 
 import java.util.List;
 
@@ -16,9 +14,8 @@ final class OpenAiStreamExchange extends Exchange {
     private final ObjectMapper json;
     private final boolean includeUsage;
 
-    OpenAiStreamExchange(String endpoint, SessionRegistry registry, Session session, TurnPlan plan, FollowUp followUp, SseChannel channel,
-                         OpenAiFormat format, ObjectMapper json, boolean includeUsage) {
-        super(endpoint, registry, session, plan, followUp);
+    OpenAiStreamExchange(Turn turn, SseChannel channel, OpenAiFormat format, ObjectMapper json, boolean includeUsage) {
+        super(turn);
         this.channel = channel;
         this.format = format;
         this.json = json;
@@ -44,7 +41,7 @@ final class OpenAiStreamExchange extends Exchange {
     void respond(GenerationResult r) {
         channel.data(format.chunk(false, null, OpenAiFormat.finishReason(r.finishReason()), includeUsage));
         if (includeUsage) {
-            channel.data(format.usageChunk(format.usage(promptTokens, plan.cachedTokens(), r.generatedTokens())));
+            channel.data(format.usageChunk(format.usage(plan.promptTokens(), plan.cachedTokens(), r.generatedTokens())));
         }
         channel.end(true);
     }
@@ -53,5 +50,10 @@ final class OpenAiStreamExchange extends Exchange {
     void failed(ApiException e) {
         channel.data(OpenAiFormat.error(json, e));
         channel.end(true);
+    }
+
+    @Override
+    void abort() {
+        channel.abort();
     }
 }

@@ -25,10 +25,12 @@ final class RequestParser {
 
     private final String modelName;
     private final int maxTokensLimit;
+    private final int maxRepeatLastN;
 
-    RequestParser(String modelName, int maxTokensLimit) {
+    RequestParser(String modelName, int maxTokensLimit, int maxRepeatLastN) {
         this.modelName = modelName;
         this.maxTokensLimit = maxTokensLimit;
+        this.maxRepeatLastN = maxRepeatLastN;
     }
 
     CompletionRequest chat(JsonNode body, SessionSettings defaults) {
@@ -213,8 +215,9 @@ final class RequestParser {
             throw ApiException.invalid(repField, "'" + repField + "' must be greater than 0");
         }
         int repeatLastN = optInt(body, "repeat_last_n", d.repeatLastN());
-        if (repeatLastN < 0) {
-            throw ApiException.invalid("repeat_last_n", "'repeat_last_n' must be >= 0");
+        if (repeatLastN < 0 || repeatLastN > maxRepeatLastN) {
+            throw ApiException.invalid("repeat_last_n", "'repeat_last_n' must be between 0 and " + maxRepeatLastN
+                    + " (sinkserve.limits.max-repeat-last-n), got " + repeatLastN);
         }
         float presence = optFloat(body, "presence_penalty", d.presencePenalty(), -2, 2);
         float frequency = optFloat(body, "frequency_penalty", d.frequencyPenalty(), -2, 2);

@@ -23,6 +23,7 @@ import io.sinkserve.session.Session;
 import io.sinkserve.session.SessionLimits;
 import io.sinkserve.session.SessionRegistry;
 import io.sinkserve.session.SessionSettings;
+import io.sinkserve.session.TurnService;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -59,6 +60,7 @@ public class ServiceRuntime {
     private volatile Engine engine;
     private volatile Scheduler scheduler;
     private volatile SessionRegistry sessions;
+    private volatile TurnService turns;
     private volatile SessionSettings defaults;
     private volatile long modelCreated;
     private volatile boolean draining;
@@ -84,7 +86,8 @@ public class ServiceRuntime {
             warm(e);
             long t2 = System.nanoTime();
             SinkserveConfig.Limits l = config.limits();
-            Scheduler s = new Scheduler(e, new SchedulerLimits(l.maxRunning(), l.maxWaiting(), l.prefillChunk()), metrics);
+            Scheduler s = new Scheduler(e, new SchedulerLimits(l.maxRunning(), l.maxWaiting(), l.prefillChunk(),
+                    l.stallTimeout()), metrics);
             metrics.bindQueue(s::running, s::waiting);
             sessions = new SessionRegistry(e, new SessionLimits(l.maxSessions(), l.sessionIdleTtl(), l.kvMemoryBudget()),
                     metrics, System::nanoTime);
@@ -93,6 +96,7 @@ public class ServiceRuntime {
             config.sessions().persistDir().ifPresent(dir -> restoreSessions(dir, path, e, l));
             defaults = settings;
             modelCreated = served.created();
+            turns = new TurnService(sessions, s, l.maxPromptTokens());
             scheduler = s;
             engine = e;
             LOG.infof("serving %s as '%s' (trained context %d); loaded in %.1f s, warmed up in %.1f s; cache: %d sinks + %d window, %s policy",
@@ -219,6 +223,11 @@ public class ServiceRuntime {
     SessionRegistry sessions() {
         requireReady();
         return sessions;
+    }
+
+    TurnService turns() {
+        requireReady();
+        return turns;
     }
 
     SessionSettings defaults() {

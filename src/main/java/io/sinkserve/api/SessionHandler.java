@@ -7,18 +7,24 @@ import io.sinkserve.cache.EvictionPolicy;
 import io.sinkserve.cache.KvStorage;
 import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.scheduler.Engine;
+import io.sinkserve.session.FollowUp;
+import io.sinkserve.session.NativeConversation;
 import io.sinkserve.session.Session;
 import io.sinkserve.session.SessionNotFoundException;
-import io.sinkserve.session.SessionRegistry;
 import io.sinkserve.session.SessionSettings;
+import io.sinkserve.session.SessionTarget;
+import io.sinkserve.session.TurnPrompt;
 import io.sinkserve.tokenizer.ChatMessage;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /** The native session API: create, inspect, delete, and talk to a session whose conversation the server keeps. */
 @ApplicationScoped
@@ -61,7 +67,7 @@ class SessionHandler {
             if (!sampling.isObject()) {
                 throw ApiException.invalidType("sampling", "an object");
             }
-            samplingDefaults = parser(engine).sampling(sampling, d.sampling(), d.seed());
+            samplingDefaults = completions.parser().sampling(sampling, d.sampling(), d.seed());
             if (sampling.hasNonNull("seed")) {
                 seed = OptionalLong.of(samplingDefaults.seed());
             }
@@ -69,10 +75,33 @@ class SessionHandler {
         Session s = runtime.sessions().create(Auth.owner(ctx), new SessionSettings(sinks, window, policy, batch, storage,
                 pin, samplingDefaults, seed));
         if (system != null) {
-            s.conversation().add(new ChatMessage("system", system));
+            s.conversation().system(new ChatMessage("system", system));
         }
         ctx.response().putHeader(CompletionHandler.SESSION_HEADER, s.id());
         Responses.json(ctx.response(), 201, OpenAiFormat.write(json, SessionView.of(json, s)));
+    }
+
+    /**
+     * The new message's prompt. A session that can continue gets only the tokens the template adds for the message
+     * (rendered after the kept context, never the whole conversation); a first turn, or a template whose rendering
+     * of the context is not a prefix of the rendering with the message, gets the whole prompt over what is kept.
+     */
+    private static TurnPrompt prompt(Engine engine, Session session, ChatMessage message) {
+        NativeConversation conversation = session.conversation();
+        List<ChatMessage> messages = new ArrayList<>(conversation.context());
+        messages.add(message);
+        int[] prompt = engine.renderChat(messages, true);
+        FollowUp followUp = FollowUp.chat(engine, messages, prompt);
+        int system = CompletionHandler.systemPromptTokens(engine, messages, session.settings());
+        Consumer<String> keep = reply -> conversation.completed(message, reply);
+        if (session.canContinue()) {
+            int[] before = engine.renderChat(conversation.context(), false);
+            if (before.length < prompt.length && Arrays.equals(before, 0, before.length, prompt, 0, before.length)) {
+                return new TurnPrompt(Arrays.copyOfRange(prompt, before.length, prompt.length), system, followUp, "content",
+                        keep, true);
+            }
+        }
+        return new TurnPrompt(prompt, system, followUp, "content", keep);
     }
 
     void get(RoutingContext ctx) {
@@ -96,39 +125,20 @@ class SessionHandler {
     void message(RoutingContext ctx) {
         String id = ctx.pathParam("id");
         Engine engine = runtime.engine();
-        SessionRegistry registry = runtime.sessions();
         JsonNode body = Bodies.parse(json, ctx);
         String owner = Auth.owner(ctx);
-        Session known = registry.find(id, owner).orElseThrow(() -> notFound(id));
-        ChatMessage message = parser(engine).message(body);
-        SamplingParams sampling = parser(engine).sampling(body, known.settings().sampling(), known.settings().seed());
+        Session known = runtime.sessions().find(id, owner).orElseThrow(() -> notFound(id));
+        RequestParser parser = completions.parser();
+        ChatMessage message = parser.message(body);
+        SamplingParams sampling = parser.sampling(body, known.settings().sampling(), known.settings().seed());
         TokenOptions tokens = TokenOptions.message(body, engine.vocabSize());
-        Session session;
+        Function<Session, TurnPrompt> render = session -> prompt(engine, session, message);
         try {
-            session = registry.acquire(id, owner);
+            completions.run(ctx, "message", SessionTarget.existing(id, owner), render, sampling, tokens.controls(),
+                    turn -> new NativeExchange(turn, completions.channel(ctx, id, turn), json));
         } catch (SessionNotFoundException e) {
             throw notFound(id);
         }
-        List<ChatMessage> conversation;
-        int[] prompt;
-        int systemTokens;
-        FollowUp followUp;
-        try {
-            conversation = new ArrayList<>(session.conversation());
-            conversation.add(message);
-            prompt = engine.renderChat(conversation, true);
-            systemTokens = CompletionHandler.systemPromptTokens(engine, conversation, session.settings());
-            followUp = FollowUp.chat(engine, conversation, prompt);
-        } catch (RuntimeException e) {
-            registry.release(session);
-            throw e;
-        }
-        completions.start(ctx, session, prompt, systemTokens, sampling, tokens.controls(), "content",
-                plan -> new NativeExchange(registry, session, plan, followUp, completions.channel(ctx, id), json, message));
-    }
-
-    private RequestParser parser(Engine engine) {
-        return new RequestParser(engine.modelName(), runtime.config().limits().maxTokensLimit());
     }
 
     private static ApiException notFound(String id) {

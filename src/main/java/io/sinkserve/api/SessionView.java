@@ -31,7 +31,8 @@ final class SessionView {
                 .put("prefilled_tokens", s.prefilledTokens())
                 .put("generated_tokens", s.generatedTokens())
                 .put("rebuilds", s.rebuilds())
-                .put("messages", s.conversation().size())
+                .put("messages", s.conversation().messages())
+                .put("heap_bytes", s.heapBytes())
                 .put("last_ttft_ms", s.lastTimeToFirstTokenMs())
                 .put("last_tokens_per_second", s.lastTokensPerSecond());
         return o;

@@ -109,9 +109,25 @@ public interface SinkserveConfig {
         /** The largest max_tokens a request may ask for. */
         @WithDefault("4096")
         int maxTokensLimit();
+
+        /** The largest repeat_last_n (penalty window) a request may ask for. */
+        @WithDefault("4096")
+        int maxRepeatLastN();
+
+        /** A stream whose client reads nothing for this long is cancelled (generation pauses meanwhile). */
+        @WithDefault("30s")
+        Duration stallTimeout();
     }
 
     interface Sessions {
+        /**
+         * A chat request without X-Session-ID continues the caller's idle session whose conversation it extends
+         * exactly (else starts a new one, named in the X-Session-ID response header); off: such requests get a
+         * throw-away session.
+         */
+        @WithDefault("true")
+        boolean implicit();
+
         /**
          * Where sessions are kept across restarts: every session is written here on graceful shutdown (after the
          * drain) and the ones written for the same model file are restored at startup, before readiness is UP.

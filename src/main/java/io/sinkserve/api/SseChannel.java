@@ -1,5 +1,6 @@
 package io.sinkserve.api;
 
+import io.sinkserve.session.Turn;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -11,7 +12,9 @@ import java.time.Duration;
  * A Server-Sent Events response written byte for byte: frames {@code data: <json>\n\n} (optionally with an
  * {@code event:} line), {@code : ping} comments while the stream is silent (a long prefill or a queue),
  * and the proxy headers that keep buffering out of the way. Nothing is sent before {@link #open} or the
- * first frame, so a request can still fail with a plain JSON error until then. Safe from any thread.
+ * first frame, so a request can still fail with a plain JSON error until then. When the connection's write
+ * queue is full (the client reads slower than we generate) the turn is paused until it drains, so a client that
+ * reads nothing costs a bounded buffer, not the whole generation. Safe from any thread.
  */
 final class SseChannel {
     private static final Buffer PING = Buffer.buffer(": ping\n\n");
@@ -20,6 +23,7 @@ final class SseChannel {
     private final Vertx vertx;
     private final long pingMillis;
     private final String sessionId;
+    private Turn turn;
     private long pingTimer = -1;
     private long lastWriteNanos;
     private boolean started;
@@ -30,6 +34,11 @@ final class SseChannel {
         this.vertx = vertx;
         this.pingMillis = Math.max(1, pingInterval.toMillis());
         this.sessionId = sessionId;
+    }
+
+    /** The turn to pause while the client cannot take more. */
+    synchronized void flowControl(Turn t) {
+        turn = t;
     }
 
     /** Sends the status and headers now, before the first token. */
@@ -58,6 +67,18 @@ final class SseChannel {
         }
     }
 
+    /** Drops the connection at once (the client stopped reading; nothing more will reach it). */
+    synchronized void abort() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        vertx.cancelTimer(pingTimer);
+        if (!response.closed()) {
+            response.reset();
+        }
+    }
+
     private synchronized void write(Buffer b) {
         if (ended || response.closed() || response.ended()) {
             return;
@@ -65,6 +86,18 @@ final class SseChannel {
         start();
         lastWriteNanos = System.nanoTime();
         response.write(b);
+        if (turn != null && response.writeQueueFull()) {
+            turn.pause();
+            if (!response.writeQueueFull()) {   // drained meanwhile: the drain handler may have run already
+                turn.resume();
+            }
+        }
+    }
+
+    private synchronized void drained() {
+        if (turn != null) {
+            turn.resume();
+        }
     }
 
     private void start() {
@@ -80,6 +113,7 @@ final class SseChannel {
         if (sessionId != null) {
             response.putHeader(CompletionHandler.SESSION_HEADER, sessionId);
         }
+        response.drainHandler(v -> drained());
         pingTimer = vertx.setPeriodic(pingMillis, id -> ping());
     }
 

@@ -5,6 +5,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
+import io.sinkserve.compute.VectorWidth;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -27,9 +29,9 @@ import jdk.incubator.vector.VectorSpecies;
  * dimension is one chain of fused multiply-adds over the keys in cache order.
  */
 public final class Attention {
-    private static final VectorSpecies<Float> F = AttentionWidth.FLOAT;
-    private static final int L = AttentionWidth.LANES;
-    private static final int LOGICAL = AttentionWidth.LOGICAL_LANES;
+    private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+    private static final int L = VectorWidth.LANES;
+    private static final int LOGICAL = VectorWidth.LOGICAL_LANES;
     /** Slots per tile: a 64-dim F32 tile is 16 KB, half of a typical L1. */
     static final int TILE = 64;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -42,7 +44,6 @@ public final class Attention {
     private final float scale;
     private final float[] tile;
     private final MemorySegment tileSegment;
-    private final float[] lanes = new float[LOGICAL];
     private float[] query = new float[0];       // heads x paddedDim, zero-padded
     private float[] sinkQuery = new float[0];   // the same, rotated to the cache position
     private float[] output = new float[0];      // heads x paddedDim accumulators
@@ -84,7 +85,7 @@ public final class Attention {
         score(cache, direct, keys, cache.sinkSlots() + view.windowStart, first, view.sinks, query, heads);
         score(cache, direct, keys, cache.sinkSlots(), view.windowCount - first, view.sinks + first, query, heads);
         for (int h = 0; h < heads; h++) {
-            FixedOrderSoftmax.softmax(weights[h], n, lanes);
+            FixedOrderSoftmax.softmax(weights[h], n);
             if (observer != null) {
                 observer.observe(layer, firstHead + h, view, weights[h]);
             }
@@ -144,7 +145,7 @@ public final class Attention {
                 a3 = FloatVector.fromArray(F, q, qOff + d + 3 * L).fma(FloatVector.fromMemorySegment(F, k, o + 12L * L, LE), a3);
             }
         }
-        return FixedOrderSoftmax.fold16(a0, a1, a2, a3, lanes);
+        return FixedOrderSoftmax.fold16(a0, a1, a2, a3);
     }
 
     /** Adds the weighted values of {@code count} slots from {@code slot} on (weights from {@code at}) to every head's output. */

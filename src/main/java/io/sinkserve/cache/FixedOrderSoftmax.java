@@ -1,35 +1,24 @@
 package io.sinkserve.cache;
 
+import io.sinkserve.compute.FloatOps;
+import io.sinkserve.compute.VectorWidth;
+
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Softmax whose bits do not depend on the vector width or the JIT tier. The exponential is a polynomial
- * (Cephes' expf: Cody-Waite reduction, degree-6 Horner in fused multiply-adds, about 1 ulp) built only from
- * IEEE-exact lane operations (each lane gives the same bits at every width, compiled or interpreted),
- * where the Vector API's own {@code EXP} is a different approximation in compiled and interpreted code. The sum is
- * kept in {@link AttentionWidth#LOGICAL_LANES} logical partial sums (entry i goes to lane i mod 16) folded
- * in halves ({@link #fold16}).
+ * Softmax whose bits do not depend on the vector width or the JIT tier: the exponential is the compute
+ * kernels' polynomial {@link FloatOps#exp(FloatVector)} (the Vector API's own {@code EXP} rounds differently
+ * compiled and interpreted), the sum is kept in {@link VectorWidth#LOGICAL_LANES} logical partial sums
+ * (entry i goes to lane i mod 16) folded in halves ({@link #fold16}), and the padding to whole logical
+ * vectors is -inf, so that every width runs the same operations on the same entries.
  */
 final class FixedOrderSoftmax {
-    private static final VectorSpecies<Float> F = AttentionWidth.FLOAT;
-    private static final int L = AttentionWidth.LANES;
-    private static final int LOGICAL = AttentionWidth.LOGICAL_LANES;
+    private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+    private static final int L = VectorWidth.LANES;
+    private static final int LOGICAL = VectorWidth.LOGICAL_LANES;
 
-    private static final float LOG2E = 1.44269504088896341f;
-    private static final float ROUNDER = 0x1.8p23f;         // adding it rounds a float below 2^22 to an integer
-    private static final float LN2_HI = 0.693359375f;       // ln 2 in two parts: n * LN2_HI is exact
-    private static final float LN2_LO = -2.12194440e-4f;
-    private static final float LOWEST = -87.33654f;         // below this e^x is under the smallest normal float
-    private static final float HIGHEST = 88.72283f;
-    private static final float P0 = 1.9875691500e-4f;
-    private static final float P1 = 1.3981999507e-3f;
-    private static final float P2 = 8.3334519073e-3f;
-    private static final float P3 = 4.1665795894e-2f;
-    private static final float P4 = 1.6666665459e-1f;
-    private static final float P5 = 5.0000001201e-1f;
 
     private FixedOrderSoftmax() {
     }
@@ -41,9 +30,9 @@ final class FixedOrderSoftmax {
 
     /**
      * In-place softmax of {@code x[0 .. n)}, shifted by the max; {@code x.length >= padded(n)}, and
-     * {@code x[n .. padded(n))} is overwritten with zeros. {@code lanes} is scratch of 16 floats.
+     * {@code x[n .. padded(n))} is overwritten with zeros.
      */
-    static void softmax(float[] x, int n, float[] lanes) {
+    static void softmax(float[] x, int n) {
         int end = padded(n);
         for (int i = n; i < end; i++) {
             x[i] = Float.NEGATIVE_INFINITY;   // e^-inf = 0: the padding adds nothing
@@ -52,12 +41,16 @@ final class FixedOrderSoftmax {
         for (int i = 0; i < end; i += L) {
             m = m.max(FloatVector.fromArray(F, x, i));
         }
-        m.intoArray(lanes, 0);
-        float max = lanes[0];
-        for (int i = 1; i < L; i++) {
-            max = Math.max(max, lanes[i]);    // max is exact: any order gives the same value
+        // max is exact: any order gives the same value
+        if (L == 16) {
+            m = m.max(m.rearrange(SWAP8));
         }
-        FloatVector shift = FloatVector.broadcast(F, max);
+        if (L >= 8) {
+            m = m.max(m.rearrange(SWAP4));
+        }
+        m = m.max(m.rearrange(SWAP2));
+        m = m.max(m.rearrange(SWAP1));
+        FloatVector shift = m.rearrange(BROADCAST_FIRST);
         FloatVector s0 = FloatVector.zero(F);
         FloatVector s1 = s0;
         FloatVector s2 = s0;
@@ -72,65 +65,49 @@ final class FixedOrderSoftmax {
                 s3 = s3.add(expInto(x, i + 3 * L, shift));
             }
         }
-        FloatVector inv = FloatVector.broadcast(F, 1f / fold16(s0, s1, s2, s3, lanes));
+        FloatVector inv = FloatVector.broadcast(F, 1f / fold16(s0, s1, s2, s3));
         for (int i = 0; i < end; i += L) {
             FloatVector.fromArray(F, x, i).mul(inv).intoArray(x, i);
         }
     }
 
     private static FloatVector expInto(float[] x, int i, FloatVector shift) {
-        FloatVector e = exp(FloatVector.fromArray(F, x, i).sub(shift));
+        FloatVector e = FloatOps.exp(FloatVector.fromArray(F, x, i).sub(shift));
         e.intoArray(x, i);
         return e;
     }
 
-    /** e^x per lane, within about 1 ulp; e^x below the smallest normal float is 0. */
-    static FloatVector exp(FloatVector x) {
-        FloatVector c = x.max(LOWEST).min(HIGHEST);
-        FloatVector n = c.fma(LOG2E, ROUNDER).sub(ROUNDER);
-        FloatVector r = n.fma(broadcast(-LN2_HI), c);
-        r = n.fma(broadcast(-LN2_LO), r);
-        FloatVector p = broadcast(P0);
-        p = p.fma(r, broadcast(P1));
-        p = p.fma(r, broadcast(P2));
-        p = p.fma(r, broadcast(P3));
-        p = p.fma(r, broadcast(P4));
-        p = p.fma(r, broadcast(P5));
-        FloatVector y = p.fma(r.mul(r), r).add(1f);
-        IntVector exponent = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
-        FloatVector e = y.mul((FloatVector) exponent.reinterpretAsFloats());
-        return e.blend(0f, x.compare(VectorOperators.LT, LOWEST));
-    }
-
-    private static FloatVector broadcast(float v) {
-        return FloatVector.broadcast(F, v);
-    }
-
     /**
      * The sum of 16 logical lanes held in {@code 16 / L} vectors (logical lanes [p L, (p + 1) L) in vector
-     * p; the others are ignored), folded in halves: lane i + lane i + 8, then i + 4, i + 2, i + 1.
+     * p; the others are ignored), folded in halves: lane i + lane i + 8, then i + 4, i + 2, i + 1. Whole
+     * vectors are added first, then each vector is folded with its lanes swapped at distance 8/4/2/1 (lane
+     * i + lane i ^ k: for i &lt; k that is the fold's sum, addition being commutative).
      */
-    static float fold16(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, float[] lanes) {
-        a0.intoArray(lanes, 0);
-        if (L <= 8) {
-            a1.intoArray(lanes, L);
+    static float fold16(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
+        FloatVector v = switch (L) {
+            case 16 -> a0;
+            case 8 -> a0.add(a1);
+            default -> a0.add(a2).add(a1.add(a3));
+        };
+        if (L == 16) {
+            v = v.add(v.rearrange(SWAP8));
         }
-        if (L == 4) {
-            a2.intoArray(lanes, 2 * L);
-            a3.intoArray(lanes, 3 * L);
+        if (L >= 8) {
+            v = v.add(v.rearrange(SWAP4));
         }
-        float s0 = lanes[0] + lanes[8];
-        float s1 = lanes[1] + lanes[9];
-        float s2 = lanes[2] + lanes[10];
-        float s3 = lanes[3] + lanes[11];
-        float s4 = lanes[4] + lanes[12];
-        float s5 = lanes[5] + lanes[13];
-        float s6 = lanes[6] + lanes[14];
-        float s7 = lanes[7] + lanes[15];
-        s0 += s4;
-        s1 += s5;
-        s2 += s6;
-        s3 += s7;
-        return (s0 + s2) + (s1 + s3);
+        v = v.add(v.rearrange(SWAP2));
+        v = v.add(v.rearrange(SWAP1));
+        return v.lane(0);
+    }
+
+    // Lane i <-> lane i ^ d, as constants the JIT folds (identity where d is not below the width: unused there).
+    private static final VectorShuffle<Float> SWAP8 = swap(8);
+    private static final VectorShuffle<Float> SWAP4 = swap(4);
+    private static final VectorShuffle<Float> SWAP2 = swap(2);
+    private static final VectorShuffle<Float> SWAP1 = swap(1);
+    private static final VectorShuffle<Float> BROADCAST_FIRST = VectorShuffle.fromOp(F, lane -> 0);
+
+    private static VectorShuffle<Float> swap(int d) {
+        return VectorShuffle.fromOp(F, lane -> d < L ? lane ^ d : lane);
     }
 }

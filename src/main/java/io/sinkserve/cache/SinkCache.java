@@ -9,6 +9,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * One sequence's StreamingLLM KV cache for all layers: {@code S} sink slots (the first tokens) followed by
@@ -48,6 +49,7 @@ public final class SinkCache implements AutoCloseable {
     private long evictions;
     private long evictedTokens;
     private EvictionListener listener;
+    private TurnUndo undo;   // non-null between checkpoint() and commit()/rollback()
 
     public SinkCache(CacheConfig config, int layers, int kvHeads, int headDim) {
         if (layers < 1 || kvHeads < 1 || headDim < 1) {
@@ -144,6 +146,9 @@ public final class SinkCache implements AutoCloseable {
             evict();
         }
         int ring = (windowStart + windowCount) % window;
+        if (undo != null) {
+            undo.beforeWindowWrite(ring);
+        }
         windowCount++;
         view.set(sinkSlots + ring, sinksFilled, windowStart, windowCount, position, sinksFilled + windowCount - 1);
     }
@@ -210,8 +215,120 @@ public final class SinkCache implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Marks the current contents so {@link #rollback} can restore them exactly, e.g. when a chat turn is cancelled
+     * or fails mid-way. Until {@link #commit} or rollback, each window entry that was held here is copied aside the
+     * first time a new token takes its slot, so the undo costs at most the tokens admitted meanwhile, never a copy
+     * of the whole cache.
+     */
+    public void checkpoint() {
+        undo = new TurnUndo(sinksFilled, windowStart, windowCount, tokensSeen, evictions, evictedTokens);
+    }
+
+    /** Keeps everything admitted since {@link #checkpoint} and drops the saved entries. */
+    public void commit() {
+        undo = null;
+    }
+
+    /** Restores the contents and counters of the last {@link #checkpoint}; without one, does nothing. */
+    public void rollback() {
+        TurnUndo u = undo;
+        if (u == null) {
+            return;
+        }
+        undo = null;
+        u.restore();
+        sinksFilled = u.sinksFilled;
+        windowStart = u.windowStart;
+        windowCount = u.windowCount;
+        tokensSeen = u.tokensSeen;
+        evictions = u.evictions;
+        evictedTokens = u.evictedTokens;
+    }
+
+    /** Bytes the undo log of an open checkpoint holds (0 without one). */
+    public long undoBytes() {
+        TurnUndo u = undo;
+        return u == null ? 0 : u.bytes();
+    }
+
+    /**
+     * The state at a checkpoint plus the window entries overwritten since. Window admissions take ring slots in
+     * order from {@code windowStart + windowCount}, so the k-th one after the checkpoint overwrites an entry held
+     * at it exactly when {@code window - windowCount <= k < window}; later ones overwrite only new tokens.
+     */
+    private final class TurnUndo {
+        final int sinksFilled;
+        final int windowStart;
+        final int windowCount;
+        final long tokensSeen;
+        final long evictions;
+        final long evictedTokens;
+        private int windowAdmitted;
+        private int[] savedRings = new int[0];
+        private byte[] saved = new byte[0];
+        private int savedCount;
+
+        TurnUndo(int sinksFilled, int windowStart, int windowCount, long tokensSeen, long evictions, long evictedTokens) {
+            this.sinksFilled = sinksFilled;
+            this.windowStart = windowStart;
+            this.windowCount = windowCount;
+            this.tokensSeen = tokensSeen;
+            this.evictions = evictions;
+            this.evictedTokens = evictedTokens;
+        }
+
+        private long entryBytes() {
+            return 2L * layers * kvHeads * slotBytes;
+        }
+
+        void beforeWindowWrite(int ring) {
+            int k = windowAdmitted++;
+            if (k < window - windowCount || k >= window) {
+                return;
+            }
+            long entry = entryBytes();
+            if ((long) (savedCount + 1) * entry > saved.length) {
+                int slots = Math.min(windowCount, Math.max(savedCount * 2, 16));
+                saved = Arrays.copyOf(saved, Math.toIntExact(slots * entry));
+                savedRings = Arrays.copyOf(savedRings, slots);
+            }
+            MemorySegment dst = MemorySegment.ofArray(saved);
+            long at = savedCount * entry;
+            for (int l = 0; l < layers; l++) {
+                for (int kind = 0; kind < 2; kind++) {
+                    for (int h = 0; h < kvHeads; h++) {
+                        MemorySegment.copy(data, offset(l, kind, h, sinkSlots + ring), dst, at, slotBytes);
+                        at += slotBytes;
+                    }
+                }
+            }
+            savedRings[savedCount++] = ring;
+        }
+
+        void restore() {
+            MemorySegment src = MemorySegment.ofArray(saved);
+            long at = 0;
+            for (int i = 0; i < savedCount; i++) {
+                for (int l = 0; l < layers; l++) {
+                    for (int kind = 0; kind < 2; kind++) {
+                        for (int h = 0; h < kvHeads; h++) {
+                            MemorySegment.copy(src, at, data, offset(l, kind, h, sinkSlots + savedRings[i]), slotBytes);
+                            at += slotBytes;
+                        }
+                    }
+                }
+            }
+        }
+
+        long bytes() {
+            return saved.length;
+        }
+    }
+
     /** Empties the cache and zeroes its counters; the memory stays allocated. */
     public void reset() {
+        undo = null;
         sinksFilled = 0;
         windowStart = 0;
         windowCount = 0;

@@ -184,8 +184,8 @@ public final class FloatOps {
         return p * Float.intBitsToFloat(((int) k + 127) << 23);
     }
 
-    /** e^x lane by lane (see {@link #exp(float)}). */
-    static FloatVector exp(FloatVector x) {
+    /** e^x lane by lane (see {@link #exp(float)}); the species must be {@link VectorWidth#FLOAT}. */
+    public static FloatVector exp(FloatVector x) {
         FloatVector c = x.min(EXP_MAX);
         FloatVector k = c.mul(LOG2E).add(ROUNDER).sub(ROUNDER);
         FloatVector r = k.fma(FloatVector.broadcast(F, -LN2_LO), k.fma(FloatVector.broadcast(F, -LN2_HI), c));

@@ -21,16 +21,16 @@ public final class VectorWidth {
     /** System property that forces a width in bits. */
     public static final String PROPERTY = "sinkserve.vector.bits";
     /** Float lanes of the accumulation layout every width maps onto. */
-    static final int LOGICAL_LANES = 16;
+    public static final int LOGICAL_LANES = 16;
 
     /** The hardware's preferred width in bits (what the JIT intrinsifies). */
     public static final int PREFERRED_BITS = FloatVector.SPECIES_PREFERRED.vectorBitSize();
     /** The width the kernels run at. */
     public static final int BITS = choose(System.getProperty(PROPERTY), PREFERRED_BITS);
 
-    static final VectorSpecies<Float> FLOAT = VectorSpecies.of(float.class, VectorShape.forBitSize(BITS));
+    public static final VectorSpecies<Float> FLOAT = VectorSpecies.of(float.class, VectorShape.forBitSize(BITS));
     /** Float lanes per vector: 4, 8 or 16. */
-    static final int LANES = FLOAT.length();
+    public static final int LANES = FLOAT.length();
     /** As many int lanes as {@link #FLOAT} has float lanes. */
     static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, VectorShape.forBitSize(BITS));
     /** As many 16-bit lanes as {@link #FLOAT} has float lanes (half its bits): half floats to widen. */

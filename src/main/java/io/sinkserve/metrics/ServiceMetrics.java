@@ -31,6 +31,9 @@ public final class ServiceMetrics {
     private final Counter generatedTokens;
     private final Counter cancelled;
     private final Counter rebuilds;
+    private final Counter stalled;
+    private final Counter implicitHits;
+    private final Counter implicitMisses;
     private final Timer timeToFirstToken;
     private final Timer interTokenLatency;
     private final Timer requestDuration;
@@ -48,6 +51,12 @@ public final class ServiceMetrics {
                 .description("Generations cancelled (client gone or shutdown)").register(registry);
         rebuilds = Counter.builder("sinkserve.sessions.rebuilds")
                 .description("Sessions rebuilt because the client's history no longer matched").register(registry);
+        stalled = Counter.builder("sinkserve.streams.stalled")
+                .description("Streams cancelled because the client read nothing for the stall timeout").register(registry);
+        implicitHits = Counter.builder("sinkserve.sessions.implicit").tag("result", "hit")
+                .description("Requests without a session id, by whether they continued an implicit session").register(registry);
+        implicitMisses = Counter.builder("sinkserve.sessions.implicit").tag("result", "miss")
+                .description("Requests without a session id, by whether they continued an implicit session").register(registry);
         timeToFirstToken = latency("sinkserve.time.to.first.token", "From request to first generated token");
         interTokenLatency = latency("sinkserve.inter.token.latency", "Between consecutive generated tokens");
         requestDuration = latency("sinkserve.request.duration", "Whole generation, queueing included");
@@ -104,6 +113,14 @@ public final class ServiceMetrics {
 
     public void cancelled() {
         cancelled.increment();
+    }
+
+    public void implicitSession(boolean hit) {
+        (hit ? implicitHits : implicitMisses).increment();
+    }
+
+    public void streamStalled() {
+        stalled.increment();
     }
 
     public void timeToFirstToken(long nanos) {

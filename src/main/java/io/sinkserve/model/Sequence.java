@@ -8,35 +8,44 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.Arrays;
 
 /**
- * One token stream through a model: its KV cache and every token fed so far (the history a new chat turn
- * is diffed against). Admits one operation at a time; {@link Model} serialises its forward passes.
+ * One token stream through a model: its KV cache and a bounded trail of the tokens fed (the last ones exactly,
+ * all of them by count and hash; see {@link TokenTrail}), which a new chat turn is checked against. Its memory is
+ * the cache's plus O(cache capacity), however long the stream. Admits one operation at a time; {@link Model}
+ * serialises its forward passes.
  */
 public final class Sequence implements AutoCloseable {
     private final SinkCache cache;
-    private int[] history;
-    private int length;
+    private final TokenTrail trail;
     private AttentionObserver observer;
 
     Sequence(SinkCache cache) {
-        this(cache, new int[64], 0);
+        this(cache, new TokenTrail(cache.capacity()));
     }
 
-    private Sequence(SinkCache cache, int[] history, int length) {
+    private Sequence(SinkCache cache, TokenTrail trail) {
         this.cache = cache;
-        this.history = history;
-        this.length = length;
+        this.trail = trail;
     }
 
     public SinkCache cache() {
         return cache;
     }
 
-    /** All tokens fed, oldest first (a copy). */
-    public int[] history() {
-        return Arrays.copyOf(history, length);
+    /** The last {@code n} tokens fed, oldest first: all of them while fewer than the cache's capacity were fed. */
+    public int[] recentTokens(int n) {
+        return trail.last(n);
+    }
+
+    /** True when {@code prompt} starts with every token fed so far and has more (exact over the kept tail, by hash before it). */
+    public boolean isPrefixOf(int[] prompt) {
+        return trail.isPrefixOf(prompt);
+    }
+
+    /** Heap bytes the sequence keeps besides its off-heap cache: the token trail and an open checkpoint's undo log. */
+    public long heapBytes() {
+        return trail.bytes() + cache.undoBytes();
     }
 
     /** Number of tokens fed (also those evicted from the cache). */
@@ -54,22 +63,38 @@ public final class Sequence implements AutoCloseable {
     }
 
     void record(int[] tokens, int off, int n) {
-        if (length + n > history.length) {
-            history = Arrays.copyOf(history, Math.max(history.length * 2, length + n));
-        }
-        System.arraycopy(tokens, off, history, length, n);
-        length += n;
+        trail.add(tokens, off, n);
     }
 
-    /** An independent sequence with the same cache contents and history (a fork). */
+    /** Marks the cache and trail so {@link #rollback} can undo what is fed next ({@link SinkCache#checkpoint}). */
+    public void checkpoint() {
+        cache.checkpoint();
+        trail.checkpoint();
+    }
+
+    /** Keeps what was fed since {@link #checkpoint}. */
+    public void commit() {
+        cache.commit();
+        trail.commit();
+    }
+
+    /** Forgets what was fed since {@link #checkpoint}: cache and trail are as they were then. */
+    public void rollback() {
+        cache.rollback();
+        trail.rollback();
+    }
+
+    /** An independent sequence with the same cache contents (a fork); its trail starts from the same tokens. */
     public Sequence copy() {
-        return new Sequence(cache.copy(), history.clone(), length);
+        TokenTrail t = new TokenTrail(cache.capacity());
+        t.copyFrom(trail);
+        return new Sequence(cache.copy(), t);
     }
 
-    /** Forgets everything: empty cache and history. */
+    /** Forgets everything: empty cache and trail. */
     public void reset() {
         cache.reset();
-        length = 0;
+        trail.reset();
     }
 
     /** Frees the cache memory; the sequence must not be used afterwards. */
@@ -78,31 +103,22 @@ public final class Sequence implements AutoCloseable {
         cache.close();
     }
 
-    /** History followed by the cache snapshot ({@link SinkCache#writeSnapshot}). */
+    /** The token trail followed by the cache snapshot ({@link SinkCache#writeSnapshot}). */
     public void writeSnapshot(OutputStream out) throws IOException {
         DataOutputStream o = new DataOutputStream(out);
-        o.writeInt(length);
-        for (int i = 0; i < length; i++) {
-            o.writeInt(history[i]);
-        }
+        trail.write(o);
         cache.writeSnapshot(o);
     }
 
     static Sequence readSnapshot(InputStream in) throws IOException {
         DataInputStream i = new DataInputStream(in);
-        int n = i.readInt();
-        if (n < 0 || n > 1 << 28) {
-            throw new IOException("corrupt sequence snapshot: history of " + n + " tokens");
-        }
-        int[] history = new int[Math.max(n, 64)];
-        for (int k = 0; k < n; k++) {
-            history[k] = i.readInt();
-        }
+        TokenTrail trail = TokenTrail.read(i);
         SinkCache cache = SinkCache.readSnapshot(i);
-        if (cache.tokensSeen() != n) {
+        if (cache.tokensSeen() != trail.count()) {
             cache.close();
-            throw new IOException("corrupt sequence snapshot: " + n + " tokens of history but the cache saw " + cache.tokensSeen());
+            throw new IOException("corrupt sequence snapshot: a trail of " + trail.count() + " tokens but the cache saw "
+                    + cache.tokensSeen());
         }
-        return new Sequence(cache, history, n);
+        return new Sequence(cache, trail);
     }
 }

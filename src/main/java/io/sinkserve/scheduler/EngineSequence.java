@@ -10,10 +10,25 @@ import java.io.OutputStream;
 public interface EngineSequence extends AutoCloseable {
     CacheConfig config();
 
-    /** Every token fed so far, including those the cache has evicted. */
-    int[] history();
+    /** True when {@code prompt} starts with every token fed so far and has more (see {@code Sequence#isPrefixOf}). */
+    boolean isPrefixOf(int[] prompt);
+
+    /** Heap bytes kept besides the off-heap cache (the token trail, an open checkpoint's undo log). */
+    long heapBytes();
+
+    /** The last {@code n} tokens fed (fewer if fewer were), oldest first: what sampling penalties look back at. */
+    int[] recentTokens(int n);
 
     CacheStats stats();
+
+    /** Marks the state so {@link #rollback} can undo what the next turn feeds (see {@code SinkCache#checkpoint}). */
+    void checkpoint();
+
+    /** Keeps what was fed since the checkpoint. */
+    void commit();
+
+    /** Undoes what was fed since the checkpoint: a cancelled or failed turn leaves the sequence as it was. */
+    void rollback();
 
     /** Told each time the cache evicts (called on the scheduler's worker thread). */
     void setEvictionListener(EvictionListener listener);

@@ -21,6 +21,8 @@ public final class Generation {
     private final TokenControls controls;
     private final GenerationListener listener;
     private volatile CancelCause cancelCause;
+    private volatile long pausedSince;   // 0 while the client takes what is sent
+    private volatile Scheduler scheduler;
 
     private Sampler sampler;
     private Logprobs logprobs;
@@ -51,11 +53,38 @@ public final class Generation {
         this.listener = listener;
     }
 
-    /** Stops the generation at the scheduler's next step; safe from any thread. */
+    /**
+     * Stops the generation: at once while it is queued, else at the scheduler's next step; safe from any thread.
+     * A cancelled generation ends with a {@link FinishReason#CANCELLED} result.
+     */
     public void cancel(CancelCause cause) {
         if (cancelCause == null) {
             cancelCause = cause;
         }
+        Scheduler s = scheduler;
+        if (s != null) {
+            s.cancelled(this);
+        }
+    }
+
+    /** The client cannot take more now: the scheduler skips this generation until {@link #resume}. Any thread. */
+    public void pause() {
+        if (pausedSince == 0) {
+            pausedSince = Math.max(1, System.nanoTime());
+        }
+    }
+
+    /** The client drained what was sent: generation goes on. Any thread. */
+    public void resume() {
+        pausedSince = 0;
+        Scheduler s = scheduler;
+        if (s != null) {
+            s.wake();
+        }
+    }
+
+    long pausedSince() {
+        return pausedSince;
     }
 
     public EngineSequence sequence() {
@@ -70,16 +99,15 @@ public final class Generation {
         return listener;
     }
 
-    void submitted(Engine engine, long now) {
+    void submitted(Scheduler owner, Engine engine, long now) {
         submittedAt = now;
         sampler = new Sampler(params, engine.vocabSize(), controls.bias(), controls.mask());
         logprobs = controls.logprobs() ? new Logprobs(engine.vocabSize(), controls.topLogprobs()) : null;
         decoder = engine.newDecoder();
         stops = new StopStrings(params.stop());
-        int[] history = sequence.history();
-        int keep = Math.min(history.length, params.repeatLastN());
-        sampler.acceptAll(Arrays.copyOfRange(history, history.length - keep, history.length));
+        sampler.acceptAll(sequence.recentTokens(params.repeatLastN()));
         sampler.acceptAll(prompt);
+        scheduler = owner;
     }
 
     void admitted(long now) {

@@ -183,14 +183,39 @@ public final class ModelEngine implements Engine, AutoCloseable {
         }
 
         @Override
-        public int[] history() {
-            return sequence.history();
+        public boolean isPrefixOf(int[] prompt) {
+            return sequence.isPrefixOf(prompt);
+        }
+
+        @Override
+        public long heapBytes() {
+            return sequence.heapBytes();
+        }
+
+        @Override
+        public int[] recentTokens(int n) {
+            return sequence.recentTokens(n);
         }
 
         @Override
         public CacheStats stats() {
             SinkCache c = sequence.cache();
             return new CacheStats(c.capacity(), c.size(), c.tokensSeen(), c.evictions(), c.evictedTokens(), c.bytes());
+        }
+
+        @Override
+        public void checkpoint() {
+            sequence.checkpoint();
+        }
+
+        @Override
+        public void commit() {
+            sequence.commit();
+        }
+
+        @Override
+        public void rollback() {
+            sequence.rollback();
         }
 
         @Override

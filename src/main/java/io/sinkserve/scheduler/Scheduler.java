@@ -64,8 +64,35 @@ public final class Scheduler implements AutoCloseable {
                         "too many concurrent requests (" + limits.maxRunning() + " running, " + limits.maxWaiting()
                                 + " waiting); retry shortly");
             }
-            generation.submitted(engine, System.nanoTime());
+            generation.submitted(this, engine, System.nanoTime());
             waiting.add(generation);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A generation was cancelled: one still queued leaves the queue at once (its client is gone, its slot is free). */
+    void cancelled(Generation g) {
+        boolean dequeued;
+        lock.lock();
+        try {
+            dequeued = waiting.remove(g);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (dequeued) {
+            metrics.cancelled();
+            long now = System.nanoTime();
+            deliverFinish(g, g.result(FinishReason.CANCELLED, now));
+        }
+    }
+
+    /** Something a waiting worker should look at (a paused stream resumed). */
+    void wake() {
+        lock.lock();
+        try {
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -145,6 +172,14 @@ public final class Scheduler implements AutoCloseable {
                     changed.awaitUninterruptibly();
                     continue;
                 }
+                long idle = nanosUntilWork();
+                if (idle > 0) {
+                    changed.awaitNanos(idle);
+                    continue;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             } finally {
                 lock.unlock();
             }
@@ -152,9 +187,32 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * 0 when some running generation can advance or must be ended now; else (every one paused by its client)
+     * how long until the first of them reaches the stall timeout.
+     */
+    private long nanosUntilWork() {
+        long now = System.nanoTime();
+        long wait = Long.MAX_VALUE;
+        for (Generation g : running) {
+            long paused = g.pausedSince();
+            if (paused == 0 || g.cancelCause() != null) {
+                return 0;
+            }
+            wait = Math.min(wait, paused + limits.stallTimeout().toNanos() - now);
+        }
+        return Math.max(0, wait);
+    }
+
     private void step() {
+        long now = System.nanoTime();
         for (int i = running.size() - 1; i >= 0; i--) {
             Generation g = running.get(i);
+            long paused = g.pausedSince();
+            if (g.cancelCause() == null && paused != 0 && now - paused >= limits.stallTimeout().toNanos()) {
+                metrics.streamStalled();
+                g.cancel(CancelCause.STALLED);
+            }
             if (g.cancelCause() != null) {
                 metrics.cancelled();
                 finish(g, FinishReason.CANCELLED);
@@ -164,11 +222,15 @@ public final class Scheduler implements AutoCloseable {
         decodeAll();
     }
 
+    private static boolean ready(Generation g) {
+        return g.pausedSince() == 0;
+    }
+
     private void prefillOneChunk() {
         int n = running.size();
         for (int i = 0; i < n; i++) {
             Generation g = running.get((prefillTurn + i) % n);
-            if (g.prefilling()) {
+            if (g.prefilling() && ready(g)) {
                 prefillTurn = (prefillTurn + i + 1) % Math.max(1, n);
                 int[] chunk = g.nextChunk(limits.prefillChunk());
                 try {
@@ -177,7 +239,7 @@ public final class Scheduler implements AutoCloseable {
                     if (!g.prefilling()) {
                         sample(g, logits, System.nanoTime());
                     }
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | OutOfMemoryError e) {
                     fail(g, e);
                 }
                 return;
@@ -189,7 +251,7 @@ public final class Scheduler implements AutoCloseable {
         batch.clear();
         batchOwners.clear();
         for (Generation g : running) {
-            if (!g.prefilling() && g.pendingToken() >= 0) {
+            if (!g.prefilling() && g.pendingToken() >= 0 && ready(g)) {
                 batch.add(g.sequence());
                 batchOwners.add(g);
             }
@@ -205,7 +267,7 @@ public final class Scheduler implements AutoCloseable {
                 tokens[i] = batchOwners.get(i).pendingToken();
             }
             logits = engine.decode(batch, tokens);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) {
             for (Generation g : List.copyOf(batchOwners)) {
                 fail(g, e);
             }
@@ -215,7 +277,11 @@ public final class Scheduler implements AutoCloseable {
         for (int i = 0; i < batchOwners.size(); i++) {
             Generation g = batchOwners.get(i);
             metrics.interTokenLatency(now - g.lastTokenAt());
-            sample(g, logits[i], now);
+            try {
+                sample(g, logits[i], now);
+            } catch (RuntimeException | OutOfMemoryError e) {
+                fail(g, e);
+            }
         }
         recordThroughput(batchOwners.size(), now - start);
     }
@@ -246,19 +312,33 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void finish(Generation g, FinishReason reason) {
-        if (reason != FinishReason.CANCELLED) {
-            g.flush();
+        try {
+            if (reason != FinishReason.CANCELLED) {
+                g.flush();
+            }
+        } catch (RuntimeException e) {
+            fail(g, e);
+            return;
         }
         long now = System.nanoTime();
         GenerationResult result = g.result(reason, now);
         metrics.requestDuration(result.durationNanos());
         remove(g);
-        g.listener().onFinish(result);
+        deliverFinish(g, result);
     }
 
-    private void fail(Generation g, RuntimeException e) {
+    /** A listener that fails while finishing is told so, so whatever it holds (a session) is still let go. */
+    private static void deliverFinish(Generation g, GenerationResult result) {
+        try {
+            g.listener().onFinish(result);
+        } catch (RuntimeException e) {
+            g.listener().onError(e);
+        }
+    }
+
+    private void fail(Generation g, Throwable e) {
         remove(g);
-        g.listener().onError(e);
+        g.listener().onError(e instanceof RuntimeException r ? r : new GenerationFailedException(e));
     }
 
     private void remove(Generation g) {

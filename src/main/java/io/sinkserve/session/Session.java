@@ -3,11 +3,8 @@ package io.sinkserve.session;
 import io.sinkserve.scheduler.CacheStats;
 import io.sinkserve.scheduler.EngineSequence;
 import io.sinkserve.scheduler.GenerationResult;
-import io.sinkserve.tokenizer.ChatMessage;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -20,12 +17,14 @@ public final class Session {
     private final String owner;
     private final SessionSettings settings;
     private final boolean ephemeral;
+    private final boolean implicit;
     private final Instant createdAt;
     private final AtomicBoolean busy = new AtomicBoolean();
-    private final List<ChatMessage> conversation = new ArrayList<>();
+    private final NativeConversation conversation = new NativeConversation();
     private volatile Instant lastUsedAt;
     private volatile long lastUsedNanos;
     private volatile EngineSequence sequence;
+    private volatile EngineSequence turnSequence;   // a running turn's fresh sequence, installed when the turn succeeds
     private Continuation continuation;
     private volatile boolean removed;
     private volatile long requests;
@@ -35,15 +34,17 @@ public final class Session {
     private volatile double lastTimeToFirstTokenMs;
     private volatile double lastTokensPerSecond;
 
-    Session(String id, String owner, SessionSettings settings, boolean ephemeral, long nowNanos) {
-        this(id, owner, settings, ephemeral, Instant.now(), nowNanos);
+    Session(String id, String owner, SessionSettings settings, boolean ephemeral, boolean implicit, long nowNanos) {
+        this(id, owner, settings, ephemeral, implicit, Instant.now(), nowNanos);
     }
 
-    private Session(String id, String owner, SessionSettings settings, boolean ephemeral, Instant createdAt, long nowNanos) {
+    private Session(String id, String owner, SessionSettings settings, boolean ephemeral, boolean implicit,
+                    Instant createdAt, long nowNanos) {
         this.id = id;
         this.owner = owner;
         this.settings = settings;
         this.ephemeral = ephemeral;
+        this.implicit = implicit;
         this.createdAt = createdAt;
         this.lastUsedAt = Instant.now();
         this.lastUsedNanos = nowNanos;
@@ -51,13 +52,14 @@ public final class Session {
 
     /** A session rebuilt from a snapshot; its idle clock (TTL, LRU) starts now, lastUsedAt still tells the last use. */
     static Session restored(SessionSnapshot snap, EngineSequence sequence, long nowNanos) {
-        Session s = new Session(snap.id(), snap.owner(), snap.settings(), false, Instant.ofEpochMilli(snap.createdAtMs()), nowNanos);
+        Session s = new Session(snap.id(), snap.owner(), snap.settings(), false, false,
+                Instant.ofEpochMilli(snap.createdAtMs()), nowNanos);
         s.lastUsedAt = Instant.ofEpochMilli(snap.lastUsedAtMs());
         s.sequence = sequence;
-        s.conversation.addAll(snap.conversation());
+        s.conversation.restore(snap.conversation());
         if (snap.seen() != null) {
             int[] seen = snap.seen();
-            s.continuation = new Continuation(() -> seen, snap.pending());
+            s.continuation = new Continuation(Continuation.Seen.rendered(() -> seen), snap.pending());
         }
         SessionSnapshot.Counters c = snap.counters();
         s.requests = c.requests();
@@ -72,9 +74,9 @@ public final class Session {
     /** This session as data; only while no request holds it (the continuation's rendering runs here). */
     public SessionSnapshot snapshot() {
         Continuation c = continuation;
-        int[] seen = c == null ? null : c.seen().get();
+        int[] seen = c == null ? null : c.seen().tokens();
         return new SessionSnapshot(id, owner, settings, createdAt.toEpochMilli(), lastUsedAt.toEpochMilli(),
-                conversation, seen, c == null ? null : c.pending(), new SessionSnapshot.Counters(requests, generatedTokens,
+                conversation.context(), seen, seen == null ? null : c.pending(), new SessionSnapshot.Counters(requests, generatedTokens,
                 prefilledTokens, rebuilds, lastTimeToFirstTokenMs, lastTokensPerSecond));
     }
 
@@ -93,6 +95,11 @@ public final class Session {
 
     public boolean ephemeral() {
         return ephemeral;
+    }
+
+    /** Created for a request without a session id; found again by the prompts that continue it. */
+    public boolean implicit() {
+        return implicit;
     }
 
     public Instant createdAt() {
@@ -145,21 +152,33 @@ public final class Session {
         continuation = null;
     }
 
-    /** Set by the request that finished a turn, so the next turn prefills only what is new. */
+    /** The fresh sequence a running turn started on, or null. */
+    EngineSequence turnSequence() {
+        return turnSequence;
+    }
+
+    void turnSequence(EngineSequence s) {
+        turnSequence = s;
+    }
+
+    /** Set by the turn that finished, so the next turn prefills only what is new. */
     public void continueWith(Continuation c) {
         continuation = c;
     }
 
-    /** The last turn's continuation, consumed: a turn that does not finish leaves none. */
-    Continuation takeContinuation() {
-        Continuation c = continuation;
-        continuation = null;
-        return c;
+    /** What the last finished turn left for the next one, or null; a turn that does not finish leaves it as it was. */
+    Continuation continuation() {
+        return continuation;
     }
 
-    /** The messages of the native API's conversation, in order; touched only by the request holding the session. */
-    public List<ChatMessage> conversation() {
+    /** The native API's conversation (what of it the next message is rendered against). */
+    public NativeConversation conversation() {
         return conversation;
+    }
+
+    /** True when a new turn may simply extend the session's stream: it has a cache and a finished last turn. */
+    public boolean canContinue() {
+        return sequence != null && continuation != null;
     }
 
     /** Cache statistics, or an empty cache's before the first request. */
@@ -168,9 +187,21 @@ public final class Session {
         return s == null ? new CacheStats(0, 0, 0, 0, 0, 0) : s.stats();
     }
 
+    /** Off-heap bytes of the session's caches, a running turn's fresh one included. */
     long bytes() {
         EngineSequence s = sequence;
-        return s == null ? 0 : s.stats().bytes();
+        EngineSequence t = turnSequence;
+        return (s == null ? 0 : s.stats().bytes()) + (t == null ? 0 : t.stats().bytes());
+    }
+
+    /**
+     * Heap bytes the session keeps besides its off-heap cache: the sequence's token trail (one int per cache slot)
+     * and the native conversation's kept context. Bounded by the cache capacity and the last turn, never by the
+     * conversation's length.
+     */
+    public long heapBytes() {
+        EngineSequence s = sequence;
+        return (s == null ? 0 : s.heapBytes()) + conversation.bytes();
     }
 
     void rebuilt() {
@@ -178,7 +209,7 @@ public final class Session {
     }
 
     /** Records a finished request's numbers. */
-    public void record(GenerationResult r) {
+    void record(GenerationResult r) {
         requests++;
         prefilledTokens += r.prefilledTokens();
         generatedTokens += r.generatedTokens();

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -20,7 +21,8 @@ import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 /**
- * All sessions by id. Enforces the idle TTL, the session count and the KV memory budget, removing the least
+ * All sessions by owner and id: two API keys may use the same session id for two different sessions, and
+ * neither can see or squat on the other's. Enforces the idle TTL, the session count and the KV memory budget, removing the least
  * recently used idle sessions when needed, and counts every removal by reason. Ephemeral sessions (requests
  * without a session id) count against the memory budget only while their request runs.
  */
@@ -33,6 +35,7 @@ public final class SessionRegistry {
     private final LongSupplier nanoClock;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Session> sessions = new LinkedHashMap<>();
+    private final ImplicitSessions implicit = new ImplicitSessions();
     private volatile BiConsumer<String, String> removalListener = (id, owner) -> { };
 
     public SessionRegistry(Engine engine, SessionLimits limits, ServiceMetrics metrics, LongSupplier nanoClock) {
@@ -47,36 +50,83 @@ public final class SessionRegistry {
         return id != null && VALID_ID.matcher(id).matches();
     }
 
+    private static String key(String owner, String id) {
+        return owner + '\u0000' + id;
+    }
+
     /** A new named session with a fresh id (native API). */
     public synchronized Session create(String owner, SessionSettings settings) {
-        return add(newId("sess-"), owner, settings, false);
+        return add(newId("sess-"), owner, settings, false, false);
     }
 
     /**
-     * Takes the session for one request, creating it on first use (the X-Session-ID header). Throws
-     * {@link SessionNotFoundException} for another owner's session, {@link SessionBusyException} if in use.
+     * Takes the owner's session for one request, creating it on first use (the X-Session-ID header). Throws
+     * {@link SessionBusyException} if in use.
      */
     public synchronized Session acquireOrCreate(String id, String owner, SessionSettings settingsIfNew) {
-        Session s = sessions.get(id);
+        Session s = sessions.get(key(owner, id));
         if (s == null) {
-            s = add(id, owner, settingsIfNew, false);
+            s = add(id, owner, settingsIfNew, false, false);
         }
-        return acquire(s, id, owner);
+        return acquire(s, id);
     }
 
-    /** Takes an existing session for one request (native API). */
+    /** Takes an existing session of the owner for one request (native API). */
     public synchronized Session acquire(String id, String owner) {
-        return acquire(sessions.get(id), id, owner);
+        return acquire(sessions.get(key(owner, id)), id);
     }
 
     /** A session for one request only, gone when released. */
     public synchronized Session acquireEphemeral(String owner, SessionSettings settings) {
-        Session s = add(newId("tmp-"), owner, settings, true);
-        return acquire(s, s.id(), owner);
+        Session s = add(newId("tmp-"), owner, settings, true, false);
+        return acquire(s, s.id());
     }
 
-    private Session acquire(Session s, String id, String owner) {
-        if (s == null || !s.owner().equals(owner)) {
+    /**
+     * Takes the owner's idle implicit session that {@code prompt} continues exactly (its last turn's follow-up
+     * accepts it token for token), else a new implicit session; counts the hit or miss. The check renders outside
+     * the registry's lock, on a candidate already taken, so a slow template never holds up other requests.
+     */
+    public Session acquireImplicit(String owner, int[] prompt, SessionSettings settings) {
+        for (Session c : candidates(owner, prompt)) {
+            if (!c.tryAcquire()) {
+                continue;
+            }
+            boolean continues;
+            try {
+                continues = c.canContinue() && c.continuation().seen().prefixIn(prompt) > 0;
+            } catch (RuntimeException e) {
+                continues = false;
+            }
+            if (continues && stillRegistered(c)) {
+                metrics.implicitSession(true);
+                return c;
+            }
+            c.releaseUnused();
+        }
+        metrics.implicitSession(false);
+        synchronized (this) {
+            return acquire(add(newId("imp-"), owner, settings, false, true), null);
+        }
+    }
+
+    private synchronized List<Session> candidates(String owner, int[] prompt) {
+        return implicit.candidates(owner, prompt);
+    }
+
+    private synchronized boolean stillRegistered(Session s) {
+        return sessions.get(key(s.owner(), s.id())) == s;
+    }
+
+    /** An implicit session finished a turn on {@code prompt}: later prompts that extend it find it. */
+    synchronized void indexImplicit(Session s, int[] prompt) {
+        if (s.implicit() && stillRegistered(s)) {
+            implicit.put(s, prompt);
+        }
+    }
+
+    private static Session acquire(Session s, String id) {
+        if (s == null) {
             throw new SessionNotFoundException(id);
         }
         if (!s.tryAcquire()) {
@@ -88,14 +138,26 @@ public final class SessionRegistry {
     public synchronized void release(Session s) {
         s.release(nanoClock.getAsLong());
         if (s.ephemeral()) {
-            sessions.remove(s.id());
+            sessions.remove(key(s.owner(), s.id()));
             closeSequence(s);
         }
     }
 
+    /**
+     * Releases a session this request created and never ran a turn on, removing it, so a refused first request
+     * leaves no trace.
+     */
+    public synchronized void releaseUnused(Session s) {
+        if (!s.ephemeral() && s.requests() == 0 && s.sequence() == null) {
+            sessions.remove(key(s.owner(), s.id()));
+            implicit.remove(s);
+        }
+        release(s);
+    }
+
     public synchronized Optional<Session> find(String id, String owner) {
-        Session s = sessions.get(id);
-        return s == null || s.ephemeral() || !s.owner().equals(owner) ? Optional.empty() : Optional.of(s);
+        Session s = sessions.get(key(owner, id));
+        return s == null || s.ephemeral() ? Optional.empty() : Optional.of(s);
     }
 
     public synchronized void delete(String id, String owner) {
@@ -107,58 +169,90 @@ public final class SessionRegistry {
     }
 
     /**
-     * Decides what a request must prefill. When the prompt extends what the session has seen (the last turn's
-     * canonical rendering, else the tokens fed), only the new part is prefilled, after any tokens the last turn
-     * left pending. Otherwise the session starts over on a fresh sequence with the whole prompt, counted as a
-     * rebuild when it had history. The caller holds the session.
+     * Decides what a turn must prefill, changing nothing. When the prompt extends what the session has seen (the
+     * last turn's canonical rendering, else the tokens fed), only the new part is prefilled, after any tokens the
+     * last turn left pending. Otherwise the turn starts on a fresh sequence with the whole prompt, a rebuild when
+     * the session had history. The caller holds the session.
      */
-    public TurnPlan plan(Session s, int[] prompt, int systemPromptTokens) {
+    public TurnPlan plan(Session s, int[] prompt) {
+        return plan(s, prompt, false);
+    }
+
+    /** {@link #plan(Session, int[])}, or with {@code extendsStream} a prompt that is only what follows the stream. */
+    public TurnPlan plan(Session s, int[] prompt, boolean extendsStream) {
         EngineSequence seq = s.sequence();
-        Continuation c = s.takeContinuation();
+        Continuation c = s.continuation();
+        if (extendsStream) {
+            if (!s.canContinue()) {
+                throw new IllegalStateException("a prompt that extends the stream needs a session with a finished turn");
+            }
+            int[] fresh = new int[c.pending().length + prompt.length];
+            System.arraycopy(c.pending(), 0, fresh, 0, c.pending().length);
+            System.arraycopy(prompt, 0, fresh, c.pending().length, prompt.length);
+            int cached = (int) Math.min(Integer.MAX_VALUE, seq.stats().tokensSeen());
+            return new TurnPlan(cached + fresh.length, fresh, cached, false, false);
+        }
         if (seq != null && c != null) {
-            int[] seen = c.seen().get();
-            if (continues(prompt, seen)) {
-                int[] fresh = new int[c.pending().length + prompt.length - seen.length];
+            int seen = c.seen().prefixIn(prompt);
+            if (seen > 0) {
+                int[] fresh = new int[c.pending().length + prompt.length - seen];
                 System.arraycopy(c.pending(), 0, fresh, 0, c.pending().length);
-                System.arraycopy(prompt, seen.length, fresh, c.pending().length, prompt.length - seen.length);
-                return new TurnPlan(prompt.length, fresh, seen.length, false);
+                System.arraycopy(prompt, seen, fresh, c.pending().length, prompt.length - seen);
+                return new TurnPlan(prompt.length, fresh, seen, false, false);
             }
         }
-        if (seq != null) {
-            int[] history = seq.history();
-            if (continues(prompt, history)) {
-                return new TurnPlan(prompt.length, Arrays.copyOfRange(prompt, history.length, prompt.length), history.length,
-                        false);
-            }
+        if (seq != null && seq.isPrefixOf(prompt)) {
+            int fed = (int) seq.stats().tokensSeen();
+            return new TurnPlan(prompt.length, Arrays.copyOfRange(prompt, fed, prompt.length), fed, false, false);
         }
-        boolean rebuild = seq != null && seq.history().length > 0;
-        allocate(s, s.settings().cacheConfig(systemPromptTokens));
-        if (rebuild) {
-            s.rebuilt();
-            metrics.sessionRebuilt();
-        }
-        return new TurnPlan(prompt.length, prompt, 0, rebuild);
+        boolean rebuild = seq != null && seq.stats().tokensSeen() > 0;
+        return new TurnPlan(prompt.length, prompt, 0, true, rebuild);
     }
 
-    /** True when {@code prompt} starts with {@code seen} and has more. */
-    private static boolean continues(int[] prompt, int[] seen) {
-        return seen.length > 0 && seen.length < prompt.length && Arrays.equals(seen, 0, seen.length, prompt, 0, seen.length);
-    }
-
-    /** Gives the session a new sequence, freeing idle sessions' memory if the budget needs it. */
-    private synchronized void allocate(Session s, CacheConfig config) {
-        closeSequence(s);
+    /**
+     * A fresh sequence for a turn on {@code s}, held aside (and counted against the memory budget) until the turn
+     * {@link #install}s or {@link #discard}s it; idle sessions' memory is freed if the budget needs it.
+     */
+    public synchronized EngineSequence allocate(Session s, CacheConfig config) {
         EngineSequence seq = engine.newSequence(config);
         seq.setEvictionListener((policy, tokens) -> metrics.evicted(policy.name(), tokens));
-        s.sequence(seq);
+        s.turnSequence(seq);
         while (cacheBytes() > limits.kvMemoryBudget()) {
             Optional<Session> victim = leastRecentlyUsedIdle(s, true);
             if (victim.isEmpty()) {
-                closeSequence(s);
+                discard(s);
                 throw new SessionCapacityException("the KV cache memory budget (" + limits.kvMemoryBudget()
                         + " bytes) is taken by sessions in use; retry shortly");
             }
             remove(victim.get(), RemovalReason.MEMORY);
+        }
+        return seq;
+    }
+
+    /** The turn on the fresh sequence succeeded: it replaces the session's old one (a rebuild when it had history). */
+    public synchronized void install(Session s) {
+        EngineSequence fresh = s.turnSequence();
+        if (fresh == null) {
+            return;
+        }
+        EngineSequence old = s.sequence();
+        if (old != null && old.stats().tokensSeen() > 0) {
+            s.rebuilt();
+            metrics.sessionRebuilt();
+        }
+        s.turnSequence(null);
+        s.sequence(fresh);
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    /** The turn on the fresh sequence did not finish: the session keeps its old sequence, the fresh one is freed. */
+    synchronized void discard(Session s) {
+        EngineSequence fresh = s.turnSequence();
+        s.turnSequence(null);
+        if (fresh != null) {
+            fresh.close();
         }
     }
 
@@ -176,7 +270,7 @@ public final class SessionRegistry {
         return removed;
     }
 
-    private Session add(String id, String owner, SessionSettings settings, boolean ephemeral) {
+    private Session add(String id, String owner, SessionSettings settings, boolean ephemeral, boolean isImplicit) {
         if (!ephemeral) {
             removeExpired();
             while (active() >= limits.maxSessions()) {
@@ -185,19 +279,20 @@ public final class SessionRegistry {
                 remove(victim, RemovalReason.LRU);
             }
         }
-        Session s = new Session(id, owner, settings, ephemeral, nanoClock.getAsLong());
-        sessions.put(id, s);
+        Session s = new Session(id, owner, settings, ephemeral, isImplicit, nanoClock.getAsLong());
+        sessions.put(key(owner, id), s);
         return s;
     }
 
     private Optional<Session> leastRecentlyUsedIdle(Session except, boolean withCache) {
         return sessions.values().stream()
-                .filter(s -> s != except && !s.busy() && !s.ephemeral() && (!withCache || s.sequence() != null))
+                .filter(s -> s != except && !s.busy() && !s.ephemeral() && (!withCache || s.bytes() > 0))
                 .min(Comparator.comparingLong(Session::lastUsedNanos));
     }
 
     private void remove(Session s, RemovalReason reason) {
-        sessions.remove(s.id());
+        sessions.remove(key(s.owner(), s.id()));
+        implicit.remove(s);
         s.markRemoved();
         closeSequence(s);
         metrics.sessionRemoved(reason.label());
@@ -221,7 +316,7 @@ public final class SessionRegistry {
      */
     public boolean whileIdle(Session s, Consumer<Session> task) {
         synchronized (this) {
-            if (sessions.get(s.id()) != s || !s.tryAcquire()) {
+            if (sessions.get(key(s.owner(), s.id())) != s || !s.tryAcquire()) {
                 return false;
             }
         }
@@ -239,17 +334,18 @@ public final class SessionRegistry {
      * id is taken; the sequence then stays the caller's to close.
      */
     public synchronized boolean restore(SessionSnapshot snapshot, EngineSequence sequence) {
-        if (sessions.containsKey(snapshot.id()) || active() >= limits.maxSessions()
+        if (sessions.containsKey(key(snapshot.owner(), snapshot.id())) || active() >= limits.maxSessions()
                 || cacheBytes() + sequence.stats().bytes() > limits.kvMemoryBudget()) {
             return false;
         }
         sequence.setEvictionListener((policy, tokens) -> metrics.evicted(policy.name(), tokens));
-        sessions.put(snapshot.id(), Session.restored(snapshot, sequence, nanoClock.getAsLong()));
+        sessions.put(key(snapshot.owner(), snapshot.id()), Session.restored(snapshot, sequence, nanoClock.getAsLong()));
         return true;
     }
 
-    /** Frees a session's cache; only for sessions no generation is using. */
-    private static void closeSequence(Session s) {
+    /** Frees a session's caches; only for sessions no generation is using. */
+    private void closeSequence(Session s) {
+        discard(s);
         EngineSequence seq = s.sequence();
         s.sequence(null);
         if (seq != null) {

@@ -41,6 +41,40 @@ class BadInputTest extends ServiceTestBase {
     }
 
     @Test
+    void onlyUtf8JsonBodiesAreRead() throws Exception {
+        byte[] body = Http.chat("Hello", 4, 1, false, "").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (String type : new String[] {"text/plain", null, "application/json; charset=utf-16", "application/x-www-form-urlencoded"}) {
+            JsonNode e = expectError(http.postBytes("/v1/chat/completions", body, type), 415, null);
+            assertEquals("unsupported_media_type", e.get("code").asText(), "Content-Type " + type);
+        }
+        byte[] utf16 = Http.chat("Hello", 4, 1, false, "").getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
+        assertEquals("unsupported_media_type",
+                expectError(http.postBytes("/v1/chat/completions", utf16, "application/json"), 415, null).get("code").asText());
+        byte[] withBom = Http.chat("Hello", 4, 1, false, "").getBytes(java.nio.charset.StandardCharsets.UTF_16);
+        expectError(http.postBytes("/v1/chat/completions", withBom, "application/json"), 415, null);
+        byte[] overlong = {'{', '"', 'p', 'r', 'o', 'm', 'p', 't', '"', ':', '"', 'a', (byte) 0xC0, (byte) 0x80, '"', '}'};
+        assertEquals("invalid_json",
+                expectError(http.postBytes("/v1/completions", overlong, "application/json"), 400, null).get("code").asText());
+        HttpResponse<String> ok = http.postBytes("/v1/chat/completions", body, "application/json; charset=UTF-8");
+        assertEquals(200, ok.statusCode(), ok.body());
+    }
+
+    @Test
+    void numericFieldsOutsideTheirRangeAreRefusedNotAllocated() throws Exception {
+        String m = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+        for (String n : new String[] {"2147483647", "1000000000", "4097", "-1"}) {
+            JsonNode e = expectError(chat("{" + m + ",\"repeat_last_n\":" + n + "}"), 400, "repeat_last_n");
+            assertTrue(e.get("message").asText().contains("4096"), e.toString());
+        }
+        expectError(chat("{" + m + ",\"repeat_last_n\":2147483648}"), 400, "repeat_last_n");
+        expectError(chat("{" + m + ",\"top_k\":-1}"), 400, "top_k");
+        expectError(chat("{" + m + ",\"min_p\":2}"), 400, "min_p");
+        expectError(chat("{" + m + ",\"seed\":1.5}"), 400, "seed");
+        HttpResponse<String> ok = chat("{" + m + ",\"repeat_last_n\":4096,\"repeat_penalty\":1.1,\"max_tokens\":4}");
+        assertEquals(200, ok.statusCode(), ok.body());
+    }
+
+    @Test
     void wrongTypes() throws Exception {
         expectError(chat("{\"messages\":\"hi\"}"), 400, "messages");
         expectError(chat("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":\"ten\"}"), 400, "max_tokens");

@@ -71,6 +71,9 @@ class NativeSessionTest extends ServiceTestBase {
         JsonNode info = Http.json(http.get("/v1/sessions/" + id).body());
         assertEquals(1, info.get("requests").asInt());
         assertEquals(3, info.get("messages").asInt(), "system, user, assistant");
+        assertEquals(4L * info.at("/cache/capacity").asLong() + 2L * ("system".length() + "Stories for kids.".length()
+                        + "user".length() + "Tell me about a dog.".length() + "assistant".length() + d.get("text").asText().length()),
+                info.get("heap_bytes").asLong(), "the token trail (4 bytes per cache slot) and the kept context: " + info);
         assertTrue(info.at("/cache/capacity").asInt() > 64, "the pinned system prompt widens the sink region");
         assertEquals(d.at("/cache/tokens_seen").asLong(), info.get("tokens_seen").asLong());
 

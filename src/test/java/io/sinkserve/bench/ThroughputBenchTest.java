@@ -24,7 +24,7 @@ class ThroughputBenchTest {
                 assertNotSame(a.cache(), b.cache());
                 assertTrue(a.cache().capacity() >= 38, "room for the test's tokens");
                 if (model.tokenizer().addBosByDefault()) {
-                    assertEquals(model.tokenizer().bos(), a.history()[0]);
+                    assertEquals(model.tokenizer().bos(), a.recentTokens(64)[0]);
                 }
             }
             try (Sequence bigger = bench.start(100)) {

@@ -17,7 +17,7 @@ public final class AttentionBits {
         run(CacheConfig.streaming(4, 66), 64, crc);
         run(CacheConfig.streaming(4, 66).withStorage(KvStorage.F16), 64, crc);
         run(CacheConfig.streaming(4, 66).withStorage(KvStorage.F16), 12, crc);
-        System.out.println(AttentionWidth.FLOAT.vectorBitSize() + " " + Long.toHexString(crc.getValue()));
+        System.out.println(io.sinkserve.compute.VectorWidth.BITS + " " + Long.toHexString(crc.getValue()));
     }
 
     private static void run(CacheConfig config, int headDim, CRC32 crc) {

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class SinkCacheTest {
     private static final int HEADS = 4;
@@ -169,6 +171,54 @@ class SinkCacheTest {
         }
         assertEquals(50, a.cache.tokensSeen());
         assertEquals(50, b.cache.tokensSeen());
+    }
+
+    /** A checkpoint undone after any number of admitted tokens (none, some, past a full window) leaves the cache as it was. */
+    @ParameterizedTest
+    @CsvSource({"TOKEN,3,0", "TOKEN,3,5", "TOKEN,30,7", "TOKEN,30,8", "TOKEN,30,23",
+            "BATCH,30,5", "BATCH,30,19", "NONE,2,4"})
+    void rollbackRestoresTheCheckpointExactly(EvictionPolicy policy, int before, int during) {
+        CacheConfig config = policy == EvictionPolicy.NONE ? CacheConfig.dense(16)
+                : CacheConfig.streaming(2, 8).withPolicy(policy).withBatchSize(3);
+        SinkCacheAttentionTest.Driver a = new SinkCacheAttentionTest.Driver(config, DIM, false);
+        Random rnd = new Random(11);
+        for (int t = 0; t < before; t++) {
+            feed(a, rnd);
+        }
+        SinkCacheAttentionTest.Driver reference = a.withCache(a.cache.copy());
+        long evictions = a.cache.evictions();
+        a.cache.checkpoint();
+        for (int t = 0; t < during; t++) {
+            feed(a, rnd);
+        }
+        a.cache.rollback();
+        assertEquals(0, a.cache.undoBytes());
+        assertEquals(before, a.cache.tokensSeen());
+        assertEquals(reference.cache.size(), a.cache.size());
+        assertEquals(evictions, a.cache.evictions());
+        Random same1 = new Random(12);
+        Random same2 = new Random(12);
+        for (int t = 0; t < 10; t++) {
+            assertArrayEquals(feed(reference, same1), feed(a, same2), 0f, "token " + t + " after the rollback");
+        }
+    }
+
+    @Test
+    void commitKeepsWhatWasAdmittedAndFreesTheUndoLog() {
+        SinkCacheAttentionTest.Driver a = new SinkCacheAttentionTest.Driver(CacheConfig.streaming(2, 8), DIM, false);
+        Random rnd = new Random(13);
+        for (int t = 0; t < 12; t++) {
+            feed(a, rnd);
+        }
+        a.cache.checkpoint();
+        for (int t = 0; t < 3; t++) {
+            feed(a, rnd);
+        }
+        assertTrue(a.cache.undoBytes() > 0, "three held entries were overwritten and saved");
+        a.cache.commit();
+        assertEquals(0, a.cache.undoBytes());
+        a.cache.rollback();
+        assertEquals(15, a.cache.tokensSeen(), "a rollback after commit changes nothing");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.sinkserve.cli;
 
 import io.sinkserve.testing.TestFiles;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -45,6 +47,23 @@ class ServeCommandTest {
     }
 
     private record Run(int exit, String err, ServeCommand command) {
+    }
+
+    /** Settings a @QuarkusTest profile left as system properties in this JVM (keys, limits), put back afterwards. */
+    private final Map<String, String> ambient = new LinkedHashMap<>();
+
+    @BeforeEach
+    void setAsideAmbientSettings() {
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith("sinkserve.") || key.startsWith("quarkus.http.")) {
+                ambient.put(key, System.clearProperty(key));
+            }
+        }
+    }
+
+    @AfterEach
+    void restoreAmbientSettings() {
+        ambient.forEach(System::setProperty);
     }
 
     private static Run run(String... args) {

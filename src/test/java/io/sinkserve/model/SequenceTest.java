@@ -3,6 +3,7 @@ package io.sinkserve.model;
 import static io.sinkserve.cache.SameComputation.TOLERANCE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,7 +52,9 @@ class SequenceTest {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             a.writeSnapshot(out);
             try (Sequence b = MODEL.readSequence(new ByteArrayInputStream(out.toByteArray()))) {
-                assertArrayEquals(a.history(), b.history());
+                assertArrayEquals(a.recentTokens(100), b.recentTokens(100));
+                int[] next = Arrays.copyOf(tokens(1, 57), 58);
+                assertTrue(b.isPrefixOf(next), "the restored trail still knows every token fed");
                 assertEquals(57, b.tokensSeen());
                 for (int t : tokens(2, 30)) {
                     assertArrayEquals(step(a, t), step(b, t), TOLERANCE);
@@ -70,7 +73,8 @@ class SequenceTest {
             // Same layer/head shape: accepted. A snapshot is only as specific as the cache shape.
             m.readSequence(new ByteArrayInputStream(out.toByteArray())).close();
             byte[] bytes = out.toByteArray();
-            bytes[4 + 5 * 4 + 4 * 8 + 4] ^= 0x7f;   // the snapshot's layer count, inside the cache header
+            int trail = 4 + 3 * 8 + 9 * 4;   // kept-tail length, count, two hashes, the 9 tokens a 1 + 8 cache keeps
+            bytes[trail + 4 * 8 + 4] ^= 0x7f;   // the snapshot's layer count, inside the cache header
             assertThrows(IOException.class, () -> MODEL.readSequence(new ByteArrayInputStream(bytes)));
         }
     }
@@ -88,7 +92,13 @@ class SequenceTest {
                 for (int t : tokens(6, 25)) {
                     assertArrayEquals(step(twin, t), step(fork, t), TOLERANCE);
                 }
-                assertEquals(40, a.history().length - 25);
+                assertArrayEquals(Arrays.copyOfRange(tokens(5, 25), 5, 25), a.recentTokens(25),
+                        "the trail keeps the last cache-capacity (20) tokens");
+                int[] forkFed = new int[66];
+                System.arraycopy(tokens(4, 40), 0, forkFed, 0, 40);
+                System.arraycopy(tokens(6, 25), 0, forkFed, 40, 25);
+                assertTrue(fork.isPrefixOf(forkFed), "the fork's trail: the 40 tokens before the fork, then its own 25");
+                assertFalse(a.isPrefixOf(forkFed), "the original went on with other tokens");
             }
         }
     }
@@ -98,7 +108,8 @@ class SequenceTest {
         try (Sequence a = MODEL.newSequence(CACHE); Sequence fresh = MODEL.newSequence(CACHE)) {
             MODEL.prefill(a, tokens(7, 30));
             a.reset();
-            assertEquals(0, a.history().length);
+            assertEquals(0, a.recentTokens(100).length);
+            assertFalse(a.isPrefixOf(tokens(7, 31)));
             assertArrayEquals(MODEL.prefill(fresh, tokens(8, 9)), MODEL.prefill(a, tokens(8, 9)), TOLERANCE);
         }
     }
@@ -158,7 +169,7 @@ class SequenceTest {
             IllegalStateException full = assertThrows(IllegalStateException.class, () -> MODEL.prefill(dense, tokens(12, 3)));
             assertTrue(full.getMessage().contains("dense cache holds 8 tokens"), full.getMessage());
             assertEquals(6, dense.tokensSeen());
-            assertEquals(6, dense.history().length);
+            assertEquals(6, dense.recentTokens(100).length);
             try (Sequence roomy = MODEL.newSequence(CACHE)) {
                 MODEL.prefill(dense, tokens(13, 2));
                 assertThrows(IllegalStateException.class, () -> MODEL.decode(List.of(roomy, dense), new int[] {1, 2}));

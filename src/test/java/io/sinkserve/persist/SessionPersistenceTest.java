@@ -58,9 +58,13 @@ class SessionPersistenceTest {
     /** One finished turn: the session has fed {@code prompt} and expects the next prompt to extend it. */
     private Session turn(SessionRegistry r, String id, String owner, int[] prompt) {
         Session s = r.acquireOrCreate(id, owner, SETTINGS);
-        TurnPlan plan = r.plan(s, prompt, 0);
+        TurnPlan plan = r.plan(s, prompt);
+        if (plan.fresh()) {
+            r.allocate(s, s.settings().cacheConfig(0));
+            r.install(s);
+        }
         engine.prefill(s.sequence(), plan.newTokens());
-        s.continueWith(new Continuation(() -> prompt, new int[] {99}));
+        s.continueWith(new Continuation(Continuation.Seen.rendered(() -> prompt), new int[] {99}));
         r.release(s);
         return s;
     }
@@ -83,8 +87,8 @@ class SessionPersistenceTest {
         assertEquals(1, second.persistence().restore(KEYS));
         assertTrue(second.registry().find("chat-1", "key-b").isEmpty(), "another key never sees it");
         Session s = second.registry().acquire("chat-1", "key-a");
-        assertArrayEquals(new int[] {1, 5, 6, 7}, s.sequence().history());
-        TurnPlan plan = second.registry().plan(s, new int[] {1, 5, 6, 7, 8, 9}, 0);
+        assertArrayEquals(new int[] {1, 5, 6, 7}, s.sequence().recentTokens(1 << 16));
+        TurnPlan plan = second.registry().plan(s, new int[] {1, 5, 6, 7, 8, 9});
         assertEquals(4, plan.cachedTokens());
         assertArrayEquals(new int[] {99, 8, 9}, plan.newTokens(), "the pending token, then only the new ones");
         assertEquals(1.0, meters.get("sinkserve.sessions.restored").counter().count());

@@ -4,7 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Gathers a generation's text and result for assertions. */
-final class CollectingListener implements GenerationListener {
+class CollectingListener implements GenerationListener {
     final StringBuffer text = new StringBuffer();
     final CompletableFuture<GenerationResult> done = new CompletableFuture<>();
 

@@ -160,6 +160,8 @@ public final class FakeEngine implements Engine {
         private long evictions;
         private long evictedTokens;
         private EvictionListener listener;
+        private int checkpoint = -1;
+        private long checkpointEvictions;
         public boolean closed;
 
         FakeSequence(CacheConfig config) {
@@ -195,9 +197,46 @@ public final class FakeEngine implements Engine {
             return config;
         }
 
-        @Override
-        public int[] history() {
+        int[] history() {
             return history.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        @Override
+        public boolean isPrefixOf(int[] prompt) {
+            int[] all = history();
+            return all.length > 0 && all.length < prompt.length && Arrays.equals(all, 0, all.length, prompt, 0, all.length);
+        }
+
+        @Override
+        public long heapBytes() {
+            return 4L * history.size();
+        }
+
+        @Override
+        public int[] recentTokens(int n) {
+            int[] all = history();
+            return Arrays.copyOfRange(all, all.length - Math.min(n, all.length), all.length);
+        }
+
+        @Override
+        public void checkpoint() {
+            checkpoint = history.size();
+            checkpointEvictions = evictions;
+        }
+
+        @Override
+        public void commit() {
+            checkpoint = -1;
+        }
+
+        @Override
+        public void rollback() {
+            if (checkpoint >= 0) {
+                history.subList(checkpoint, history.size()).clear();
+                evictions = checkpointEvictions;
+                evictedTokens = checkpointEvictions;
+                checkpoint = -1;
+            }
         }
 
         @Override

@@ -13,6 +13,9 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -118,6 +121,94 @@ class SchedulerTest {
         assertTrue(engine.calls.contains("decode:4"), "all four advanced in one batched step: " + engine.calls);
         long decodeCalls = engine.calls.stream().filter(c -> c.startsWith("decode")).count();
         assertTrue(decodeCalls < 4 * 19, "fewer decode calls than one per token: " + decodeCalls);
+    }
+
+    @Test
+    void aPausedStreamIsNotAdvancedAndResumesWhereItStopped() throws Exception {
+        Scheduler s = scheduler(2, 2, 8);
+        CollectingListener reference = run(s, "paused story", SamplingParams.greedy(30));
+        reference.await();
+        AtomicReference<Generation> self = new AtomicReference<>();
+        CountDownLatch paused = new CountDownLatch(1);
+        CollectingListener l = new CollectingListener() {
+            @Override
+            public void onText(String t) {
+                super.onText(t);
+                if (text.length() == 5) {
+                    self.get().pause();
+                    paused.countDown();
+                }
+            }
+        };
+        Generation g = new Generation(engine.newSequence(CACHE), engine.encode("paused story"), SamplingParams.greedy(30), l);
+        self.set(g);
+        s.submit(g);
+        assertTrue(paused.await(10, TimeUnit.SECONDS));
+        int calls = engine.calls.size();
+        Thread.sleep(200);
+        assertEquals(calls, engine.calls.size(), "no forward pass while paused: " + engine.calls.subList(calls, engine.calls.size()));
+        assertEquals(5, l.text.length());
+        g.resume();
+        GenerationResult r = l.await();
+        assertEquals(FinishReason.LENGTH, r.finishReason());
+        assertEquals(reference.text.toString(), l.text.toString());
+    }
+
+    @Test
+    void aStreamPausedLongerThanTheStallTimeoutIsCancelledAndCounted() throws Exception {
+        scheduler = new Scheduler(engine, new SchedulerLimits(2, 2, 8, Duration.ofMillis(100)), metrics);
+        AtomicReference<Generation> self = new AtomicReference<>();
+        CollectingListener l = new CollectingListener() {
+            @Override
+            public void onFirstToken() {
+                self.get().pause();
+            }
+        };
+        Generation g = new Generation(engine.newSequence(CACHE), engine.encode("never read"), SamplingParams.greedy(1000), l);
+        self.set(g);
+        scheduler.submit(g);
+        GenerationResult r = l.await();
+        assertEquals(FinishReason.CANCELLED, r.finishReason());
+        assertEquals(CancelCause.STALLED, r.cancelCause());
+        assertTrue(r.generatedTokens() <= 1, "nothing was generated while paused: " + r.generatedTokens());
+        assertEquals(1, registry.get("sinkserve.streams.stalled").counter().count());
+        assertEquals(0, scheduler.running());
+    }
+
+    @Test
+    void aQueuedGenerationCancelledLeavesTheQueueAtOnce() throws Exception {
+        Scheduler s = scheduler(1, 2, 8);
+        engine.gate.drainPermits();
+        CollectingListener running = run(s, "running", SamplingParams.greedy(5));
+        while (s.running() == 0) {
+            Thread.sleep(1);
+        }
+        CollectingListener queuedListener = new CollectingListener();
+        Generation queued = new Generation(engine.newSequence(CACHE), engine.encode("queued"), SamplingParams.greedy(5),
+                queuedListener);
+        s.submit(queued);
+        assertEquals(1, s.waiting());
+        queued.cancel(CancelCause.CLIENT);
+        assertEquals(0, s.waiting(), "gone from the queue while the engine is still held");
+        assertEquals(FinishReason.CANCELLED, queuedListener.await().finishReason());
+        engine.gate.release(Integer.MAX_VALUE);
+        assertEquals(FinishReason.LENGTH, running.await().finishReason());
+    }
+
+    @Test
+    void aListenerThatThrowsFailsOnlyItsGenerationAndTheWorkerGoesOn() throws Exception {
+        Scheduler s = scheduler(2, 2, 8);
+        CollectingListener broken = new CollectingListener() {
+            @Override
+            public void onText(String t) {
+                throw new IllegalStateException("listener broke");
+            }
+        };
+        s.submit(new Generation(engine.newSequence(CACHE), engine.encode("broken"), SamplingParams.greedy(5), broken));
+        Exception e = assertThrows(Exception.class, broken::await);
+        assertTrue(e.getCause().getMessage().contains("listener broke"), e.toString());
+        CollectingListener next = run(s, "next", SamplingParams.greedy(5));
+        assertEquals(FinishReason.LENGTH, next.await().finishReason());
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,15 +42,19 @@ class SessionRegistryTest {
         SessionRegistry r = registry(8, Long.MAX_VALUE);
         Session s = r.acquireOrCreate("chat-1", "key-a", SETTINGS);
         assertThrows(SessionBusyException.class, () -> r.acquireOrCreate("chat-1", "key-a", SETTINGS));
-        assertThrows(SessionNotFoundException.class, () -> r.acquireOrCreate("chat-1", "key-b", SETTINGS));
         assertTrue(r.find("chat-1", "key-b").isEmpty());
-        assertThrows(SessionBusyException.class, () -> r.delete("chat-1", "key-a"));
+        assertThrows(SessionNotFoundException.class, () -> r.acquire("chat-1", "key-b"));
+        Session theirs = r.acquireOrCreate("chat-1", "key-b", SETTINGS);
+        assertNotSame(s, theirs, "the same id under another key is another session, never a squat on this one");
+        r.release(theirs);
+        r.delete("chat-1", "key-b");
+        assertThrows(SessionBusyException.class, () -> r.delete("chat-1", "key-a"), "key-b's delete left key-a's alone");
         r.release(s);
         assertEquals(s, r.acquire("chat-1", "key-a"));
         r.release(s);
         r.delete("chat-1", "key-a");
         assertTrue(r.find("chat-1", "key-a").isEmpty());
-        assertEquals(1, removed("deleted"));
+        assertEquals(2, removed("deleted"));
     }
 
     @Test
@@ -85,28 +90,38 @@ class SessionRegistryTest {
         assertEquals(2, r.active());
     }
 
+    /** What a turn that succeeds does to the registry: plan, a fresh sequence when planned, install it. */
+    private static TurnPlan turn(SessionRegistry r, Session s, int[] prompt) {
+        TurnPlan p = r.plan(s, prompt);
+        if (p.fresh()) {
+            r.allocate(s, s.settings().cacheConfig(0));
+            r.install(s);
+        }
+        return p;
+    }
+
     @Test
     void memoryBudgetRemovesIdleCachesOrRefuses() {
         SessionRegistry r = registry(8, 2 * CACHE_BYTES);
         Session a = r.acquireOrCreate("a", "", SETTINGS);
-        r.plan(a, engine.encode("hello"), 0);
+        turn(r, a, engine.encode("hello"));
         FakeEngine.FakeSequence aCache = (FakeEngine.FakeSequence) a.sequence();
         r.release(a);
         clock.incrementAndGet();
         Session b = r.acquireOrCreate("b", "", SETTINGS);
-        r.plan(b, engine.encode("hello"), 0);
+        turn(r, b, engine.encode("hello"));
         assertEquals(2 * CACHE_BYTES, r.cacheBytes());
         Session c = r.acquireEphemeral("", SETTINGS);
-        r.plan(c, engine.encode("hello"), 0);
+        turn(r, c, engine.encode("hello"));
         assertTrue(r.find("a", "").isEmpty(), "the idle session made room");
         assertTrue(aCache.closed, "its cache memory was freed");
         assertEquals(1, removed("memory"));
         Session d = r.acquireOrCreate("d", "", SETTINGS);
-        assertThrows(SessionCapacityException.class, () -> r.plan(d, engine.encode("hi"), 0));
+        assertThrows(SessionCapacityException.class, () -> turn(r, d, engine.encode("hi")));
         FakeEngine.FakeSequence cCache = (FakeEngine.FakeSequence) c.sequence();
         r.release(c);
         assertTrue(cCache.closed);
-        r.plan(d, engine.encode("hi"), 0);
+        turn(r, d, engine.encode("hi"));
         assertEquals(2 * CACHE_BYTES, r.cacheBytes(), "the ephemeral session's cache went with its request");
     }
 
@@ -115,22 +130,22 @@ class SessionRegistryTest {
         SessionRegistry r = registry(8, Long.MAX_VALUE);
         Session s = r.acquireOrCreate("s", "", SETTINGS);
         int[] first = engine.encode("hello there");
-        TurnPlan p1 = r.plan(s, first, 0);
+        TurnPlan p1 = turn(r, s, first);
         assertArrayEquals(first, p1.newTokens());
         assertFalse(p1.rebuilt());
         engine.prefill(s.sequence(), p1.newTokens());
 
         int[] second = engine.encode("hello there and more");
-        TurnPlan p2 = r.plan(s, second, 0);
+        TurnPlan p2 = turn(r, s, second);
         assertEquals(first.length, p2.cachedTokens());
         assertArrayEquals(engine.encode("hello there and more"), concat(first, p2.newTokens()));
         engine.prefill(s.sequence(), p2.newTokens());
 
         int[] edited = engine.encode("hello where and more, again");
-        TurnPlan p3 = r.plan(s, edited, 0);
+        TurnPlan p3 = turn(r, s, edited);
         assertTrue(p3.rebuilt());
         assertArrayEquals(edited, p3.newTokens());
-        assertEquals(0, s.sequence().history().length, "a fresh sequence");
+        assertEquals(0, s.sequence().stats().tokensSeen(), "a fresh sequence");
         assertEquals(1, s.rebuilds());
         assertEquals(1, meters.get("sinkserve.sessions.rebuilds").counter().count());
     }
@@ -140,22 +155,23 @@ class SessionRegistryTest {
         SessionRegistry r = registry(8, Long.MAX_VALUE);
         Session s = r.acquireOrCreate("s", "", SETTINGS);
         int[] first = engine.encode("hello");
-        r.plan(s, first, 0);
+        turn(r, s, first);
         engine.prefill(s.sequence(), first);
         int[] generated = engine.encode("xyz");
         engine.prefill(s.sequence(), generated);
         int[] canonical = engine.encode("hello world");   // the reply re-rendered: not what the cache holds
-        s.continueWith(new Continuation(() -> canonical, new int[] {27}));
+        s.continueWith(new Continuation(next -> Continuation.Seen.prefixIn(canonical, next), new int[] {27}));
         int[] next = engine.encode("hello world and more");
-        TurnPlan p = r.plan(s, next, 0);
+        TurnPlan p = turn(r, s, next);
         assertFalse(p.rebuilt());
         assertEquals(canonical.length, p.cachedTokens());
         assertEquals(next.length, p.promptTokens());
         assertEquals(27, p.newTokens()[0], "the pending token goes first");
         assertEquals(1 + next.length - canonical.length, p.newTokens().length);
 
-        TurnPlan again = r.plan(s, engine.encode("something else entirely"), 0);
-        assertTrue(again.rebuilt(), "a continuation is used once; a prompt that extends nothing rebuilds");
+        assertArrayEquals(p.newTokens(), r.plan(s, next).newTokens(), "planning changes nothing: a refused turn leaves it");
+        TurnPlan again = turn(r, s, engine.encode("something else entirely"));
+        assertTrue(again.rebuilt(), "a prompt that extends neither the continuation nor the history rebuilds");
     }
 
     private static int[] concat(int[] a, int[] b) {

@@ -1,5 +1,6 @@
 package io.sinkserve.generate.json;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntPredicate;
@@ -39,14 +40,20 @@ public final class JsonConstraint {
     public void mask(float[] logits) {
         long[] allowed = allowed();
         int n = Math.min(logits.length, tokens.vocabSize());
-        for (int id = 0; id < n; id++) {
-            if ((allowed[id >>> 6] & (1L << id)) == 0) {
-                logits[id] = Float.NEGATIVE_INFINITY;
+        for (int base = 0; base < n; base += 64) {
+            long word = allowed[base >>> 6];
+            int end = Math.min(base + 64, n);
+            if (word == 0) {
+                Arrays.fill(logits, base, end, Float.NEGATIVE_INFINITY);
+            } else if (word != -1L) {
+                for (int id = base; id < end; id++) {
+                    if ((word & (1L << id)) == 0) {
+                        logits[id] = Float.NEGATIVE_INFINITY;
+                    }
+                }
             }
         }
-        for (int id = n; id < logits.length; id++) {
-            logits[id] = Float.NEGATIVE_INFINITY;
-        }
+        Arrays.fill(logits, n, logits.length, Float.NEGATIVE_INFINITY);
     }
 
     /** Advances by the sampled token; throws IllegalArgumentException for a token the mask forbids. */

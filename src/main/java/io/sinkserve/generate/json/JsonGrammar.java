@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * ({@code #/$defs/...}, {@code #/definitions/...}, {@code #}; recursion works), objects with
  * {@code properties}, {@code required}, {@code additionalProperties} (false or a schema), strings with
  * {@code minLength}/{@code maxLength} (code points), integers and numbers with {@code minimum},
- * {@code maximum}, {@code exclusiveMinimum}, {@code exclusiveMaximum} (draft 4's boolean form too),
+ * {@code maximum}, {@code exclusiveMinimum}, {@code exclusiveMaximum} (as numbers, draft 6 on),
  * arrays with {@code items}, {@code minItems}, {@code maxItems}, {@code uniqueItems: false}, and
  * boolean schemas. Annotations ({@code title}, {@code description}, {@code $schema}, {@code $id},
  * {@code $comment}, {@code default}, {@code examples}, {@code deprecated}, {@code readOnly},

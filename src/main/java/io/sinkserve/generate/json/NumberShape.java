@@ -92,34 +92,45 @@ final class NumberShape extends Node {
             return true;
         }
         boolean negative = prefix.startsWith("-");
+        // the magnitude m of a value ±m within [min, max] lies within [low, high] (null: unbounded)
+        BigDecimal low = negative ? negate(max) : min;
+        BigDecimal high = negative ? negate(min) : max;
         String magnitude = negative ? prefix.substring(1) : prefix;
         if (magnitude.isEmpty()) {
-            return overlaps(negative, BigDecimal.ZERO, BigDecimal.ONE.movePointRight(maxIntDigits).subtract(ulp));
+            return meets(BigDecimal.ZERO, BigDecimal.ONE.movePointRight(maxIntDigits).subtract(ulp), low, high);
         }
         int point = magnitude.indexOf('.');
         if (point >= 0) {
             int fraction = magnitude.length() - point - 1;
-            BigDecimal low = new BigDecimal(fraction == 0 ? magnitude.substring(0, point) : magnitude);
-            return overlaps(negative, low, low.add(BigDecimal.ONE.movePointLeft(fraction)).subtract(ulp));
+            BigDecimal from = new BigDecimal(fraction == 0 ? magnitude.substring(0, point) : magnitude);
+            return meets(from, from.add(BigDecimal.ONE.movePointLeft(fraction)).subtract(ulp), low, high);
         }
         BigDecimal digits = new BigDecimal(magnitude);
         if (digits.signum() == 0) {
-            return overlaps(negative, BigDecimal.ZERO, BigDecimal.ONE.subtract(ulp)); // a leading 0 takes no more digits
+            return meets(BigDecimal.ZERO, BigDecimal.ONE.subtract(ulp), low, high); // a leading 0 takes no more digits
         }
-        // more integer digits may follow: [P·10^j, (P+1)·10^j − ulp] for each count j of added digits
-        for (int j = 0; j + magnitude.length() <= maxIntDigits; j++) {
-            if (overlaps(negative, digits.movePointRight(j), digits.add(BigDecimal.ONE).movePointRight(j).subtract(ulp))) {
-                return true;
+        // with j more integer digits the magnitude spans [P·10^j, (P+1)·10^j − ulp]; both ends grow with
+        // j, so take the fewest digits whose span reaches low and check that it starts below high
+        int spare = maxIntDigits - magnitude.length();
+        int j = 0;
+        if (low != null) {
+            int lowDigits = low.signum() > 0 ? low.precision() - low.scale() : 0;
+            j = Math.max(0, lowDigits - magnitude.length() - 1);
+            BigDecimal next = digits.add(BigDecimal.ONE);
+            while (j <= spare && next.movePointRight(j).subtract(ulp).compareTo(low) < 0) {
+                j++;
             }
         }
-        return false;
+        return j <= spare && (high == null || digits.movePointRight(j).compareTo(high) <= 0);
     }
 
-    /** Whether the values with magnitude in [low, high] (negated when {@code negative}) meet the bounds. */
-    private boolean overlaps(boolean negative, BigDecimal low, BigDecimal high) {
-        BigDecimal a = negative ? high.negate() : low;
-        BigDecimal b = negative ? low.negate() : high;
-        return (max == null || a.compareTo(max) <= 0) && (min == null || b.compareTo(min) >= 0);
+    private static BigDecimal negate(BigDecimal v) {
+        return v == null ? null : v.negate();
+    }
+
+    /** Whether [from, to] meets [low, high]. */
+    private static boolean meets(BigDecimal from, BigDecimal to, BigDecimal low, BigDecimal high) {
+        return (high == null || from.compareTo(high) <= 0) && (low == null || to.compareTo(low) >= 0);
     }
 
     @Override

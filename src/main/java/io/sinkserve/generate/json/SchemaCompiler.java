@@ -275,29 +275,13 @@ final class SchemaCompiler {
     private Node number(JsonNode schema, boolean integer, String pointer) {
         BigDecimal lower = decimal(schema, "minimum", pointer);
         BigDecimal upper = decimal(schema, "maximum", pointer);
-        boolean lowerExclusive = false;
-        boolean upperExclusive = false;
-        JsonNode exMin = schema.get("exclusiveMinimum");
-        if (exMin != null && exMin.isBoolean()) {
-            lowerExclusive = exMin.booleanValue(); // draft 4: a flag on minimum
-        } else if (exMin != null) {
-            BigDecimal v = decimal(schema, "exclusiveMinimum", pointer);
-            if (lower == null || v.compareTo(lower) >= 0) {
-                lower = v;
-                lowerExclusive = true;
-            }
-        }
-        JsonNode exMax = schema.get("exclusiveMaximum");
-        if (exMax != null && exMax.isBoolean()) {
-            upperExclusive = exMax.booleanValue();
-        } else if (exMax != null) {
-            BigDecimal v = decimal(schema, "exclusiveMaximum", pointer);
-            if (upper == null || v.compareTo(upper) <= 0) {
-                upper = v;
-                upperExclusive = true;
-            }
-        }
-        return register(NumberShape.of(integer, lower, lowerExclusive, upper, upperExclusive));
+        BigDecimal exclusiveLower = decimal(schema, "exclusiveMinimum", pointer);
+        BigDecimal exclusiveUpper = decimal(schema, "exclusiveMaximum", pointer);
+        // of two lower bounds the higher one binds (the exclusive one on a tie), likewise for upper
+        boolean lowerExclusive = exclusiveLower != null && (lower == null || exclusiveLower.compareTo(lower) >= 0);
+        boolean upperExclusive = exclusiveUpper != null && (upper == null || exclusiveUpper.compareTo(upper) <= 0);
+        return register(NumberShape.of(integer, lowerExclusive ? exclusiveLower : lower, lowerExclusive,
+                upperExclusive ? exclusiveUpper : upper, upperExclusive));
     }
 
     private static BigDecimal decimal(JsonNode schema, String keyword, String pointer) {
@@ -306,7 +290,7 @@ final class SchemaCompiler {
             return null;
         }
         if (!v.isNumber()) {
-            throw new UnsupportedSchemaException(keyword, pointer, "must be a number");
+            throw new UnsupportedSchemaException(keyword, pointer, "must be a number (draft 4's boolean form is not supported)");
         }
         return v.decimalValue();
     }

@@ -39,7 +39,9 @@ record StringFrame(StringShape shape, ByteTrie excluded, int excludedNode, int c
         }
         if (need > 0) {
             if (b >= lo && b <= hi) {
-                out.add(self.with(new StringFrame(shape, excluded, advance(b), count, need - 1, 0x80, 0xBF, NONE, 0, 0)));
+                int low = need > 1 ? 0x80 : 0;  // with nothing due, the range is cleared so equal states compare equal
+                int high = need > 1 ? 0xBF : 0;
+                out.add(self.with(new StringFrame(shape, excluded, advance(b), count, need - 1, low, high, NONE, 0, 0)));
             }
             return;
         }
@@ -88,6 +90,8 @@ record StringFrame(StringShape shape, ByteTrie excluded, int excludedNode, int c
         int high = 0xBF;
         if (b < 0x80) {
             needed = 0;
+            low = 0;
+            high = 0;
         } else if (b >= 0xC2 && b <= 0xDF) {
             needed = 1;
         } else if (b >= 0xE0 && b <= 0xEF) {

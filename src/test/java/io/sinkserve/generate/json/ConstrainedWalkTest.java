@@ -23,7 +23,7 @@ class ConstrainedWalkTest {
         Tokenizer tokenizer = Vocab.tokenizer(vocab);
         TokenBytes tokens = Vocab.bytes(vocab);
         Random random = new Random(42);
-        for (int walk = 0; walk < 30; walk++) {
+        for (int walk = 0; walk < 12; walk++) {
             ConstrainedWalk w = ConstrainedWalk.run(JsonGrammar.anyObject(), tokenizer, tokens, random, 40, 4000);
             JsonNode value = JsonSyntaxTest.strictParse(w.document);
             assertNotNull(value, () -> new String(w.document, StandardCharsets.UTF_8));
@@ -40,7 +40,7 @@ class ConstrainedWalkTest {
         for (String schemaText : SchemaCorpus.SCHEMAS) {
             JsonNode schema = SchemaValidator.parse(schemaText);
             JsonGrammar grammar = JsonGrammar.fromSchema(schema);
-            for (int walk = 0; walk < 8; walk++) {
+            for (int walk = 0; walk < 4; walk++) {
                 ConstrainedWalk w = ConstrainedWalk.run(grammar, tokenizer, tokens, random, 30, 4000);
                 String doc = new String(w.document, StandardCharsets.UTF_8);
                 assertNotNull(JsonSyntaxTest.strictParse(w.document), doc);

@@ -1,10 +1,9 @@
-package io.sinkserve.api;
+package io.sinkserve.session;
 
 import io.sinkserve.scheduler.Engine;
+import io.sinkserve.scheduler.EngineSequence;
 import io.sinkserve.scheduler.GenerationResult;
 import io.sinkserve.scheduler.PromptRejectedException;
-import io.sinkserve.session.Continuation;
-import io.sinkserve.session.Session;
 import io.sinkserve.tokenizer.ChatMessage;
 
 import java.util.ArrayList;
@@ -13,7 +12,7 @@ import java.util.List;
 
 /** Builds the {@link Continuation} a finished turn leaves on its session; cheap, as it runs on the scheduler thread. */
 @FunctionalInterface
-interface FollowUp {
+public interface FollowUp {
     Continuation after(GenerationResult result, String reply);
 
     /**
@@ -32,16 +31,21 @@ interface FollowUp {
             return (r, reply) -> null;
         }
         int[] markup = Arrays.copyOfRange(empty, prompt.length, empty.length);
-        return (r, reply) -> new Continuation(() -> engine.renderChat(withReply(messages, reply), false),
-                concat(unfed(r), markup));
+        return (r, reply) -> new Continuation(
+                Continuation.Seen.rendered(() -> engine.renderChat(withReply(messages, reply), false)), concat(unfed(r), markup));
     }
 
-    /** A text completion: the next prompt is expected to extend this prompt and the generated tokens. */
+    /**
+     * A text completion: the next prompt is expected to extend everything fed (this prompt and the generated
+     * tokens) plus the last generated token if it was not fed; checked against the sequence's token trail.
+     */
     static FollowUp text(Session session) {
         return (r, reply) -> {
             int[] unfed = unfed(r);
-            int[] seen = concat(session.sequence().history(), unfed);
-            return new Continuation(() -> seen, unfed);
+            EngineSequence seq = session.sequence();
+            int fed = (int) seq.stats().tokensSeen();
+            return new Continuation(next -> seq.isPrefixOf(next) && next.length > fed + unfed.length
+                    && Arrays.equals(unfed, 0, unfed.length, next, fed, fed + unfed.length) ? fed + unfed.length : -1, unfed);
         };
     }
 
