@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
+import io.sinkserve.compute.FixedOrder;
 import io.sinkserve.compute.VectorWidth;
 
 import jdk.incubator.vector.FloatVector;
@@ -25,7 +26,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The bits do not depend on the vector width or the JIT tier: a score is 16 logical partial sums of
  * fused multiply-adds (dimension d to lane d mod 16, rows zero-padded to a multiple of 16) folded in
- * halves ({@link FixedOrderSoftmax#fold16}); the softmax is {@link FixedOrderSoftmax}; each output
+ * halves ({@link FixedOrder#sum16}); the softmax is {@link FixedOrderSoftmax}; each output
  * dimension is one chain of fused multiply-adds over the keys in cache order.
  */
 public final class Attention {
@@ -145,7 +146,7 @@ public final class Attention {
                 a3 = FloatVector.fromArray(F, q, qOff + d + 3 * L).fma(FloatVector.fromMemorySegment(F, k, o + 12L * L, LE), a3);
             }
         }
-        return FixedOrderSoftmax.fold16(a0, a1, a2, a3);
+        return FixedOrder.sum16(a0, a1, a2, a3);
     }
 
     /** Adds the weighted values of {@code count} slots from {@code slot} on (weights from {@code at}) to every head's output. */

@@ -1,6 +1,7 @@
 package io.sinkserve.cache;
 
 import io.sinkserve.compute.FloatOps;
+import io.sinkserve.compute.FixedOrder;
 import io.sinkserve.compute.VectorWidth;
 
 import jdk.incubator.vector.FloatVector;
@@ -11,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Softmax whose bits do not depend on the vector width or the JIT tier: the exponential is the compute
  * kernels' polynomial {@link FloatOps#exp(FloatVector)} (the Vector API's own {@code EXP} rounds differently
  * compiled and interpreted), the sum is kept in {@link VectorWidth#LOGICAL_LANES} logical partial sums
- * (entry i goes to lane i mod 16) folded in halves ({@link #fold16}), and the padding to whole logical
+ * (entry i goes to lane i mod 16) folded in halves ({@link FixedOrder#sum16}), and the padding to whole logical
  * vectors is -inf, so that every width runs the same operations on the same entries.
  */
 final class FixedOrderSoftmax {
@@ -65,7 +66,7 @@ final class FixedOrderSoftmax {
                 s3 = s3.add(expInto(x, i + 3 * L, shift));
             }
         }
-        FloatVector inv = FloatVector.broadcast(F, 1f / fold16(s0, s1, s2, s3));
+        FloatVector inv = FloatVector.broadcast(F, 1f / FixedOrder.sum16(s0, s1, s2, s3));
         for (int i = 0; i < end; i += L) {
             FloatVector.fromArray(F, x, i).mul(inv).intoArray(x, i);
         }
@@ -77,37 +78,10 @@ final class FixedOrderSoftmax {
         return e;
     }
 
-    /**
-     * The sum of 16 logical lanes held in {@code 16 / L} vectors (logical lanes [p L, (p + 1) L) in vector
-     * p; the others are ignored), folded in halves: lane i + lane i + 8, then i + 4, i + 2, i + 1. Whole
-     * vectors are added first, then each vector is folded with its lanes swapped at distance 8/4/2/1 (lane
-     * i + lane i ^ k: for i &lt; k that is the fold's sum, addition being commutative).
-     */
-    static float fold16(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
-        FloatVector v = switch (L) {
-            case 16 -> a0;
-            case 8 -> a0.add(a1);
-            default -> a0.add(a2).add(a1.add(a3));
-        };
-        if (L == 16) {
-            v = v.add(v.rearrange(SWAP8));
-        }
-        if (L >= 8) {
-            v = v.add(v.rearrange(SWAP4));
-        }
-        v = v.add(v.rearrange(SWAP2));
-        v = v.add(v.rearrange(SWAP1));
-        return v.lane(0);
-    }
-
-    // Lane i <-> lane i ^ d, as constants the JIT folds (identity where d is not below the width: unused there).
-    private static final VectorShuffle<Float> SWAP8 = swap(8);
-    private static final VectorShuffle<Float> SWAP4 = swap(4);
-    private static final VectorShuffle<Float> SWAP2 = swap(2);
-    private static final VectorShuffle<Float> SWAP1 = swap(1);
+    // Lane i <-> lane i ^ d, as constants the JIT folds.
+    private static final VectorShuffle<Float> SWAP8 = FixedOrder.swap(8);
+    private static final VectorShuffle<Float> SWAP4 = FixedOrder.swap(4);
+    private static final VectorShuffle<Float> SWAP2 = FixedOrder.swap(2);
+    private static final VectorShuffle<Float> SWAP1 = FixedOrder.swap(1);
     private static final VectorShuffle<Float> BROADCAST_FIRST = VectorShuffle.fromOp(F, lane -> 0);
-
-    private static VectorShuffle<Float> swap(int d) {
-        return VectorShuffle.fromOp(F, lane -> d < L ? lane ^ d : lane);
-    }
 }

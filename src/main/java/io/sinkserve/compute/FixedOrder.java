@@ -1,6 +1,7 @@
 package io.sinkserve.compute;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Float reductions in one fixed order. {@code FloatVector.reduceLanes(ADD)} leaves its order unspecified,
@@ -8,36 +9,43 @@ import jdk.incubator.vector.FloatVector;
  * depend on when a method got compiled. Here the lanes of a logical vector are always folded in halves
  * (lane i + lane i + n/2, until one is left), whatever the hardware width they are held in.
  */
-final class FixedOrder {
+public final class FixedOrder {
     private FixedOrder() {
     }
 
     /**
      * The fold of {@link VectorWidth#LOGICAL_LANES} logical lanes held in {@code 16 / LANES} vectors of the
      * kernels' width: logical lanes [p * LANES, (p + 1) * LANES) are in vector p (a1..a3 are ignored where
-     * the width does not need them).
+     * the width does not need them). Whole vectors are added first, then the one left is folded with its lanes
+     * swapped at distance 8/4/2/1 (lane i + lane i ^ k is the fold's sum for i &lt; k, addition being
+     * commutative), which keeps the sums in registers.
      */
-    static float sum16(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
-        return switch (VectorWidth.LANES) {
-            case 16 -> {
-                float s0 = a0.lane(0) + a0.lane(8);
-                float s1 = a0.lane(1) + a0.lane(9);
-                float s2 = a0.lane(2) + a0.lane(10);
-                float s3 = a0.lane(3) + a0.lane(11);
-                float s4 = a0.lane(4) + a0.lane(12);
-                float s5 = a0.lane(5) + a0.lane(13);
-                float s6 = a0.lane(6) + a0.lane(14);
-                float s7 = a0.lane(7) + a0.lane(15);
-                yield fold8(s0, s1, s2, s3, s4, s5, s6, s7);
-            }
-            case 8 -> sum8(a0.add(a1));
-            default -> {
-                // lanes 0..3 of the 8-lane fold are a0 + a2, lanes 4..7 are a1 + a3; then fold 8 -> 4
-                FloatVector s = a0.add(a2).add(a1.add(a3));
-                yield fold4(s.lane(0), s.lane(1), s.lane(2), s.lane(3));
-            }
+    public static float sum16(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
+        FloatVector v = switch (VectorWidth.LANES) {
+            case 16 -> a0;
+            case 8 -> a0.add(a1);
+            default -> a0.add(a2).add(a1.add(a3));
         };
+        if (VectorWidth.LANES == 16) {
+            v = v.add(v.rearrange(SWAP8));
+        }
+        if (VectorWidth.LANES >= 8) {
+            v = v.add(v.rearrange(SWAP4));
+        }
+        v = v.add(v.rearrange(SWAP2));
+        v = v.add(v.rearrange(SWAP1));
+        return v.lane(0);
     }
+
+    /** Lane i &lt;-&gt; lane i ^ d at the kernels' width (identity where d is not below it: unused there). */
+    public static VectorShuffle<Float> swap(int d) {
+        return VectorShuffle.fromOp(VectorWidth.FLOAT, lane -> d < VectorWidth.LANES ? lane ^ d : lane);
+    }
+
+    private static final VectorShuffle<Float> SWAP8 = swap(8);
+    private static final VectorShuffle<Float> SWAP4 = swap(4);
+    private static final VectorShuffle<Float> SWAP2 = swap(2);
+    private static final VectorShuffle<Float> SWAP1 = swap(1);
 
     /** The fold of an 8-lane vector (256 bits). */
     static float sum8(FloatVector v) {
