@@ -1,10 +1,12 @@
 package io.sinkserve.bench;
 
 import io.sinkserve.compute.ComputePool;
+import io.sinkserve.compute.VectorWidth;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -17,19 +19,35 @@ import jdk.incubator.vector.VectorSpecies;
  * decode step, which reads every weight once, can approach.
  */
 public final class ReadBandwidth {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final int CHUNK = 1 << 20;
+    private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+    /** Bytes a compute thread claims at a time. */
+    public static final int CHUNK = 1 << 20;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     /** Where the sums go, so the JIT cannot drop the loads. */
     private static volatile float sink;
 
     private final MemorySegment buffer;
+    private final int chunks;
     private final float[] sums;
 
-    private ReadBandwidth(MemorySegment buffer, int threads) {
+    /** A reader of {@code buffer} (whole {@link #CHUNK}s; the rest is not read) for a pool of {@code threads}. */
+    public ReadBandwidth(MemorySegment buffer, int threads) {
         this.buffer = buffer;
+        this.chunks = (int) Math.min(Integer.MAX_VALUE, buffer.byteSize() / CHUNK);
         this.sums = new float[threads];
+    }
+
+    /** Bytes one {@link #pass} reads. */
+    public long bytesPerPass() {
+        return (long) chunks * CHUNK;
+    }
+
+    /** One pass: the pool's threads sum the buffer's chunks with vector loads; returns the sum, so no load is dead. */
+    public float pass(ComputePool pool) {
+        Arrays.fill(sums, 0);
+        pool.run(chunks, 1, this::sumChunks);
+        return checksum();
     }
 
     /** Best read rate, bytes/s, over {@code passes} passes over a buffer of {@code bytes} (rounded down to whole MiB). */
@@ -43,12 +61,13 @@ public final class ReadBandwidth {
             buffer.fill((byte) 1);   // fault every page in before timing
             ReadBandwidth r = new ReadBandwidth(buffer, threads);
             double best = 0;
+            float sum = 0;
             for (int p = 0; p < passes; p++) {
                 long t0 = System.nanoTime();
-                pool.run(chunks, 1, r::sumChunks);
-                best = Math.max(best, buffer.byteSize() * 1e9 / (System.nanoTime() - t0));
+                sum += r.pass(pool);
+                best = Math.max(best, r.bytesPerPass() * 1e9 / (System.nanoTime() - t0));
             }
-            sink = r.checksum();
+            sink = sum;
             return best;
         }
     }

@@ -10,7 +10,7 @@ import io.sinkserve.cache.KvStorage;
 import io.sinkserve.cache.Rope;
 import io.sinkserve.cache.RopeTable;
 import io.sinkserve.cache.SinkCache;
-import org.openjdk.jmh.annotations.AuxCounters;
+import io.sinkserve.compute.jmh.Traffic;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -53,12 +53,6 @@ public class AttentionBench {
     private final CacheView[] view = {new CacheView()};
     private float[] q;
     private float[] out;
-
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    @State(Scope.Thread)
-    public static class Traffic {
-        public double gigabytes;
-    }
 
     @Setup(Level.Trial)
     public void setUp() {

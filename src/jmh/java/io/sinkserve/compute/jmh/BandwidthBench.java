@@ -2,13 +2,10 @@ package io.sinkserve.compute.jmh;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 
+import io.sinkserve.bench.ReadBandwidth;
 import io.sinkserve.compute.ComputePool;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -25,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The machine's memory bandwidth, the ceiling for decode: "read" streams 256 MiB through vector adds
- * (what a matvec does with its weights); "copy" copies 256 MiB (the gigabytes counter counts the bytes
+ * ({@link ReadBandwidth}, what {@code bench --read-bandwidth} measures; a matvec reads its weights so); "copy" copies 256 MiB (the gigabytes counter counts the bytes
  * copied once; the bus carries them twice, read and write).
  */
 @State(Scope.Benchmark)
@@ -37,7 +34,6 @@ import org.openjdk.jmh.annotations.Warmup;
 public class BandwidthBench {
     private static final long BYTES = 256L << 20;
     private static final int CHUNKS = 256;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
 
     @Param({"1", "2"})
     public int threads;
@@ -46,13 +42,7 @@ public class BandwidthBench {
     private ComputePool pool;
     private MemorySegment src;
     private MemorySegment dst;
-    private final float[] sums = new float[CHUNKS];
-
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    @State(Scope.Thread)
-    public static class Traffic {
-        public double gigabytes;
-    }
+    private ReadBandwidth reader;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -62,6 +52,7 @@ public class BandwidthBench {
         src.fill((byte) 1);
         dst.fill((byte) 0);
         pool = new ComputePool(threads);
+        reader = new ReadBandwidth(src, threads);
     }
 
     @TearDown(Level.Trial)
@@ -71,21 +62,10 @@ public class BandwidthBench {
     }
 
     @Benchmark
-    public float[] read(Traffic traffic) {
-        long chunk = BYTES / CHUNKS;
-        pool.run(CHUNKS, 1, (from, to, worker) -> {
-            for (int c = from; c < to; c++) {
-                FloatVector a0 = FloatVector.zero(F);
-                FloatVector a1 = FloatVector.zero(F);
-                for (long o = c * chunk, end = o + chunk; o < end; o += 64) {
-                    a0 = a0.add(FloatVector.fromMemorySegment(F, src, o, ByteOrder.LITTLE_ENDIAN));
-                    a1 = a1.add(FloatVector.fromMemorySegment(F, src, o + 32, ByteOrder.LITTLE_ENDIAN));
-                }
-                sums[c] = a0.add(a1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-            }
-        });
-        traffic.gigabytes += BYTES * 1e-9;
-        return sums;
+    public float read(Traffic traffic) {
+        float sum = reader.pass(pool);
+        traffic.gigabytes += reader.bytesPerPass() * 1e-9;
+        return sum;
     }
 
     @Benchmark

@@ -7,7 +7,6 @@ import io.sinkserve.compute.ComputePool;
 import io.sinkserve.compute.MatMul;
 import io.sinkserve.compute.Matrix;
 import io.sinkserve.compute.TensorType;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -50,12 +49,6 @@ public class MatvecBench {
     private float[] x;
     private float[] out;
     private int next;
-
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    @State(Scope.Thread)
-    public static class Traffic {
-        public double gigabytes;
-    }
 
     @Setup(Level.Trial)
     public void setUp() {
