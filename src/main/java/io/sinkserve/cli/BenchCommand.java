@@ -94,9 +94,12 @@ public final class BenchCommand implements Callable<Integer> {
         if (readBufferMiB != null && readBufferMiB < 1) {
             throw new IllegalArgumentException("--read-bandwidth needs a buffer of at least 1 MiB, got " + readBufferMiB);
         }
+        // Before the model: its compute pool and the JIT work its runs leave behind would share the cores.
+        Double read = readBufferMiB == null ? null
+                : ReadBandwidth.measure(modelOptions.threads(), readBufferMiB * 1048576L, READ_PASSES);
         BenchReport report;
         try (Model model = modelOptions.load()) {
-            report = measure(model);
+            report = measure(model, read);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -108,7 +111,7 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private BenchReport measure(Model model) throws Exception {
+    private BenchReport measure(Model model, Double read) throws Exception {
         // The cache figures of ModelInfo go unused; the window only has to be valid.
         ModelInfo info = ModelInfo.of(model.file(), Files.size(modelOptions.model), 0, Math.max(prompt, generate));
         String at = depth > 0 ? " @ d" + depth : "";
@@ -127,8 +130,6 @@ public final class BenchCommand implements Callable<Integer> {
                 bandwidth = perToken * tg.summary().median() / parallel;
             }
         }
-        Double read = readBufferMiB == null ? null
-                : ReadBandwidth.measure(model.threads(), readBufferMiB * 1048576L, READ_PASSES);
         Double share = read != null && bandwidth != null ? bandwidth / read : null;
         return new BenchReport(modelOptions.model.toString(), info.architecture(), info.fileType(),
                 info.tensors().weightBytes(), info.tensors().parameters(), model.threads(), kv.name(),

@@ -19,6 +19,11 @@ final class ModelOptions {
         if (!Files.isRegularFile(model)) {
             throw new IllegalArgumentException("model file not found: " + model);
         }
-        return Model.load(model, threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
+        return Model.load(model, threads());
+    }
+
+    /** The compute threads a model loaded with these options gets. */
+    int threads() {
+        return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     }
 }
