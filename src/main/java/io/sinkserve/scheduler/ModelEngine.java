@@ -3,7 +3,6 @@ package io.sinkserve.scheduler;
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.cache.EvictionListener;
 import io.sinkserve.cache.SinkCache;
-import io.sinkserve.generate.JsonMask;
 import io.sinkserve.generate.TokenMask;
 import io.sinkserve.generate.json.JsonConstraint;
 import io.sinkserve.generate.json.JsonGrammar;
@@ -34,7 +33,6 @@ public final class ModelEngine implements Engine, AutoCloseable {
     private final ChatTemplate template;
     private final int vocab;
     private volatile TokenBytes tokenBytes;   // built on the first structured-output request
-    private volatile boolean[] blankTokens;   // likewise
     // decode-step scratch, reused: only the scheduler's worker thread decodes
     private final List<Sequence> batch = new ArrayList<>();
     private final List<float[]> logits = new ArrayList<>();
@@ -177,12 +175,11 @@ public final class ModelEngine implements Engine, AutoCloseable {
         if (tokenBytes == null) {
             synchronized (this) {
                 if (tokenBytes == null) {
-                    blankTokens = JsonMask.blankTokens(vocab, tokenizer::piece);
                     tokenBytes = TokenBytes.of(tokenizer);
                 }
             }
         }
-        return new JsonMask(new JsonConstraint(grammar, tokenBytes, tokenizer::isEndOfGeneration), blankTokens);
+        return new JsonConstraint(grammar, tokenBytes, tokenizer::isEndOfGeneration);
     }
 
     @Override

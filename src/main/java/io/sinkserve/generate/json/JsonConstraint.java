@@ -1,5 +1,7 @@
 package io.sinkserve.generate.json;
 
+import io.sinkserve.generate.TokenMask;
+
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,11 +14,15 @@ import java.util.function.IntPredicate;
  * dead; masks are kept per parse state (a free-text string returns to the same state after every
  * token), so a repeated state costs only applying the mask. Single-threaded; one per generation.
  *
+ * <p>After a whitespace-only token, another one is allowed only where nothing else is: JSON lets whitespace
+ * in between every two tokens, and a small model fills that room with blank lines until its token budget
+ * runs out. The grammar's own set ({@link #allowed}) is unchanged by this; only {@link #mask} applies it.
+ *
  * <p>Never empty: every parse state has a finite completion (see {@link ParseState}), so some next byte
  * is valid, and with a vocabulary that {@link TokenBytes#hasEveryJsonByte() has every byte} as a token, that
  * byte's token is allowed. End-of-generation tokens are allowed exactly when the document is complete.
  */
-public final class JsonConstraint {
+public final class JsonConstraint implements TokenMask {
     private static final int CACHED_MASKS = 64;
 
     private final TokenBytes tokens;
@@ -29,6 +35,8 @@ public final class JsonConstraint {
     };
     private ParseState state;
     private int[] endTokens;
+    private boolean afterBlank;
+    private long[] nonBlank;   // scratch: the allowed set without whitespace-only tokens
 
     public JsonConstraint(JsonGrammar grammar, TokenBytes tokens, IntPredicate isEndOfGeneration) {
         this.tokens = tokens;
@@ -37,8 +45,9 @@ public final class JsonConstraint {
     }
 
     /** Sets every disallowed token's logit to -Infinity (and every logit past the vocabulary). */
+    @Override
     public void mask(float[] logits) {
-        long[] allowed = allowed();
+        long[] allowed = afterBlank ? withoutBlank(allowed()) : allowed();
         int n = Math.min(logits.length, tokens.vocabSize());
         for (int base = 0; base < n; base += 64) {
             long word = allowed[base >>> 6];
@@ -56,7 +65,22 @@ public final class JsonConstraint {
         Arrays.fill(logits, n, logits.length, Float.NEGATIVE_INFINITY);
     }
 
+    /** {@code allowed} less the whitespace-only tokens, unless nothing else is in it. */
+    private long[] withoutBlank(long[] allowed) {
+        long[] blank = tokens.blankTokens();
+        if (nonBlank == null) {
+            nonBlank = new long[allowed.length];
+        }
+        boolean other = false;
+        for (int i = 0; i < allowed.length; i++) {
+            nonBlank[i] = allowed[i] & ~blank[i];
+            other |= nonBlank[i] != 0;
+        }
+        return other ? nonBlank : allowed;
+    }
+
     /** Advances by the sampled token; throws IllegalArgumentException for a token the mask forbids. */
+    @Override
     public void accept(int token) {
         if (token < 0 || token >= tokens.vocabSize()) {
             throw new IllegalArgumentException("token " + token + " outside the vocabulary");
@@ -79,6 +103,7 @@ public final class JsonConstraint {
             }
         }
         state = s;
+        afterBlank = tokens.isBlank(token);
     }
 
     /** Whether the tokens accepted so far form a whole valid document. */

@@ -27,7 +27,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * (one that declares none gets any); enum and const values are written compactly as a serializer
  * writes them; numbers have at most 20 integer and 20 fraction digits (more when a bound needs them),
  * an exponent only when unbounded; whitespace runs are at most {@link ParseState#MAX_WHITESPACE}
- * bytes and nesting at most {@link ParseState#MAX_FRAMES} - 1 levels.
+ * bytes (and {@link JsonConstraint} allows no two whitespace-only tokens in a row where anything else fits)
+ * and nesting at most {@link ParseState#MAX_FRAMES} - 1 levels.
  */
 public final class JsonGrammar {
     private static final JsonGrammar ANY_OBJECT = new JsonGrammar(SchemaCompiler.anyObject());

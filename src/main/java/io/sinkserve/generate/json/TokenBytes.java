@@ -15,9 +15,16 @@ public final class TokenBytes {
     private final TokenTrie trie;
     private final StringTokens strings;
     private final boolean everyByte;
+    private final long[] blank;
 
     private TokenBytes(byte[][] bytes) {
         this.bytes = bytes;
+        this.blank = new long[(bytes.length + 63) >>> 6];
+        for (int id = 0; id < bytes.length; id++) {
+            if (isBlank(bytes[id])) {
+                blank[id >>> 6] |= 1L << id;
+            }
+        }
         this.trie = new TokenTrie(bytes);
         this.strings = new StringTokens(bytes);
         boolean all = true;
@@ -58,6 +65,24 @@ public final class TokenBytes {
      */
     public boolean hasEveryJsonByte() {
         return everyByte;
+    }
+
+    /** Whether token {@code id} is JSON whitespace and nothing else. */
+    boolean isBlank(int id) {
+        return (blank[id >>> 6] & (1L << id)) != 0;
+    }
+
+    /** The whitespace-only tokens as a bit set over token ids (not to be modified). */
+    long[] blankTokens() {
+        return blank;
+    }
+
+    private static boolean isBlank(byte[] piece) {
+        boolean ws = piece.length > 0;
+        for (int i = 0; i < piece.length && ws; i++) {
+            ws = piece[i] == ' ' || piece[i] == '\n' || piece[i] == '\r' || piece[i] == '\t';
+        }
+        return ws;
     }
 
     private static boolean canOccurInJson(int b) {

@@ -1,8 +1,5 @@
-package io.sinkserve.generate;
+package io.sinkserve.generate.json;
 
-import io.sinkserve.generate.json.JsonConstraint;
-import io.sinkserve.generate.json.JsonGrammar;
-import io.sinkserve.generate.json.TokenBytes;
 import io.sinkserve.gguf.GGUFFile;
 import io.sinkserve.testing.TestFiles;
 import io.sinkserve.tokenizer.Tokenizer;
@@ -15,18 +12,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The structured-output mask on stories260K's vocabulary: the grammar's mask, and no two blank tokens in a row. */
-class JsonMaskTest {
+class BlankTokenRuleTest {
     @Test
     void aBlankTokenIsNeverFollowedByAnotherWhereSomethingElseFits() {
         try (GGUFFile gguf = GGUFFile.open(TestFiles.stories260K())) {
             Tokenizer tok = Tokenizer.fromGGUF(gguf.metadata());
             int vocab = tok.vocabSize();
-            boolean[] blank = JsonMask.blankTokens(vocab, tok::piece);
+            TokenBytes tokens = TokenBytes.of(tok);
             int space = find(tok, " ");
             int open = find(tok, "{");
-            assertTrue(blank[space] && !blank[open]);
-            JsonMask mask = new JsonMask(new JsonConstraint(JsonGrammar.anyObject(), TokenBytes.of(tok), tok::isEndOfGeneration),
-                    blank);
+            assertTrue(tokens.isBlank(space) && !tokens.isBlank(open));
+            JsonConstraint mask = new JsonConstraint(JsonGrammar.anyObject(), tokens, tok::isEndOfGeneration);
             float[] logits = new float[vocab];
             mask.mask(logits);
             assertEquals(0f, logits[space], "whitespace may open the document");
@@ -35,7 +31,7 @@ class JsonMaskTest {
             Arrays.fill(logits, 0f);
             mask.mask(logits);
             for (int id = 0; id < vocab; id++) {
-                if (blank[id]) {
+                if (tokens.isBlank(id)) {
                     assertEquals(Float.NEGATIVE_INFINITY, logits[id], "blank token " + id + " right after a blank one");
                 }
             }
