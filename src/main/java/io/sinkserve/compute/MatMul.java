@@ -1,5 +1,6 @@
 package io.sinkserve.compute;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -12,10 +13,11 @@ import java.util.Objects;
  * while it is in cache (Q4_0, Q8_0 and Q4_K rows are decoded once for all the tokens, see
  * {@link DecodedRow}). A token therefore gets the same bits in a batch of up to {@link #SMALL_BATCH} as
  * alone; larger batches go through the GEMM, which sums in another order (and, for block-quantised
- * weights, with unquantised activations).
+ * weights, with unquantised activations). A batch can also be split: its first tokens take the per-token
+ * kernels and the rest the GEMM, in one pass over the weights (decode rows beside a prompt chunk).
  *
  * <p>The task objects are reused between calls, so an instance serves one calling thread at a time (a
- * model's forward pass); calls allocate nothing.
+ * model's forward pass); calls allocate nothing once the buffers have grown to the largest batch.
  */
 public final class MatMul {
     /**
@@ -27,17 +29,23 @@ public final class MatMul {
     static final int SMALL_BATCH = 8;
 
     private final ComputePool pool;
-    private final QuantizedVector[] activations = new QuantizedVector[SMALL_BATCH];
+    private QuantizedVector[] activations = new QuantizedVector[SMALL_BATCH];
     private final MatvecTask matvecTask;
     private final TiledGemm gemm;
+    /** Both parts of a split batch over the same rows: the GEMM reads them from memory, the per-token kernels from cache. */
+    private final ComputePool.RangeTask bothTask;
 
     public MatMul(ComputePool pool) {
         this.pool = Objects.requireNonNull(pool, "pool");
         for (int i = 0; i < activations.length; i++) {
             activations[i] = new QuantizedVector();
         }
-        this.matvecTask = new MatvecTask(activations, pool.threads());
+        this.matvecTask = new MatvecTask(pool.threads());
         this.gemm = new TiledGemm(pool.threads());
+        this.bothTask = (from, to, worker) -> {
+            gemm.run(from, to, worker);
+            matvecTask.run(from, to, worker);
+        };
     }
 
     /**
@@ -49,80 +57,79 @@ public final class MatMul {
         WeightMatrix m = (WeightMatrix) w;
         Objects.checkFromIndexSize(xOff, m.cols, x.length);
         Objects.checkFromIndexSize(outOff, m.rows, out.length);
-        if (m instanceof QuantizedMatrix q) {
-            quantizedRows(q, x, xOff, 1, out, outOff);
-            return;
+        preparePerToken(m, x, xOff, 1, out, outOff);
+        try {
+            pool.run(m.rows, rowGrain(m.rows, 16), matvecTask);
+        } finally {
+            matvecTask.clear();
         }
-        floatRows((FloatMatrix) m, x, xOff, 1, out, outOff);
     }
 
     /**
      * n tokens at once: x is n x cols and out n x rows, both row-major and packed
-     * (out[t * rows + r] = row r of w · token t).
+     * (out[t * rows + r] = row r of w · token t). Up to {@link #SMALL_BATCH} tokens take the per-token kernels,
+     * more the GEMM.
      */
     public void matmul(Matrix w, float[] x, int n, float[] out) {
+        matmul(w, x, n, n <= SMALL_BATCH ? n : 0, out);
+    }
+
+    /**
+     * n tokens in two parts, in one pass over the rows of w: tokens [0, perToken) take the per-token kernels
+     * (each gets the bits it gets alone) and tokens [perToken, n) the GEMM (each gets the bits the GEMM gives
+     * it in any batch). Each block of rows is read from memory once, by the GEMM, and dotted with the
+     * per-token part while it is in cache: a forward pass over decode rows and a prompt chunk reads every
+     * weight once and gives both the bits of separate calls.
+     */
+    public void matmul(Matrix w, float[] x, int n, int perToken, float[] out) {
         WeightMatrix m = (WeightMatrix) w;
         if (n < 1) {
             throw new IllegalArgumentException("need at least one token, got " + n);
         }
+        Objects.checkIndex(perToken, n + 1);
         Objects.checkFromIndexSize(0, (long) n * m.cols, x.length);
         Objects.checkFromIndexSize(0, (long) n * m.rows, out.length);
-        if (n == 1) {
-            matvec(w, x, 0, out, 0);
-            return;
+        if (perToken > 0) {
+            preparePerToken(m, x, 0, perToken, out, 0);
         }
-        if (n <= SMALL_BATCH) {
-            // the per-token kernels, so that a token decoded with up to SMALL_BATCH others gets the bits it
-            // gets alone (the GEMM sums in another order)
-            if (m instanceof QuantizedMatrix q) {
-                quantizedRows(q, x, 0, n, out, 0);
-            } else {
-                floatRows((FloatMatrix) m, x, 0, n, out, 0);
-            }
-            return;
+        if (perToken < n) {
+            gemm.prepare(m, x, perToken * m.cols, n - perToken, out, perToken * m.rows);
         }
-        gemm.prepare(m, x, n, out);
+        ComputePool.RangeTask task = perToken == 0 ? gemm : perToken == n ? matvecTask : bothTask;
         try {
-            pool.run(m.rows, rowGrain(m.rows, TiledGemm.GROUP), gemm);
+            pool.run(m.rows, rowGrain(m.rows, perToken == n ? 16 : TiledGemm.GROUP), task);
         } finally {
+            matvecTask.clear();
             gemm.clear();
         }
     }
 
-    /** n tokens (packed rows of x from xOff) dotted with every row of q: out[outOff + t * rows + r]. */
-    private void quantizedRows(QuantizedMatrix q, float[] x, int xOff, int n, float[] out, int outOff) {
-        for (int t = 0; t < n; t++) {
-            activations[t].quantize(x, xOff + t * q.cols, q.cols);
+    /** Sets the per-token task up for n tokens (packed rows of x from xOff) and every row of m: out[outOff + t * rows + r]. */
+    private void preparePerToken(WeightMatrix m, float[] x, int xOff, int n, float[] out, int outOff) {
+        MatvecTask task = matvecTask;
+        if (m instanceof QuantizedMatrix q) {
+            if (activations.length < n) {
+                int had = activations.length;
+                activations = Arrays.copyOf(activations, n);
+                for (int t = had; t < n; t++) {
+                    activations[t] = new QuantizedVector();
+                }
+            }
+            for (int t = 0; t < n; t++) {
+                activations[t].quantize(x, xOff + t * q.cols, q.cols);
+            }
+            task.ensureScales(q.cols / 16);
+            task.quantized = q;
+            task.activations = activations;
+        } else {
+            task.ensureScales(FloatMatrix.SCRATCH);
+            task.floats = (FloatMatrix) m;
+            task.x = x;
+            task.xOff = xOff;
         }
-        MatvecTask task = matvecTask;
-        task.ensureScales(q.cols / 16);
-        task.quantized = q;
         task.tokens = n;
-        runOverRows(q, task, out, outOff);
-    }
-
-    /** n tokens (packed rows of x from xOff) dotted with every row of f: out[outOff + t * rows + r]. */
-    private void floatRows(FloatMatrix f, float[] x, int xOff, int n, float[] out, int outOff) {
-        MatvecTask task = matvecTask;
-        task.ensureScales(FloatMatrix.SCRATCH);
-        task.floats = f;
-        task.x = x;
-        task.xOff = xOff;
-        task.tokens = n;
-        runOverRows(f, task, out, outOff);
-    }
-
-    private void runOverRows(WeightMatrix m, MatvecTask task, float[] out, int outOff) {
         task.out = out;
         task.outOff = outOff;
-        try {
-            pool.run(m.rows, rowGrain(m.rows, 16), task);
-        } finally {
-            task.quantized = null;
-            task.floats = null;
-            task.x = null;
-            task.out = null;
-        }
     }
 
     /** About four chunks per thread (the machine is shared, so threads finish unevenly), in multiples of {@code unit}. */
@@ -132,7 +139,7 @@ public final class MatMul {
     }
 
     private static final class MatvecTask implements ComputePool.RangeTask {
-        private final QuantizedVector[] activations;
+        QuantizedVector[] activations;
         /** Per worker: block scales of the row being dotted (see QuantizedMatrix#dot), or FloatMatrix#dot's scratch. */
         private final float[][] scales;
         /** Per worker: the row being dotted with several tokens, decoded once (types with 32-value block scales). */
@@ -146,13 +153,19 @@ public final class MatMul {
         float[] out;
         int outOff;
 
-        MatvecTask(QuantizedVector[] activations, int threads) {
-            this.activations = activations;
+        MatvecTask(int threads) {
             this.scales = new float[threads][0];
             this.decoded = new DecodedRow[threads];
             for (int i = 0; i < threads; i++) {
                 decoded[i] = new DecodedRow();
             }
+        }
+
+        void clear() {
+            quantized = null;
+            floats = null;
+            x = null;
+            out = null;
         }
 
         /** Grows the per-worker scale buffers (only when a wider matrix than any before comes along). */

@@ -40,17 +40,22 @@ final class TiledGemm implements ComputePool.RangeTask {
     /** n rounded up to whole vectors: the tokens in {@link #xT} and per row in the sums. */
     private int nt;
     private float[] out;
+    private int outOff;
 
     TiledGemm(int threads) {
         panels = new float[threads][ROWS * KC];
         sums = new float[threads][0];
     }
 
-    /** Sets up one call (x: n tokens x cols, packed); then run it over the rows, then {@link #clear} it. */
-    void prepare(WeightMatrix w, float[] x, int n, float[] out) {
+    /**
+     * Sets up one call (x: n tokens x cols, packed from xOff; out[outOff + t * rows + r]); then run it over the
+     * rows, then {@link #clear} it.
+     */
+    void prepare(WeightMatrix w, float[] x, int xOff, int n, float[] out, int outOff) {
         this.w = w;
         this.n = n;
         this.out = out;
+        this.outOff = outOff;
         int cols = w.cols;
         nt = (n + LANES - 1) / LANES * LANES;
         if (xT.length < cols * nt) {
@@ -69,7 +74,7 @@ final class TiledGemm implements ComputePool.RangeTask {
             for (int lane = 0; lane < width; lane++) {
                 int t = t0 + lane;
                 if (t < n) {
-                    for (int k = 0, from = t * cols, to = base + lane; k < cols; k++, to += width) {
+                    for (int k = 0, from = xOff + t * cols, to = base + lane; k < cols; k++, to += width) {
                         xT[to] = x[from + k];
                     }
                 } else {
@@ -116,7 +121,7 @@ final class TiledGemm implements ComputePool.RangeTask {
             for (int t = 0; t < n; t++) {
                 // out is token-major: walk its rows contiguously, the sums (in L1) by stride
                 for (int r = g, a = t; r < groupEnd; r++, a += nt) {
-                    out[t * rows + r] = acc[a];
+                    out[outOff + t * rows + r] = acc[a];
                 }
             }
         }

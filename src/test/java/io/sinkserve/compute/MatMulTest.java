@@ -121,6 +121,41 @@ class MatMulTest {
         }
     }
 
+    /**
+     * One forward pass over decode rows and a prompt chunk: in a split batch each part gets the bits of its own
+     * call, the per-token rows those of matvec (also past SMALL_BATCH of them) and the chunk those of the GEMM.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(TensorType.class)
+    void aSplitBatchGivesEachPartTheBitsOfItsOwnCall(TensorType type) {
+        Random rnd = new Random(23 + type.ordinal());
+        int rows = 101;
+        int cols = TestMatrices.oddCols(type);
+        Matrix m = Matrix.of(type, TestMatrices.randomBlocks(type, rnd, rows, cols), rows, cols);
+        MatMul mm = new MatMul(triple);
+        int chunk = 17;
+        for (int perToken : new int[] {1, 5, MatMul.SMALL_BATCH + 3}) {
+            int n = perToken + chunk;
+            float[] xs = TestMatrices.gaussian(rnd, n * cols, 1f);
+            float[] split = new float[n * rows];
+            mm.matmul(m, xs, n, perToken, split);
+            float[] alone = new float[rows];
+            for (int t = 0; t < perToken; t++) {
+                mm.matvec(m, xs, t * cols, alone, 0);
+                for (int r = 0; r < rows; r++) {
+                    assertEquals(Float.floatToRawIntBits(alone[r]), Float.floatToRawIntBits(split[t * rows + r]),
+                            type + " per-token part of " + perToken + ", token " + t + " row " + r);
+                }
+            }
+            float[] gemmOnly = new float[chunk * rows];
+            mm.matmul(m, java.util.Arrays.copyOfRange(xs, perToken * cols, n * cols), chunk, gemmOnly);
+            for (int i = 0; i < gemmOnly.length; i++) {
+                assertEquals(Float.floatToRawIntBits(gemmOnly[i]), Float.floatToRawIntBits(split[perToken * rows + i]),
+                        type + " GEMM part beside " + perToken + ", token " + i / rows + " row " + i % rows);
+            }
+        }
+    }
+
     /** Float32 accumulation of a few hundred products: far below 1e-5 of Σ|w·x|. */
     private static double tolerance(float[] w, float[] x, int xOff) {
         return 1e-5 * ScalarReference.absDot(w, x, xOff) + 1e-30;
