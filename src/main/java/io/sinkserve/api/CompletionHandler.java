@@ -1,11 +1,9 @@
 package io.sinkserve.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.generate.TokenControls;
+import io.sinkserve.model.Engine;
 import io.sinkserve.scheduler.CancelCause;
-import io.sinkserve.scheduler.Engine;
 import io.sinkserve.session.FollowUp;
 import io.sinkserve.session.Session;
 import io.sinkserve.session.SessionRegistry;
@@ -14,6 +12,9 @@ import io.sinkserve.session.SessionTarget;
 import io.sinkserve.session.Turn;
 import io.sinkserve.session.TurnPrompt;
 import io.sinkserve.tokenizer.ChatMessage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,11 +1,12 @@
 package io.sinkserve.api;
 
-import io.sinkserve.scheduler.PromptRejectedException;
+import io.sinkserve.model.PromptRejectedException;
 import io.sinkserve.scheduler.SchedulerRejectedException;
+import io.sinkserve.session.PromptTooLongException;
 import io.sinkserve.session.SessionBusyException;
 import io.sinkserve.session.SessionCapacityException;
 import io.sinkserve.session.SessionNotFoundException;
-import io.sinkserve.session.PromptTooLongException;
+
 import io.vertx.ext.web.handler.HttpException;
 import org.jboss.logging.Logger;
 

@@ -1,8 +1,9 @@
 package io.sinkserve.api;
 
+import io.sinkserve.model.Engine;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sinkserve.scheduler.Engine;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,22 +1,18 @@
 package io.sinkserve.api;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.cache.EvictionPolicy;
 import io.sinkserve.cache.KvStorage;
 import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.metrics.PersistenceMetrics;
 import io.sinkserve.metrics.ServiceMetrics;
+import io.sinkserve.model.Engine;
+import io.sinkserve.model.ModelEngine;
+import io.sinkserve.model.Sequence;
 import io.sinkserve.persist.ModelIdentity;
 import io.sinkserve.persist.SessionPersistence;
 import io.sinkserve.persist.SkipReason;
 import io.sinkserve.persist.SnapshotDirectory;
-import io.sinkserve.scheduler.Engine;
-import io.sinkserve.scheduler.EngineSequence;
-import io.sinkserve.scheduler.ModelEngine;
 import io.sinkserve.scheduler.Scheduler;
 import io.sinkserve.scheduler.SchedulerLimits;
 import io.sinkserve.session.Session;
@@ -24,6 +20,11 @@ import io.sinkserve.session.SessionLimits;
 import io.sinkserve.session.SessionRegistry;
 import io.sinkserve.session.SessionSettings;
 import io.sinkserve.session.TurnService;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -151,7 +152,7 @@ public class ServiceRuntime {
 
     /** Runs a prompt chunk and a decode step once so the first request does not pay for class loading and JIT. */
     private static void warm(Engine e) {
-        try (EngineSequence seq = e.newSequence(CacheConfig.streaming(4, 28))) {
+        try (Sequence seq = e.newSequence(CacheConfig.streaming(4, 28))) {
             int[] prompt = e.encode("Hello");
             e.prefill(seq, prompt);
             e.decode(List.of(seq), new int[] {prompt[prompt.length - 1]});

@@ -1,12 +1,9 @@
 package io.sinkserve.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sinkserve.cache.EvictionPolicy;
 import io.sinkserve.cache.KvStorage;
 import io.sinkserve.generate.SamplingParams;
-import io.sinkserve.scheduler.Engine;
+import io.sinkserve.model.Engine;
 import io.sinkserve.session.FollowUp;
 import io.sinkserve.session.NativeConversation;
 import io.sinkserve.session.Session;
@@ -15,6 +12,10 @@ import io.sinkserve.session.SessionSettings;
 import io.sinkserve.session.SessionTarget;
 import io.sinkserve.session.TurnPrompt;
 import io.sinkserve.tokenizer.ChatMessage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

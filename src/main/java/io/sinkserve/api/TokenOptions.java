@@ -1,11 +1,12 @@
 package io.sinkserve.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.sinkserve.generate.LogitBias;
 import io.sinkserve.generate.Logprobs;
 import io.sinkserve.generate.TokenControls;
 import io.sinkserve.generate.json.JsonGrammar;
-import io.sinkserve.scheduler.Engine;
+import io.sinkserve.model.Engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.Iterator;
 import java.util.LinkedHashMap;

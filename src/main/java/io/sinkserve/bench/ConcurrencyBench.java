@@ -1,16 +1,17 @@
 package io.sinkserve.bench;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.metrics.ServiceMetrics;
-import io.sinkserve.scheduler.Engine;
-import io.sinkserve.scheduler.EngineSequence;
+import io.sinkserve.model.Engine;
+import io.sinkserve.model.Sequence;
 import io.sinkserve.scheduler.Generation;
 import io.sinkserve.scheduler.GenerationListener;
 import io.sinkserve.scheduler.GenerationResult;
 import io.sinkserve.scheduler.Scheduler;
 import io.sinkserve.scheduler.SchedulerLimits;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,12 +33,12 @@ public final class ConcurrencyBench {
 
     public static Result run(Engine engine, int streams, boolean batched, int promptTokens, int generateTokens) throws Exception {
         SchedulerLimits limits = new SchedulerLimits(batched ? streams : 1, streams, 64);
-        List<EngineSequence> sequences = new ArrayList<>();
+        List<Sequence> sequences = new ArrayList<>();
         List<CompletableFuture<GenerationResult>> results = new ArrayList<>();
         try (Scheduler scheduler = new Scheduler(engine, limits, new ServiceMetrics(new SimpleMeterRegistry()))) {
             long start = System.nanoTime();
             for (int i = 0; i < streams; i++) {
-                EngineSequence seq = engine.newSequence(CacheConfig.streaming(4, promptTokens + generateTokens + 4));
+                Sequence seq = engine.newSequence(CacheConfig.streaming(4, promptTokens + generateTokens + 4));
                 sequences.add(seq);
                 CompletableFuture<GenerationResult> done = new CompletableFuture<>();
                 results.add(done);
@@ -55,7 +56,7 @@ public final class ConcurrencyBench {
             return new Result(streams, batched, generated, seconds, generated / seconds,
                     Arrays.stream(ttft).average().orElse(0), Arrays.stream(ttft).max().orElse(0));
         } finally {
-            sequences.forEach(EngineSequence::close);
+            sequences.forEach(Sequence::close);
         }
     }
 

@@ -2,9 +2,9 @@ package io.sinkserve.bench;
 
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.cache.KvStorage;
+import io.sinkserve.model.CachedSequence;
 import io.sinkserve.model.LogitsSink;
 import io.sinkserve.model.Model;
-import io.sinkserve.model.Sequence;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,7 +28,7 @@ public final class ThroughputBench implements AutoCloseable {
     private final KvStorage kvStorage;
     private final SplittableRandom random;
     private final int depth;
-    private Sequence context;   // depth tokens prefilled, with room for the largest test so far
+    private CachedSequence context;   // depth tokens prefilled, with room for the largest test so far
 
     public ThroughputBench(Model model, KvStorage kvStorage, long seed, int depth) {
         if (depth < 0) {
@@ -48,7 +48,7 @@ public final class ThroughputBench implements AutoCloseable {
     /** Tokens/s of prefilling {@code p} tokens into an empty sequence. */
     public double promptRate(int p) {
         int[] tokens = randomTokens(p, depth == 0);
-        try (Sequence seq = start(p)) {
+        try (CachedSequence seq = start(p)) {
             long t0 = System.nanoTime();
             model.prefill(seq, tokens);
             return rate(p, System.nanoTime() - t0);
@@ -69,7 +69,7 @@ public final class ThroughputBench implements AutoCloseable {
         if (depth == 0 && model.tokenizer().addBosByDefault()) {
             Arrays.fill(tokens[0], model.tokenizer().bos());
         }
-        List<Sequence> batch = new ArrayList<>();
+        List<CachedSequence> batch = new ArrayList<>();
         try {
             for (int s = 0; s < sequences; s++) {
                 batch.add(start(n));
@@ -80,12 +80,12 @@ public final class ThroughputBench implements AutoCloseable {
             }
             return rate(n * sequences, System.nanoTime() - t0);
         } finally {
-            batch.forEach(Sequence::close);
+            batch.forEach(CachedSequence::close);
         }
     }
 
     /** A sequence holding the depth's tokens with room for {@code tokens} more. */
-    Sequence start(int tokens) {
+    CachedSequence start(int tokens) {
         if (depth == 0) {
             return model.newSequence(CacheConfig.dense(tokens).withStorage(kvStorage));
         }

@@ -103,6 +103,11 @@ public final class SinkCache implements AutoCloseable {
         return evictions;
     }
 
+    /** Its size, fill, tokens seen, evictions and bytes, now. */
+    public CacheStats stats() {
+        return new CacheStats(capacity(), size(), tokensSeen(), evictions(), evictedTokens(), bytes());
+    }
+
     public long evictedTokens() {
         return evictedTokens;
     }

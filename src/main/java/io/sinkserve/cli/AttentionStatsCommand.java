@@ -2,14 +2,15 @@ package io.sinkserve.cli;
 
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.eval.AttentionShare;
+import io.sinkserve.model.CachedSequence;
 import io.sinkserve.model.Model;
 import io.sinkserve.model.ModelConfig;
-import io.sinkserve.model.Sequence;
+
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -47,7 +48,7 @@ public final class AttentionStatsCommand implements Callable<Integer> {
             int[] all = model.tokenizer().encode(Files.readString(text), true, false);
             int n = Math.min(tokens, all.length);
             AttentionShare share = new AttentionShare(c.layers(), c.heads(), from, firsts);
-            try (Sequence seq = model.newSequence(CacheConfig.dense(n))) {
+            try (CachedSequence seq = model.newSequence(CacheConfig.dense(n))) {
                 seq.setAttentionObserver(share);
                 model.forwardAll(seq, Arrays.copyOf(all, n), (i, logits, offset) -> { });
             }

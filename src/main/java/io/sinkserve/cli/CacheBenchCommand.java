@@ -5,14 +5,15 @@ import io.sinkserve.bench.ProcessMemory;
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.generate.Sampler;
 import io.sinkserve.generate.SamplingParams;
+import io.sinkserve.model.CachedSequence;
 import io.sinkserve.model.LogitsSink;
 import io.sinkserve.model.Model;
-import io.sinkserve.model.Sequence;
+
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -80,10 +81,10 @@ public final class CacheBenchCommand implements Callable<Integer> {
                 config.sinks(), config.window(), config.policy(), config.storage(), tokens);
         out().println("| tokens | p50 ms | p90 ms | p99 ms | max ms | tokens/s | cache tokens | evicted | RSS MiB |");
         out().println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        try (Sequence seq = model.newSequence(config)) {
+        try (CachedSequence seq = model.newSequence(config)) {
             float[] logits = model.prefill(seq, new int[] {model.tokenizer().bos()});
             int[] next = new int[1];
-            List<Sequence> batch = List.of(seq);
+            List<CachedSequence> batch = List.of(seq);
             int vocab = model.config().vocab();
             LogitsSink copyLogits = (i, l, offset) -> System.arraycopy(l, offset, logits, 0, vocab);
             long segmentStart = System.nanoTime();
@@ -122,10 +123,10 @@ public final class CacheBenchCommand implements Callable<Integer> {
         LogitsSink ignore = (j, l, offset) -> { };
         for (int size : speedupSizes) {
             int[] history = random.ints(size + steps + STREAMING_WARMUP, 0, vocab).toArray();
-            try (Sequence seq = model.newSequence(CacheConfig.streaming(4, size - 4))) {
+            try (CachedSequence seq = model.newSequence(CacheConfig.streaming(4, size - 4))) {
                 model.prefill(seq, Arrays.copyOf(history, size));
                 int[] next = new int[1];
-                List<Sequence> batch = List.of(seq);
+                List<CachedSequence> batch = List.of(seq);
                 for (int i = 0; i < steps + STREAMING_WARMUP; i++) {
                     next[0] = history[size + i];
                     long t0 = System.nanoTime();
@@ -137,7 +138,7 @@ public final class CacheBenchCommand implements Callable<Integer> {
             }
             double streaming = latencies.percentileMillis(50);
             latencies.clear();
-            try (Sequence seq = model.newSequence(CacheConfig.dense(size))) {
+            try (CachedSequence seq = model.newSequence(CacheConfig.dense(size))) {
                 for (int i = 0; i < steps + RECOMPUTE_WARMUP; i++) {
                     int[] window = Arrays.copyOfRange(history, i + 1, i + 1 + size);
                     long t0 = System.nanoTime();

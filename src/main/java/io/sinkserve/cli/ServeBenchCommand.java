@@ -1,11 +1,12 @@
 package io.sinkserve.cli;
 
 import io.sinkserve.bench.ConcurrencyBench;
-import io.sinkserve.scheduler.ModelEngine;
-import picocli.CommandLine;
+import io.sinkserve.model.ModelEngine;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;

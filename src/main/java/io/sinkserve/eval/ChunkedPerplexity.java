@@ -2,8 +2,8 @@ package io.sinkserve.eval;
 
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.cache.KvStorage;
+import io.sinkserve.model.CachedSequence;
 import io.sinkserve.model.Model;
-import io.sinkserve.model.Sequence;
 
 import java.util.Arrays;
 
@@ -46,7 +46,7 @@ public final class ChunkedPerplexity {
             if (addBos) {
                 chunk[0] = model.tokenizer().bos();
             }
-            try (Sequence seq = model.newSequence(CacheConfig.dense(ctx).withStorage(storage))) {
+            try (CachedSequence seq = model.newSequence(CacheConfig.dense(ctx).withStorage(storage))) {
                 model.forwardAll(seq, chunk, (j, logits, offset) -> {
                     if (j >= first && j < ctx - 1) {
                         meter.add(logits, offset, vocab, tokens[start + j + 1]);

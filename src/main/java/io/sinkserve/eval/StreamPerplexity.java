@@ -1,8 +1,8 @@
 package io.sinkserve.eval;
 
 import io.sinkserve.cache.CacheConfig;
+import io.sinkserve.model.CachedSequence;
 import io.sinkserve.model.Model;
-import io.sinkserve.model.Sequence;
 
 import java.util.Arrays;
 
@@ -23,7 +23,7 @@ public final class StreamPerplexity {
                               PerplexityMeter meter) {
         checkScored(stream, scored);
         int vocab = model.config().vocab();
-        try (Sequence seq = model.newSequence(cache)) {
+        try (CachedSequence seq = model.newSequence(cache)) {
             for (int from = 0; from < scored; from += chunk) {
                 int base = from;
                 model.forwardAll(seq, Arrays.copyOfRange(stream, from, Math.min(from + chunk, scored)),
@@ -39,7 +39,7 @@ public final class StreamPerplexity {
     public static void recompute(Model model, int[] stream, int scored, int window, PerplexityMeter meter) {
         checkScored(stream, scored);
         int vocab = model.config().vocab();
-        try (Sequence seq = model.newSequence(CacheConfig.dense(window))) {
+        try (CachedSequence seq = model.newSequence(CacheConfig.dense(window))) {
             for (int target = 1; target <= scored; target++) {
                 seq.reset();
                 float[] logits = model.prefill(seq, Arrays.copyOfRange(stream, Math.max(0, target - window), target));

@@ -1,8 +1,8 @@
 package io.sinkserve.generate;
 
+import io.sinkserve.model.CachedSequence;
 import io.sinkserve.model.LogitsSink;
 import io.sinkserve.model.Model;
-import io.sinkserve.model.Sequence;
 import io.sinkserve.tokenizer.StreamingDecoder;
 import io.sinkserve.tokenizer.Tokenizer;
 
@@ -20,7 +20,7 @@ public final class Generator {
      * Generates a continuation of {@code prompt} on {@code seq}; {@code onText} receives each piece of text
      * as soon as it is final (never half a UTF-8 character, never part of a stop string).
      */
-    public GenerationResult generate(Model model, Sequence seq, int[] prompt, SamplingParams params,
+    public GenerationResult generate(Model model, CachedSequence seq, int[] prompt, SamplingParams params,
                                      Consumer<String> onText) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("empty prompt: give at least one token (e.g. BOS)");
@@ -40,7 +40,7 @@ public final class Generator {
         int generated = 0;
         FinishReason reason = FinishReason.LENGTH;
         int[] next = new int[1];
-        List<Sequence> batch = List.of(seq);
+        List<CachedSequence> batch = List.of(seq);
         int vocab = model.config().vocab();
         // every decode step overwrites the prefill's logits array: no allocation per token
         LogitsSink copyLogits = (i, l, offset) -> System.arraycopy(l, offset, logits, 0, vocab);

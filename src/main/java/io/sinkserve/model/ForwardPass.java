@@ -30,7 +30,7 @@ final class ForwardPass {
     // Row bookkeeping of the current batch.
     final int[] tokens;
     final CacheView[] views;
-    private final Sequence[] groupSequence;
+    private final CachedSequence[] groupSequence;
     private final int[] groupStart;
     private int groups;
     private int rows;
@@ -65,7 +65,7 @@ final class ForwardPass {
         for (int i = 0; i < maxRows; i++) {
             views[i] = new CacheView();
         }
-        this.groupSequence = new Sequence[maxRows];
+        this.groupSequence = new CachedSequence[maxRows];
         this.groupStart = new int[maxRows + 1];
         this.x = new float[maxRows * c.dim()];
         this.xb = new float[maxRows * c.dim()];
@@ -94,7 +94,7 @@ final class ForwardPass {
     }
 
     /** Adds the next {@code n} tokens of {@code seq} (from {@code src[off ..]}) and admits them to its cache. */
-    void addGroup(Sequence seq, int[] src, int off, int n) {
+    void addGroup(CachedSequence seq, int[] src, int off, int n) {
         System.arraycopy(src, off, tokens, rows, n);
         seq.cache().admit(views, rows, n);
         seq.record(src, off, n);
@@ -166,7 +166,7 @@ final class ForwardPass {
         for (int u = from; u < to; u++) {
             int g = u / c.kvHeads();
             int kvHead = u % c.kvHeads();
-            Sequence seq = groupSequence[g];
+            CachedSequence seq = groupSequence[g];
             SinkCache cache = seq.cache();
             AttentionObserver observer = seq.attentionObserver();
             for (int r = groupStart[g]; r < groupStart[g + 1]; r++) {

@@ -83,13 +83,13 @@ public final class Model implements AutoCloseable {
     }
 
     /** A new, empty sequence with its own cache (close it to free the cache memory). */
-    public Sequence newSequence(CacheConfig cache) {
-        return new Sequence(new SinkCache(cache, config.layers(), config.kvHeads(), config.headDim()));
+    public CachedSequence newSequence(CacheConfig cache) {
+        return new CachedSequence(new SinkCache(cache, config.layers(), config.kvHeads(), config.headDim()));
     }
 
-    /** A sequence from {@link Sequence#writeSnapshot}; its cache must fit this model's shape. */
-    public Sequence readSequence(InputStream in) throws IOException {
-        Sequence s = Sequence.readSnapshot(in);
+    /** A sequence from {@link CachedSequence#writeSnapshot}; its cache must fit this model's shape. */
+    public CachedSequence readSequence(InputStream in) throws IOException {
+        CachedSequence s = CachedSequence.readSnapshot(in);
         SinkCache c = s.cache();
         if (c.layers() != config.layers() || c.kvHeads() != config.kvHeads() || c.headDim() != config.headDim()) {
             s.close();
@@ -104,7 +104,7 @@ public final class Model implements AutoCloseable {
      * happen between and within chunks exactly as when feeding token by token) and returns the next-token
      * logits after the last one, in a new array.
      */
-    public synchronized float[] prefill(Sequence seq, int[] tokens) {
+    public synchronized float[] prefill(CachedSequence seq, int[] tokens) {
         check(seq, tokens);
         if (tokens.length == 0) {
             throw new IllegalArgumentException("prefill needs at least one token");
@@ -121,7 +121,7 @@ public final class Model implements AutoCloseable {
     }
 
     /** Like {@link #prefill} but hands the logits after every token to {@code sink} (index = token index); for perplexity. */
-    public synchronized void forwardAll(Sequence seq, int[] tokens, LogitsSink sink) {
+    public synchronized void forwardAll(CachedSequence seq, int[] tokens, LogitsSink sink) {
         check(seq, tokens);
         seq.cache().ensureRoom(tokens.length);
         for (int off = 0; off < tokens.length; off += MAX_BATCH_ROWS) {
@@ -141,7 +141,7 @@ public final class Model implements AutoCloseable {
      * {@code seqs.get(i)}, each weight matrix is read once per up to {@value #MAX_BATCH_ROWS} sequences, and
      * the logits for sequence i go to {@code sink} with index i. Allocates nothing.
      */
-    public synchronized void decode(List<Sequence> seqs, int[] tokens, LogitsSink sink) {
+    public synchronized void decode(List<CachedSequence> seqs, int[] tokens, LogitsSink sink) {
         if (seqs.size() != tokens.length) {
             throw new IllegalArgumentException(seqs.size() + " sequences but " + tokens.length + " tokens");
         }
@@ -165,19 +165,19 @@ public final class Model implements AutoCloseable {
     }
 
     /** {@link #decode(List, int[], LogitsSink)} returning a new logits array per sequence. */
-    public float[][] decode(List<Sequence> seqs, int[] tokens) {
+    public float[][] decode(List<CachedSequence> seqs, int[] tokens) {
         float[][] out = new float[tokens.length][];
         decode(seqs, tokens, (i, logits, offset) -> out[i] = Arrays.copyOfRange(logits, offset, offset + config.vocab()));
         return out;
     }
 
-    private void check(Sequence seq, int[] tokens) {
+    private void check(CachedSequence seq, int[] tokens) {
         for (int t : tokens) {
             check(seq, t);
         }
     }
 
-    private void check(Sequence seq, int token) {
+    private void check(CachedSequence seq, int token) {
         if (token < 0 || token >= config.vocab()) {
             throw new IllegalArgumentException("token id " + token + " is outside the vocabulary (0.." + (config.vocab() - 1) + ")");
         }
@@ -187,7 +187,7 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    private static void checkDistinct(List<Sequence> seqs) {
+    private static void checkDistinct(List<CachedSequence> seqs) {
         for (int i = 0; i < seqs.size(); i++) {
             for (int j = 0; j < i; j++) {
                 if (seqs.get(i) == seqs.get(j)) {

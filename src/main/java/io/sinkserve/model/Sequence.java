@@ -1,124 +1,46 @@
 package io.sinkserve.model;
 
-import io.sinkserve.cache.AttentionObserver;
-import io.sinkserve.cache.SinkCache;
+import io.sinkserve.cache.CacheConfig;
+import io.sinkserve.cache.CacheStats;
+import io.sinkserve.cache.EvictionListener;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * One token stream through a model: its KV cache and a bounded trail of the tokens fed (the last ones exactly,
- * all of them by count and hash; see {@link TokenTrail}), which a new chat turn is checked against. Its memory is
- * the cache's plus O(cache capacity), however long the stream. Admits one operation at a time; {@link Model}
- * serialises its forward passes.
+ * One token stream with its own KV cache, as the service sees it through the {@link Engine}: what a turn checks,
+ * checkpoints and snapshots. {@link CachedSequence} is the model's; admits one operation at a time; close it to
+ * free the cache.
  */
-public final class Sequence implements AutoCloseable {
-    private final SinkCache cache;
-    private final TokenTrail trail;
-    private AttentionObserver observer;
-
-    Sequence(SinkCache cache) {
-        this(cache, new TokenTrail(cache.capacity()));
-    }
-
-    private Sequence(SinkCache cache, TokenTrail trail) {
-        this.cache = cache;
-        this.trail = trail;
-    }
-
-    public SinkCache cache() {
-        return cache;
-    }
-
-    /** The last {@code n} tokens fed, oldest first: all of them while fewer than the cache's capacity were fed. */
-    public int[] recentTokens(int n) {
-        return trail.last(n);
-    }
+public interface Sequence extends AutoCloseable {
+    CacheConfig config();
 
     /** True when {@code prompt} starts with every token fed so far and has more (exact over the kept tail, by hash before it). */
-    public boolean isPrefixOf(int[] prompt) {
-        return trail.isPrefixOf(prompt);
-    }
+    boolean isPrefixOf(int[] prompt);
 
-    /** Heap bytes the sequence keeps besides its off-heap cache: the token trail and an open checkpoint's undo log. */
-    public long heapBytes() {
-        return trail.bytes() + cache.undoBytes();
-    }
+    /** Heap bytes kept besides the off-heap cache (the token trail, an open checkpoint's undo log). */
+    long heapBytes();
 
-    /** Number of tokens fed (also those evicted from the cache). */
-    public long tokensSeen() {
-        return cache.tokensSeen();
-    }
+    /** The last {@code n} tokens fed (fewer if fewer were), oldest first: what sampling penalties look back at. */
+    int[] recentTokens(int n);
 
-    /** Sees every head's attention weights of every token fed from now on; null (the default) costs nothing. */
-    public void setAttentionObserver(AttentionObserver o) {
-        this.observer = o;
-    }
+    CacheStats stats();
 
-    AttentionObserver attentionObserver() {
-        return observer;
-    }
+    /** Marks the state so {@link #rollback} can undo what the next turn feeds (see {@code SinkCache#checkpoint}). */
+    void checkpoint();
 
-    void record(int[] tokens, int off, int n) {
-        trail.add(tokens, off, n);
-    }
+    /** Keeps what was fed since the checkpoint. */
+    void commit();
 
-    /** Marks the cache and trail so {@link #rollback} can undo what is fed next ({@link SinkCache#checkpoint}). */
-    public void checkpoint() {
-        cache.checkpoint();
-        trail.checkpoint();
-    }
+    /** Undoes what was fed since the checkpoint: a cancelled or failed turn leaves the sequence as it was. */
+    void rollback();
 
-    /** Keeps what was fed since {@link #checkpoint}. */
-    public void commit() {
-        cache.commit();
-        trail.commit();
-    }
+    /** Told each time the cache evicts (called on the scheduler's worker thread). */
+    void setEvictionListener(EvictionListener listener);
 
-    /** Forgets what was fed since {@link #checkpoint}: cache and trail are as they were then. */
-    public void rollback() {
-        cache.rollback();
-        trail.rollback();
-    }
+    /** Writes what {@link Engine#readSequence} needs to rebuild this sequence exactly; the stream is not closed. */
+    void writeSnapshot(OutputStream out) throws IOException;
 
-    /** An independent sequence with the same cache contents (a fork); its trail starts from the same tokens. */
-    public Sequence copy() {
-        TokenTrail t = new TokenTrail(cache.capacity());
-        t.copyFrom(trail);
-        return new Sequence(cache.copy(), t);
-    }
-
-    /** Forgets everything: empty cache and trail. */
-    public void reset() {
-        cache.reset();
-        trail.reset();
-    }
-
-    /** Frees the cache memory; the sequence must not be used afterwards. */
     @Override
-    public void close() {
-        cache.close();
-    }
-
-    /** The token trail followed by the cache snapshot ({@link SinkCache#writeSnapshot}). */
-    public void writeSnapshot(OutputStream out) throws IOException {
-        DataOutputStream o = new DataOutputStream(out);
-        trail.write(o);
-        cache.writeSnapshot(o);
-    }
-
-    static Sequence readSnapshot(InputStream in) throws IOException {
-        DataInputStream i = new DataInputStream(in);
-        TokenTrail trail = TokenTrail.read(i);
-        SinkCache cache = SinkCache.readSnapshot(i);
-        if (cache.tokensSeen() != trail.count()) {
-            cache.close();
-            throw new IOException("corrupt sequence snapshot: a trail of " + trail.count() + " tokens but the cache saw "
-                    + cache.tokensSeen());
-        }
-        return new Sequence(cache, trail);
-    }
+    void close();
 }

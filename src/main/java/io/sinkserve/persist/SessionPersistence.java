@@ -1,10 +1,11 @@
 package io.sinkserve.persist;
 
 import io.sinkserve.metrics.PersistenceMetrics;
-import io.sinkserve.scheduler.Engine;
+import io.sinkserve.model.Engine;
 import io.sinkserve.session.Session;
 import io.sinkserve.session.SessionRegistry;
 import io.sinkserve.session.SessionSnapshot;
+
 import org.jboss.logging.Logger;
 
 import java.io.IOException;

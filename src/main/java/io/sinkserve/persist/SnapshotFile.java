@@ -1,14 +1,15 @@
 package io.sinkserve.persist;
 
+import io.sinkserve.model.Engine;
+import io.sinkserve.model.Sequence;
+import io.sinkserve.session.SessionSnapshot;
+
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
-import io.sinkserve.scheduler.Engine;
-import io.sinkserve.scheduler.EngineSequence;
-import io.sinkserve.session.SessionSnapshot;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -24,7 +25,7 @@ import java.util.zip.CRC32C;
  *   int   magic "SKSS"            int  format version
  *   long  model file size          byte[32] SHA-256 of the model's header and tensor index ({@link ModelIdentity})
  *   int   n, byte[n]  the session as JSON ({@link SessionSnapshot}; the owner field holds {@link OwnerHash})
- *   long  m, byte[m]  the sequence ({@link EngineSequence#writeSnapshot}: its tokens and KV cache)
+ *   long  m, byte[m]  the sequence ({@link Sequence#writeSnapshot}: its tokens and KV cache)
  *   int   CRC32C of every byte before it
  * </pre>
  * Reading checks, in order, magic, version, length, checksum, model identity, the section lengths, the JSON and the
@@ -51,11 +52,11 @@ public final class SnapshotFile {
     }
 
     /** A session and its sequence from a file's bytes; the caller owns (and closes) the sequence. */
-    public record Contents(SessionSnapshot session, EngineSequence sequence) {
+    public record Contents(SessionSnapshot session, Sequence sequence) {
     }
 
     /** The file for {@code session} (whose owner must already be the {@link OwnerHash}) and its sequence. */
-    public static byte[] encode(ModelIdentity model, SessionSnapshot session, EngineSequence sequence) throws IOException {
+    public static byte[] encode(ModelIdentity model, SessionSnapshot session, Sequence sequence) throws IOException {
         byte[] json = JSON.writeValueAsBytes(session);
         ByteArrayOutputStream seq = new ByteArrayOutputStream();
         sequence.writeSnapshot(seq);
@@ -125,9 +126,9 @@ public final class SnapshotFile {
         }
     }
 
-    private static EngineSequence sequence(byte[] file, int offset, int length, Engine engine) throws SnapshotRejectedException {
+    private static Sequence sequence(byte[] file, int offset, int length, Engine engine) throws SnapshotRejectedException {
         ByteArrayInputStream in = new ByteArrayInputStream(file, offset, length);
-        EngineSequence seq;
+        Sequence seq;
         try {
             seq = engine.readSequence(in);
         } catch (IOException | RuntimeException e) {

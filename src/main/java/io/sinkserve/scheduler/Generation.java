@@ -6,6 +6,9 @@ import io.sinkserve.generate.Sampler;
 import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.generate.StopStrings;
 import io.sinkserve.generate.TokenControls;
+import io.sinkserve.model.Engine;
+import io.sinkserve.model.Sequence;
+import io.sinkserve.model.TextDecoder;
 
 import java.util.Arrays;
 
@@ -15,7 +18,7 @@ import java.util.Arrays;
  * the scheduler's worker thread.
  */
 public final class Generation {
-    private final EngineSequence sequence;
+    private final Sequence sequence;
     private final int[] prompt;
     private final SamplingParams params;
     private final TokenControls controls;
@@ -37,11 +40,11 @@ public final class Generation {
     private long admittedAt;
 
     /** @param prompt tokens the sequence has not seen yet; at least one, since sampling needs logits */
-    public Generation(EngineSequence sequence, int[] prompt, SamplingParams params, GenerationListener listener) {
+    public Generation(Sequence sequence, int[] prompt, SamplingParams params, GenerationListener listener) {
         this(sequence, prompt, params, TokenControls.NONE, listener);
     }
 
-    public Generation(EngineSequence sequence, int[] prompt, SamplingParams params, TokenControls controls,
+    public Generation(Sequence sequence, int[] prompt, SamplingParams params, TokenControls controls,
                       GenerationListener listener) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("a generation needs at least one new prompt token");
@@ -87,7 +90,7 @@ public final class Generation {
         return pausedSince;
     }
 
-    public EngineSequence sequence() {
+    public Sequence sequence() {
         return sequence;
     }
 

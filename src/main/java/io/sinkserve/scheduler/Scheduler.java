@@ -2,6 +2,8 @@ package io.sinkserve.scheduler;
 
 import io.sinkserve.generate.FinishReason;
 import io.sinkserve.metrics.ServiceMetrics;
+import io.sinkserve.model.Engine;
+import io.sinkserve.model.Sequence;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -32,7 +34,7 @@ public final class Scheduler implements AutoCloseable {
     private boolean stopped;
 
     // worker-thread state, reused every step
-    private final List<EngineSequence> batch = new ArrayList<>();
+    private final List<Sequence> batch = new ArrayList<>();
     private final List<Generation> batchOwners = new ArrayList<>();
     private final int[][] tokensBySize;   // the decode step's token array for each batch size
     private int prefillTurn;

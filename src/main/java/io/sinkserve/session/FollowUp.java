@@ -1,9 +1,9 @@
 package io.sinkserve.session;
 
-import io.sinkserve.scheduler.Engine;
-import io.sinkserve.scheduler.EngineSequence;
+import io.sinkserve.model.Engine;
+import io.sinkserve.model.PromptRejectedException;
+import io.sinkserve.model.Sequence;
 import io.sinkserve.scheduler.GenerationResult;
-import io.sinkserve.scheduler.PromptRejectedException;
 import io.sinkserve.tokenizer.ChatMessage;
 
 import java.util.ArrayList;
@@ -42,7 +42,7 @@ public interface FollowUp {
     static FollowUp text(Session session) {
         return (r, reply) -> {
             int[] unfed = unfed(r);
-            EngineSequence seq = session.sequence();
+            Sequence seq = session.sequence();
             int fed = (int) seq.stats().tokensSeen();
             return new Continuation(next -> seq.isPrefixOf(next) && next.length > fed + unfed.length
                     && Arrays.equals(unfed, 0, unfed.length, next, fed, fed + unfed.length) ? fed + unfed.length : -1, unfed);

@@ -1,7 +1,7 @@
 package io.sinkserve.session;
 
-import io.sinkserve.scheduler.CacheStats;
-import io.sinkserve.scheduler.EngineSequence;
+import io.sinkserve.cache.CacheStats;
+import io.sinkserve.model.Sequence;
 import io.sinkserve.scheduler.GenerationResult;
 
 import java.time.Instant;
@@ -23,8 +23,8 @@ public final class Session {
     private final NativeConversation conversation = new NativeConversation();
     private volatile Instant lastUsedAt;
     private volatile long lastUsedNanos;
-    private volatile EngineSequence sequence;
-    private volatile EngineSequence turnSequence;   // a running turn's fresh sequence, installed when the turn succeeds
+    private volatile Sequence sequence;
+    private volatile Sequence turnSequence;   // a running turn's fresh sequence, installed when the turn succeeds
     private Continuation continuation;
     private volatile boolean removed;
     private volatile long requests;
@@ -51,7 +51,7 @@ public final class Session {
     }
 
     /** A session rebuilt from a snapshot; its idle clock (TTL, LRU) starts now, lastUsedAt still tells the last use. */
-    static Session restored(SessionSnapshot snap, EngineSequence sequence, long nowNanos) {
+    static Session restored(SessionSnapshot snap, Sequence sequence, long nowNanos) {
         Session s = new Session(snap.id(), snap.owner(), snap.settings(), false, snap.implicit(),
                 Instant.ofEpochMilli(snap.createdAtMs()), nowNanos);
         s.lastUsedAt = Instant.ofEpochMilli(snap.lastUsedAtMs());
@@ -143,21 +143,21 @@ public final class Session {
     }
 
     /** The sequence, or null before the first request. */
-    public EngineSequence sequence() {
+    public Sequence sequence() {
         return sequence;
     }
 
-    void sequence(EngineSequence s) {
+    void sequence(Sequence s) {
         sequence = s;
         continuation = null;
     }
 
     /** The fresh sequence a running turn started on, or null. */
-    EngineSequence turnSequence() {
+    Sequence turnSequence() {
         return turnSequence;
     }
 
-    void turnSequence(EngineSequence s) {
+    void turnSequence(Sequence s) {
         turnSequence = s;
     }
 
@@ -183,14 +183,14 @@ public final class Session {
 
     /** Cache statistics, or an empty cache's before the first request. */
     public CacheStats cacheStats() {
-        EngineSequence s = sequence;
+        Sequence s = sequence;
         return s == null ? new CacheStats(0, 0, 0, 0, 0, 0) : s.stats();
     }
 
     /** Off-heap bytes of the session's caches, a running turn's fresh one included. */
     long bytes() {
-        EngineSequence s = sequence;
-        EngineSequence t = turnSequence;
+        Sequence s = sequence;
+        Sequence t = turnSequence;
         return (s == null ? 0 : s.stats().bytes()) + (t == null ? 0 : t.stats().bytes());
     }
 
@@ -200,7 +200,7 @@ public final class Session {
      * conversation's length.
      */
     public long heapBytes() {
-        EngineSequence s = sequence;
+        Sequence s = sequence;
         return (s == null ? 0 : s.heapBytes()) + conversation.bytes();
     }
 

@@ -1,14 +1,13 @@
 package io.sinkserve.session;
 
 import io.sinkserve.cache.CacheConfig;
+import io.sinkserve.cache.CacheStats;
 import io.sinkserve.metrics.ServiceMetrics;
-import io.sinkserve.scheduler.CacheStats;
-import io.sinkserve.scheduler.Engine;
-import io.sinkserve.scheduler.EngineSequence;
+import io.sinkserve.model.Engine;
+import io.sinkserve.model.Sequence;
 
 import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -180,7 +179,7 @@ public final class SessionRegistry {
 
     /** {@link #plan(Session, int[])}, or with {@code extendsStream} a prompt that is only what follows the stream. */
     public TurnPlan plan(Session s, int[] prompt, boolean extendsStream) {
-        EngineSequence seq = s.sequence();
+        Sequence seq = s.sequence();
         Continuation c = s.continuation();
         if (extendsStream) {
             if (!s.canContinue()) {
@@ -213,8 +212,8 @@ public final class SessionRegistry {
      * A fresh sequence for a turn on {@code s}, held aside (and counted against the memory budget) until the turn
      * {@link #install}s or {@link #discard}s it; idle sessions' memory is freed if the budget needs it.
      */
-    public synchronized EngineSequence allocate(Session s, CacheConfig config) {
-        EngineSequence seq = engine.newSequence(config);
+    public synchronized Sequence allocate(Session s, CacheConfig config) {
+        Sequence seq = engine.newSequence(config);
         seq.setEvictionListener((policy, tokens) -> metrics.evicted(policy.name(), tokens));
         s.turnSequence(seq);
         while (cacheBytes() > limits.kvMemoryBudget()) {
@@ -231,11 +230,11 @@ public final class SessionRegistry {
 
     /** The turn on the fresh sequence succeeded: it replaces the session's old one (a rebuild when it had history). */
     public synchronized void install(Session s) {
-        EngineSequence fresh = s.turnSequence();
+        Sequence fresh = s.turnSequence();
         if (fresh == null) {
             return;
         }
-        EngineSequence old = s.sequence();
+        Sequence old = s.sequence();
         if (old != null && old.stats().tokensSeen() > 0) {
             s.rebuilt();
             metrics.sessionRebuilt();
@@ -249,7 +248,7 @@ public final class SessionRegistry {
 
     /** The turn on the fresh sequence did not finish: the session keeps its old sequence, the fresh one is freed. */
     synchronized void discard(Session s) {
-        EngineSequence fresh = s.turnSequence();
+        Sequence fresh = s.turnSequence();
         s.turnSequence(null);
         if (fresh != null) {
             fresh.close();
@@ -333,7 +332,7 @@ public final class SessionRegistry {
      * room without removing anyone (restore the most recently used first). Returns false when they have none or the
      * id is taken; the sequence then stays the caller's to close.
      */
-    public synchronized boolean restore(SessionSnapshot snapshot, EngineSequence sequence) {
+    public synchronized boolean restore(SessionSnapshot snapshot, Sequence sequence) {
         if (sessions.containsKey(key(snapshot.owner(), snapshot.id())) || active() >= limits.maxSessions()
                 || cacheBytes() + sequence.stats().bytes() > limits.kvMemoryBudget()) {
             return false;
@@ -351,7 +350,7 @@ public final class SessionRegistry {
     /** Frees a session's caches; only for sessions no generation is using. */
     private void closeSequence(Session s) {
         discard(s);
-        EngineSequence seq = s.sequence();
+        Sequence seq = s.sequence();
         s.sequence(null);
         if (seq != null) {
             seq.close();

@@ -2,11 +2,12 @@ package io.sinkserve.session;
 
 import io.sinkserve.generate.FinishReason;
 import io.sinkserve.generate.TokenLogprob;
+import io.sinkserve.model.Sequence;
 import io.sinkserve.scheduler.CancelCause;
-import io.sinkserve.scheduler.EngineSequence;
 import io.sinkserve.scheduler.Generation;
 import io.sinkserve.scheduler.GenerationListener;
 import io.sinkserve.scheduler.GenerationResult;
+
 import org.jboss.logging.Logger;
 
 import java.util.Locale;
@@ -27,7 +28,7 @@ public final class Turn implements GenerationListener {
     private final Session session;
     private final boolean createdOnUse;
     private final TurnPlan plan;
-    private final EngineSequence sequence;
+    private final Sequence sequence;
     private final TurnPrompt prompt;
     private final long evictionsBefore;
     private final StringBuilder reply = new StringBuilder();
@@ -36,7 +37,7 @@ public final class Turn implements GenerationListener {
     private Generation generation;
 
     Turn(String endpoint, SessionRegistry registry, Session session, boolean createdOnUse, TurnPlan plan,
-         EngineSequence sequence, TurnPrompt prompt) {
+         Sequence sequence, TurnPrompt prompt) {
         this.endpoint = endpoint;
         this.registry = registry;
         this.session = session;

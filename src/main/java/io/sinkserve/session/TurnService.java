@@ -2,7 +2,7 @@ package io.sinkserve.session;
 
 import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.generate.TokenControls;
-import io.sinkserve.scheduler.EngineSequence;
+import io.sinkserve.model.Sequence;
 import io.sinkserve.scheduler.Generation;
 import io.sinkserve.scheduler.GenerationListener;
 import io.sinkserve.scheduler.Scheduler;
@@ -45,7 +45,7 @@ public final class TurnService {
             if (plan.newTokens().length > maxPromptTokens) {
                 throw new PromptTooLongException(plan.newTokens().length, maxPromptTokens, prompt.param());
             }
-            EngineSequence sequence = plan.fresh()
+            Sequence sequence = plan.fresh()
                     ? registry.allocate(session, session.settings().cacheConfig(prompt.systemTokens()))
                     : session.sequence();
             sequence.checkpoint();

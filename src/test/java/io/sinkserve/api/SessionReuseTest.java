@@ -1,15 +1,15 @@
 package io.sinkserve.api;
 
+import io.sinkserve.model.ModelEngine;
+import io.sinkserve.testing.TestFiles;
+import io.sinkserve.tokenizer.ChatMessage;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
-import io.sinkserve.scheduler.ModelEngine;
-import io.sinkserve.testing.TestFiles;
-import io.sinkserve.tokenizer.ChatMessage;
-
-import java.util.List;
 import java.net.http.HttpResponse;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

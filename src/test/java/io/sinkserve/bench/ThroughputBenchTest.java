@@ -1,16 +1,16 @@
 package io.sinkserve.bench;
 
+import io.sinkserve.cache.KvStorage;
+import io.sinkserve.model.CachedSequence;
+import io.sinkserve.model.Model;
+import io.sinkserve.testing.TestFiles;
+
+import org.junit.jupiter.api.Test;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.sinkserve.cache.KvStorage;
-import io.sinkserve.model.Model;
-import io.sinkserve.model.Sequence;
-import io.sinkserve.testing.TestFiles;
-
-import org.junit.jupiter.api.Test;
 
 class ThroughputBenchTest {
 
@@ -18,7 +18,7 @@ class ThroughputBenchTest {
     void everyRepetitionStartsFromItsOwnCopyOfTheDepthsTokens() throws Exception {
         try (Model model = Model.load(TestFiles.stories260K(), 1);
              ThroughputBench bench = new ThroughputBench(model, KvStorage.F16, 1, 30)) {
-            try (Sequence a = bench.start(8); Sequence b = bench.start(8)) {
+            try (CachedSequence a = bench.start(8); CachedSequence b = bench.start(8)) {
                 assertEquals(30, a.tokensSeen());
                 assertEquals(30, b.tokensSeen());
                 assertNotSame(a.cache(), b.cache());
@@ -27,7 +27,7 @@ class ThroughputBenchTest {
                     assertEquals(model.tokenizer().bos(), a.recentTokens(64)[0]);
                 }
             }
-            try (Sequence bigger = bench.start(100)) {
+            try (CachedSequence bigger = bench.start(100)) {
                 assertEquals(30, bigger.tokensSeen());
                 assertTrue(bigger.cache().capacity() >= 130, "the context grows for a longer test");
             }
@@ -36,7 +36,7 @@ class ThroughputBenchTest {
         }
         try (Model model = Model.load(TestFiles.stories260K(), 1);
              ThroughputBench empty = new ThroughputBench(model, KvStorage.F32, 1, 0);
-             Sequence s = empty.start(5)) {
+             CachedSequence s = empty.start(5)) {
             assertEquals(0, s.tokensSeen());
         }
         assertThrows(IllegalArgumentException.class, () -> new ThroughputBench(null, KvStorage.F32, 1, -1));

@@ -1,8 +1,8 @@
 package io.sinkserve.determinism;
 
 import io.sinkserve.cache.CacheConfig;
+import io.sinkserve.model.CachedSequence;
 import io.sinkserve.model.Model;
-import io.sinkserve.model.Sequence;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -39,8 +39,8 @@ public final class LogitsProbe {
     private static long hash(Model model) {
         CacheConfig cache = CacheConfig.dense(64);
         long h = 0xcbf29ce484222325L;
-        try (Sequence alone = model.newSequence(cache); Sequence other = model.newSequence(cache);
-             Sequence batched = model.newSequence(cache)) {
+        try (CachedSequence alone = model.newSequence(cache); CachedSequence other = model.newSequence(cache);
+             CachedSequence batched = model.newSequence(cache)) {
             float[] logits = model.prefill(alone, PROMPT);
             model.prefill(batched, PROMPT);
             model.prefill(other, new int[] {2});

@@ -1,9 +1,10 @@
 package io.sinkserve.eval;
 
 import io.sinkserve.cache.CacheConfig;
+import io.sinkserve.model.CachedSequence;
 import io.sinkserve.model.Model;
-import io.sinkserve.model.Sequence;
 import io.sinkserve.testing.TestFiles;
+
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,7 +17,7 @@ class AttentionShareTest {
             int[] tokens = model.tokenizer().encode("Once upon a time, there was a little girl named Lily. She loved to play.", true, false);
             AttentionShare all = new AttentionShare(model.config().layers(), model.config().heads(), 0, 1, tokens.length);
             AttentionShare late = new AttentionShare(model.config().layers(), model.config().heads(), 10, 1);
-            try (Sequence seq = model.newSequence(CacheConfig.dense(tokens.length))) {
+            try (CachedSequence seq = model.newSequence(CacheConfig.dense(tokens.length))) {
                 seq.setAttentionObserver((layer, head, view, w) -> {
                     all.observe(layer, head, view, w);
                     late.observe(layer, head, view, w);

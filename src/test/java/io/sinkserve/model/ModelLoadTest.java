@@ -1,12 +1,5 @@
 package io.sinkserve.model;
 
-import static io.sinkserve.cache.SameComputation.TOLERANCE;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.compute.TensorType;
 import io.sinkserve.gguf.GGUFException;
@@ -15,15 +8,22 @@ import io.sinkserve.gguf.GGUFMetadata;
 import io.sinkserve.gguf.GGUFWriter;
 import io.sinkserve.testing.TestFiles;
 
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static io.sinkserve.cache.SameComputation.TOLERANCE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Binding models from GGUF files written with llama.cpp's names and keys, and the errors for what is not supported. */
 class ModelLoadTest {
@@ -48,7 +48,7 @@ class ModelLoadTest {
             tiny.writeGGUF(file, tokenizer);
             int[] prompt = {1, 403, 407, 261, 378};
             try (Model loaded = Model.load(file, 1); Model memory = tiny.model(1);
-                 Sequence a = loaded.newSequence(CacheConfig.streaming(1, 3)); Sequence b = memory.newSequence(CacheConfig.streaming(1, 3))) {
+                 CachedSequence a = loaded.newSequence(CacheConfig.streaming(1, 3)); CachedSequence b = memory.newSequence(CacheConfig.streaming(1, 3))) {
                 ModelConfig c = loaded.config();
                 assertEquals(arch, c.arch());
                 assertEquals(arch.equals("qwen2"), c.ropeNeox());

@@ -1,15 +1,11 @@
 package io.sinkserve.model;
 
-import static io.sinkserve.cache.SameComputation.TOLERANCE;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.cache.EvictionPolicy;
 import io.sinkserve.cache.KvStorage;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -18,10 +14,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
+import static io.sinkserve.cache.SameComputation.TOLERANCE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Sequence state through the model: snapshots, forks, resets, observers, constant memory, bad input. */
+/** CachedSequence state through the model: snapshots, forks, resets, observers, constant memory, bad input. */
 class SequenceTest {
     private static final TinyModel TINY = new TinyModel("qwen2", 3);
     private static final Model MODEL = TINY.model(2);
@@ -41,17 +41,17 @@ class SequenceTest {
         return t;
     }
 
-    private static float[] step(Sequence s, int token) {
+    private static float[] step(CachedSequence s, int token) {
         return MODEL.decode(List.of(s), new int[] {token})[0];
     }
 
     @Test
     void snapshotRoundTripContinuesExactly() throws IOException {
-        try (Sequence a = MODEL.newSequence(CACHE)) {
+        try (CachedSequence a = MODEL.newSequence(CACHE)) {
             MODEL.prefill(a, tokens(1, 57));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             a.writeSnapshot(out);
-            try (Sequence b = MODEL.readSequence(new ByteArrayInputStream(out.toByteArray()))) {
+            try (CachedSequence b = MODEL.readSequence(new ByteArrayInputStream(out.toByteArray()))) {
                 assertArrayEquals(a.recentTokens(100), b.recentTokens(100));
                 int[] next = Arrays.copyOf(tokens(1, 57), 58);
                 assertTrue(b.isPrefixOf(next), "the restored trail still knows every token fed");
@@ -66,7 +66,7 @@ class SequenceTest {
     @Test
     void snapshotOfAnotherModelShapeIsRefused() throws IOException {
         TinyModel other = new TinyModel("llama", 4);
-        try (Model m = other.model(1); Sequence s = MODEL.newSequence(CacheConfig.streaming(1, 8).withStorage(KvStorage.F32))) {
+        try (Model m = other.model(1); CachedSequence s = MODEL.newSequence(CacheConfig.streaming(1, 8).withStorage(KvStorage.F32))) {
             MODEL.prefill(s, tokens(3, 5));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             s.writeSnapshot(out);
@@ -81,9 +81,9 @@ class SequenceTest {
 
     @Test
     void copyIsAnIndependentFork() {
-        try (Sequence a = MODEL.newSequence(CACHE)) {
+        try (CachedSequence a = MODEL.newSequence(CACHE)) {
             MODEL.prefill(a, tokens(4, 40));
-            try (Sequence fork = a.copy(); Sequence twin = a.copy()) {
+            try (CachedSequence fork = a.copy(); CachedSequence twin = a.copy()) {
                 for (int t : tokens(5, 25)) {
                     step(a, t);
                 }
@@ -105,7 +105,7 @@ class SequenceTest {
 
     @Test
     void resetForgetsEverything() {
-        try (Sequence a = MODEL.newSequence(CACHE); Sequence fresh = MODEL.newSequence(CACHE)) {
+        try (CachedSequence a = MODEL.newSequence(CACHE); CachedSequence fresh = MODEL.newSequence(CACHE)) {
             MODEL.prefill(a, tokens(7, 30));
             a.reset();
             assertEquals(0, a.recentTokens(100).length);
@@ -116,7 +116,7 @@ class SequenceTest {
 
     @Test
     void memoryStaysConstantOverALongStream() {
-        try (Sequence s = MODEL.newSequence(CACHE)) {
+        try (CachedSequence s = MODEL.newSequence(CACHE)) {
             long bytes = s.cache().bytes();
             assertEquals(MODEL.cacheBytes(CACHE), bytes);
             assertEquals(2L * 2 * 20 * 2 * 8 * 2, bytes);
@@ -137,7 +137,7 @@ class SequenceTest {
         int[][] calls = new int[layers][heads];
         double[][] lastSum = new double[layers][heads];
         int[][] lastCount = new int[layers][heads];
-        try (Sequence s = MODEL.newSequence(CACHE)) {
+        try (CachedSequence s = MODEL.newSequence(CACHE)) {
             s.setAttentionObserver((layer, head, view, w) -> {
                 double sum = 0;
                 for (int i = 0; i < view.count(); i++) {
@@ -160,7 +160,7 @@ class SequenceTest {
 
     @Test
     void badInputIsRefusedBeforeAnythingChanges() {
-        try (Sequence s = MODEL.newSequence(CACHE); Sequence dense = MODEL.newSequence(CacheConfig.dense(8))) {
+        try (CachedSequence s = MODEL.newSequence(CACHE); CachedSequence dense = MODEL.newSequence(CacheConfig.dense(8))) {
             assertThrows(IllegalArgumentException.class, () -> MODEL.prefill(s, new int[] {1, 2, 50}));
             assertThrows(IllegalArgumentException.class, () -> MODEL.prefill(s, new int[0]));
             assertThrows(IllegalArgumentException.class, () -> MODEL.decode(List.of(s, s), new int[] {1, 2}));
@@ -170,12 +170,12 @@ class SequenceTest {
             assertTrue(full.getMessage().contains("dense cache holds 8 tokens"), full.getMessage());
             assertEquals(6, dense.tokensSeen());
             assertEquals(6, dense.recentTokens(100).length);
-            try (Sequence roomy = MODEL.newSequence(CACHE)) {
+            try (CachedSequence roomy = MODEL.newSequence(CACHE)) {
                 MODEL.prefill(dense, tokens(13, 2));
                 assertThrows(IllegalStateException.class, () -> MODEL.decode(List.of(roomy, dense), new int[] {1, 2}));
                 assertEquals(0, roomy.tokensSeen());
             }
-            try (Sequence small = MODEL.newSequence(CacheConfig.dense(70))) {
+            try (CachedSequence small = MODEL.newSequence(CacheConfig.dense(70))) {
                 // Longer than one prefill chunk: refused whole, not after the first chunk went in.
                 IllegalStateException e = assertThrows(IllegalStateException.class, () -> MODEL.prefill(small, tokens(14, 71)));
                 assertTrue(e.getMessage().contains("71 more do not fit"), e.getMessage());

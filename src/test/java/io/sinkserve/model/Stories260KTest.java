@@ -1,21 +1,21 @@
 package io.sinkserve.model;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.cache.EvictionPolicy;
 import io.sinkserve.testing.TestFiles;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The forward pass against facts measured on stories260K by an independent implementation. */
 class Stories260KTest {
@@ -54,7 +54,7 @@ class Stories260KTest {
     void greedyContinuationOfOnceUponATime() {
         int[] prompt = model.tokenizer().encode("Once upon a time", true, false);
         assertArrayEquals(new int[] {1, 403, 407, 261, 378}, prompt);
-        try (Sequence seq = model.newSequence(CacheConfig.dense(512))) {
+        try (CachedSequence seq = model.newSequence(CacheConfig.dense(512))) {
             float[] logits = model.prefill(seq, prompt);
             int[] out = new int[40];
             for (int i = 0; i < out.length; i++) {
@@ -72,7 +72,7 @@ class Stories260KTest {
         int[] tokens = Arrays.copyOf(model.tokenizer().encode(text.substring(0, 4000), true, false), 513);
         assertEquals(1, tokens[0]);
         double[] nll = {0};
-        try (Sequence seq = model.newSequence(CacheConfig.dense(513))) {
+        try (CachedSequence seq = model.newSequence(CacheConfig.dense(513))) {
             model.forwardAll(seq, Arrays.copyOf(tokens, 512), (i, logits, off) -> nll[0] += crossEntropy(logits, off, 512, tokens[i + 1]));
         }
         assertEquals(3.701, Math.exp(nll[0] / 512), 0.0005);
@@ -96,7 +96,7 @@ class Stories260KTest {
         int[] tokens = Arrays.copyOf(model.tokenizer().encode(text.substring(0, 3000), true, false), 300);
         for (EvictionPolicy policy : new EvictionPolicy[] {EvictionPolicy.TOKEN, EvictionPolicy.BATCH}) {
             CacheConfig cache = CacheConfig.streaming(4, 60).withPolicy(policy);
-            try (Sequence chunked = model.newSequence(cache); Sequence single = model.newSequence(cache)) {
+            try (CachedSequence chunked = model.newSequence(cache); CachedSequence single = model.newSequence(cache)) {
                 float[] a = model.prefill(chunked, tokens);
                 float[] b = null;
                 for (int t : tokens) {
@@ -116,8 +116,8 @@ class Stories260KTest {
     void batchedDecodeEqualsEachSequenceAlone() {
         int[][] prompts = {{1, 403, 407}, {1, 301, 427, 309, 426}, {1, 261}};
         CacheConfig cache = CacheConfig.streaming(2, 6);
-        Sequence[] together = new Sequence[3];
-        Sequence[] alone = new Sequence[3];
+        CachedSequence[] together = new CachedSequence[3];
+        CachedSequence[] alone = new CachedSequence[3];
         int[] next = new int[3];
         for (int s = 0; s < 3; s++) {
             together[s] = model.newSequence(cache);

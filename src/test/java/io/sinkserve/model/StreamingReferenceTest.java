@@ -1,12 +1,14 @@
 package io.sinkserve.model;
 
-import static io.sinkserve.cache.SameComputation.TOLERANCE;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.cache.EvictionPolicy;
 import io.sinkserve.cache.KvStorage;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,11 +16,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
+import static io.sinkserve.cache.SameComputation.TOLERANCE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The real model + cache against {@link ReferenceTransformer} over streams of at least three cache capacities. */
 class StreamingReferenceTest {
@@ -64,7 +64,7 @@ class StreamingReferenceTest {
         }
         // Relative to the largest logit: F16 storage rounds every key and value (to ~5e-4), F32 only reorders sums.
         float tolerance = cache.storage() == KvStorage.F32 ? 2e-5f : 4e-3f;
-        try (Sequence seq = model.newSequence(cache)) {
+        try (CachedSequence seq = model.newSequence(cache)) {
             if (chunked) {
                 // Pieces of random length, so chunk boundaries fall anywhere relative to the evictions.
                 for (int off = 0; off < tokens.length; ) {
@@ -106,8 +106,8 @@ class StreamingReferenceTest {
             tokens[i] = rnd.nextInt(50);
         }
         for (Model model : new Model[] {LLAMA_MODEL, QWEN_MODEL}) {
-            try (Sequence s = model.newSequence(streaming); Sequence d = model.newSequence(CacheConfig.dense(100));
-                 Sequence s2 = model.newSequence(streaming); Sequence d2 = model.newSequence(CacheConfig.dense(100))) {
+            try (CachedSequence s = model.newSequence(streaming); CachedSequence d = model.newSequence(CacheConfig.dense(100));
+                 CachedSequence s2 = model.newSequence(streaming); CachedSequence d2 = model.newSequence(CacheConfig.dense(100))) {
                 for (int t : tokens) {
                     assertArrayEquals(model.decode(List.of(d), new int[] {t})[0], model.decode(List.of(s), new int[] {t})[0], TOLERANCE);
                 }

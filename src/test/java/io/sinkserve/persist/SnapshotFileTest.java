@@ -4,12 +4,13 @@ import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.cache.EvictionPolicy;
 import io.sinkserve.cache.KvStorage;
 import io.sinkserve.generate.SamplingParams;
-import io.sinkserve.scheduler.EngineSequence;
-import io.sinkserve.scheduler.ModelEngine;
+import io.sinkserve.model.ModelEngine;
+import io.sinkserve.model.Sequence;
 import io.sinkserve.session.SessionSettings;
 import io.sinkserve.session.SessionSnapshot;
 import io.sinkserve.testing.TestFiles;
 import io.sinkserve.tokenizer.ChatMessage;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,14 +50,14 @@ class SnapshotFileTest {
     }
 
     /** A sequence that has evicted (so the window wraps) holding 40 tokens of a story. */
-    static EngineSequence sequence() {
-        EngineSequence seq = engine.newSequence(SETTINGS.cacheConfig(0));
+    static Sequence sequence() {
+        Sequence seq = engine.newSequence(SETTINGS.cacheConfig(0));
         engine.prefill(seq, engine.encode("Once upon a time, there was a little girl named Lily. She loved to play"));
         return seq;
     }
 
     private static byte[] file() throws IOException {
-        try (EngineSequence seq = sequence()) {
+        try (Sequence seq = sequence()) {
             return SnapshotFile.encode(identity, session("chat-1", OwnerHash.of("key-a")), seq);
         }
     }
@@ -65,10 +66,10 @@ class SnapshotFileTest {
     void aSessionComesBackWithItsStateAndACacheThatPredictsTheSame() throws Exception {
         SessionSnapshot written = session("chat-1", OwnerHash.of("key-a"));
         int[] next = engine.encode(" outside in the park.");
-        try (EngineSequence seq = sequence()) {
+        try (Sequence seq = sequence()) {
             byte[] bytes = SnapshotFile.encode(identity, written, seq);
             SnapshotFile.Contents c = SnapshotFile.decode(bytes, identity, engine);
-            try (EngineSequence restored = c.sequence()) {
+            try (Sequence restored = c.sequence()) {
                 SessionSnapshot read = c.session();
                 assertEquals(written.id(), read.id());
                 assertEquals(written.owner(), read.owner());
@@ -94,7 +95,7 @@ class SnapshotFileTest {
                 SamplingParams.defaults(256, 0), OptionalLong.empty());
         SessionSnapshot bare = new SessionSnapshot("s", OwnerHash.of(""), false, noSeed, 1, 2, List.of(), null, null,
                 new SessionSnapshot.Counters(0, 0, 0, 0, 0, 0));
-        try (EngineSequence seq = engine.newSequence(CacheConfig.streaming(4, 28))) {
+        try (Sequence seq = engine.newSequence(CacheConfig.streaming(4, 28))) {
             SnapshotFile.Contents c = SnapshotFile.decode(SnapshotFile.encode(identity, bare, seq), identity, engine);
             c.sequence().close();
             assertEquals(noSeed, c.session().settings(), "no seed default stays none");
@@ -153,7 +154,7 @@ class SnapshotFileTest {
     @Test
     void theOwnerIsStoredOnlyAsItsHash() throws Exception {
         String key = "sk-very-secret-key-123";
-        try (EngineSequence seq = sequence()) {
+        try (Sequence seq = sequence()) {
             SessionSnapshot s = session("chat-1", OwnerHash.of(key));
             String text = new String(SnapshotFile.encode(identity, s, seq), java.nio.charset.StandardCharsets.ISO_8859_1);
             assertEquals(-1, text.indexOf(key));

@@ -1,8 +1,13 @@
 package io.sinkserve.scheduler;
 
 import io.sinkserve.cache.CacheConfig;
+import io.sinkserve.cache.CacheStats;
 import io.sinkserve.cache.EvictionListener;
 import io.sinkserve.cache.EvictionPolicy;
+import io.sinkserve.model.Engine;
+import io.sinkserve.model.PromptRejectedException;
+import io.sinkserve.model.Sequence;
+import io.sinkserve.model.TextDecoder;
 import io.sinkserve.tokenizer.ChatMessage;
 
 import java.io.DataInputStream;
@@ -84,12 +89,12 @@ public final class FakeEngine implements Engine {
     }
 
     @Override
-    public EngineSequence newSequence(CacheConfig config) {
+    public Sequence newSequence(CacheConfig config) {
         return new FakeSequence(config);
     }
 
     @Override
-    public EngineSequence readSequence(InputStream in) throws IOException {
+    public Sequence readSequence(InputStream in) throws IOException {
         DataInputStream data = new DataInputStream(in);
         FakeSequence s = new FakeSequence(CacheConfig.streaming(data.readInt(), data.readInt()));
         for (int n = data.readInt(); n > 0; n--) {
@@ -99,7 +104,7 @@ public final class FakeEngine implements Engine {
     }
 
     @Override
-    public float[] prefill(EngineSequence sequence, int[] tokens) {
+    public float[] prefill(Sequence sequence, int[] tokens) {
         gate.acquireUninterruptibly();
         gate.release();
         calls.add("prefill:" + tokens.length);
@@ -111,7 +116,7 @@ public final class FakeEngine implements Engine {
     }
 
     @Override
-    public float[][] decode(List<EngineSequence> sequences, int[] tokens) {
+    public float[][] decode(List<Sequence> sequences, int[] tokens) {
         gate.acquireUninterruptibly();
         gate.release();
         calls.add("decode:" + sequences.size());
@@ -159,7 +164,7 @@ public final class FakeEngine implements Engine {
     public void close() {
     }
 
-    public final class FakeSequence implements EngineSequence {
+    public final class FakeSequence implements Sequence {
         private final CacheConfig config;
         private final List<Integer> history = new ArrayList<>();
         private long evictions;

@@ -1,22 +1,23 @@
 package io.sinkserve.session;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.cache.EvictionPolicy;
 import io.sinkserve.cache.KvStorage;
 import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.generate.TokenControls;
 import io.sinkserve.metrics.ServiceMetrics;
-import io.sinkserve.scheduler.Engine;
-import io.sinkserve.scheduler.EngineSequence;
+import io.sinkserve.model.Engine;
+import io.sinkserve.model.ModelEngine;
+import io.sinkserve.model.Sequence;
+import io.sinkserve.model.TextDecoder;
 import io.sinkserve.scheduler.GenerationListener;
 import io.sinkserve.scheduler.GenerationResult;
-import io.sinkserve.scheduler.ModelEngine;
 import io.sinkserve.scheduler.Scheduler;
 import io.sinkserve.scheduler.SchedulerLimits;
-import io.sinkserve.scheduler.TextDecoder;
 import io.sinkserve.testing.TestFiles;
 import io.sinkserve.tokenizer.ChatMessage;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -162,13 +163,13 @@ class TurnServiceTest {
         }
 
         @Override
-        public float[] prefill(EngineSequence sequence, int[] tokens) {
+        public float[] prefill(Sequence sequence, int[] tokens) {
             maybeFail("prefill");
             return real.prefill(sequence, tokens);
         }
 
         @Override
-        public float[][] decode(List<EngineSequence> sequences, int[] tokens) {
+        public float[][] decode(List<Sequence> sequences, int[] tokens) {
             maybeFail("decode");
             return real.decode(sequences, tokens);
         }
@@ -199,7 +200,7 @@ class TurnServiceTest {
         }
 
         @Override
-        public EngineSequence newSequence(CacheConfig config) {
+        public Sequence newSequence(CacheConfig config) {
             return real.newSequence(config);
         }
 
@@ -209,7 +210,7 @@ class TurnServiceTest {
         }
 
         @Override
-        public EngineSequence readSequence(java.io.InputStream in) throws java.io.IOException {
+        public Sequence readSequence(java.io.InputStream in) throws java.io.IOException {
             return real.readSequence(in);
         }
 

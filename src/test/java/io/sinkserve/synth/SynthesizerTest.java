@@ -8,9 +8,10 @@ import io.sinkserve.gguf.GGUFFile;
 import io.sinkserve.gguf.GGUFMetadata;
 import io.sinkserve.gguf.GGUFWriter;
 import io.sinkserve.gguf.TensorInfo;
+import io.sinkserve.model.CachedSequence;
 import io.sinkserve.model.Model;
-import io.sinkserve.model.Sequence;
 import io.sinkserve.testing.TestFiles;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,7 +91,7 @@ class SynthesizerTest {
                     }
                 }
             }
-            try (Model m = Model.load(out, 1); Sequence seq = m.newSequence(CacheConfig.streaming(4, 60))) {
+            try (Model m = Model.load(out, 1); CachedSequence seq = m.newSequence(CacheConfig.streaming(4, 60))) {
                 float[] logits = m.prefill(seq, new int[] {1, 403, 407});
                 assertEquals(512, logits.length);
                 for (float l : logits) {

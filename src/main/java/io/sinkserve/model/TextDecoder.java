@@ -1,4 +1,4 @@
-package io.sinkserve.scheduler;
+package io.sinkserve.model;
 
 /** Turns token ids into text incrementally, never splitting a UTF-8 character. */
 public interface TextDecoder {

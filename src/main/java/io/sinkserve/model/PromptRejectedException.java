@@ -1,4 +1,4 @@
-package io.sinkserve.scheduler;
+package io.sinkserve.model;
 
 /** The chat template refused the conversation (e.g. a role the model does not support). */
 public final class PromptRejectedException extends RuntimeException {

@@ -1,15 +1,13 @@
-package io.sinkserve.scheduler;
+package io.sinkserve.model;
+
+
+
 
 import io.sinkserve.cache.CacheConfig;
-import io.sinkserve.cache.EvictionListener;
-import io.sinkserve.cache.SinkCache;
 import io.sinkserve.generate.TokenMask;
 import io.sinkserve.generate.json.JsonConstraint;
 import io.sinkserve.generate.json.JsonGrammar;
 import io.sinkserve.generate.json.TokenBytes;
-import io.sinkserve.model.LogitsSink;
-import io.sinkserve.model.Model;
-import io.sinkserve.model.Sequence;
 import io.sinkserve.tokenizer.ChatMessage;
 import io.sinkserve.tokenizer.ChatTemplate;
 import io.sinkserve.tokenizer.StreamingDecoder;
@@ -18,12 +16,11 @@ import io.sinkserve.tokenizer.Tokenizer;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The {@link Engine} over a loaded {@link Model}, its tokenizer and chat template. */
 public final class ModelEngine implements Engine, AutoCloseable {
@@ -34,7 +31,7 @@ public final class ModelEngine implements Engine, AutoCloseable {
     private final int vocab;
     private volatile TokenBytes tokenBytes;   // built on the first structured-output request
     // decode-step scratch, reused: only the scheduler's worker thread decodes
-    private final List<Sequence> batch = new ArrayList<>();
+    private final List<CachedSequence> batch = new ArrayList<>();
     private final List<float[]> logits = new ArrayList<>();
     private float[][] logitsView = new float[0][];
     private final LogitsSink copyLogits = (i, buffer, offset) -> System.arraycopy(buffer, offset, logitsView[i], 0, logitsView[i].length);
@@ -113,26 +110,26 @@ public final class ModelEngine implements Engine, AutoCloseable {
     }
 
     @Override
-    public EngineSequence newSequence(CacheConfig config) {
-        return new ModelSequence(model.newSequence(config));
+    public Sequence newSequence(CacheConfig config) {
+        return model.newSequence(config);
     }
 
     @Override
-    public EngineSequence readSequence(InputStream in) throws IOException {
-        return new ModelSequence(model.readSequence(in));
+    public Sequence readSequence(InputStream in) throws IOException {
+        return model.readSequence(in);
     }
 
     @Override
-    public float[] prefill(EngineSequence sequence, int[] tokens) {
-        return model.prefill(((ModelSequence) sequence).sequence, tokens);
+    public float[] prefill(Sequence sequence, int[] tokens) {
+        return model.prefill((CachedSequence) sequence, tokens);
     }
 
     /** The returned rows are reused by the next call; the scheduler samples from them before decoding again. */
     @Override
-    public float[][] decode(List<EngineSequence> sequences, int[] tokens) {
+    public float[][] decode(List<Sequence> sequences, int[] tokens) {
         batch.clear();
-        for (EngineSequence s : sequences) {
-            batch.add(((ModelSequence) s).sequence);
+        for (Sequence s : sequences) {
+            batch.add((CachedSequence) s);
         }
         while (logits.size() < sequences.size()) {
             logits.add(new float[vocab]);
@@ -185,69 +182,5 @@ public final class ModelEngine implements Engine, AutoCloseable {
     @Override
     public void close() {
         model.close();
-    }
-
-    private static final class ModelSequence implements EngineSequence {
-        private final Sequence sequence;
-
-        ModelSequence(Sequence sequence) {
-            this.sequence = sequence;
-        }
-
-        @Override
-        public CacheConfig config() {
-            return sequence.cache().config();
-        }
-
-        @Override
-        public boolean isPrefixOf(int[] prompt) {
-            return sequence.isPrefixOf(prompt);
-        }
-
-        @Override
-        public long heapBytes() {
-            return sequence.heapBytes();
-        }
-
-        @Override
-        public int[] recentTokens(int n) {
-            return sequence.recentTokens(n);
-        }
-
-        @Override
-        public CacheStats stats() {
-            SinkCache c = sequence.cache();
-            return new CacheStats(c.capacity(), c.size(), c.tokensSeen(), c.evictions(), c.evictedTokens(), c.bytes());
-        }
-
-        @Override
-        public void checkpoint() {
-            sequence.checkpoint();
-        }
-
-        @Override
-        public void commit() {
-            sequence.commit();
-        }
-
-        @Override
-        public void rollback() {
-            sequence.rollback();
-        }
-
-        @Override
-        public void setEvictionListener(EvictionListener listener) {
-            sequence.cache().setListener(listener);
-        }
-
-        @Override
-        public void writeSnapshot(OutputStream out) throws IOException {
-            sequence.writeSnapshot(out);
-        }
-
-        @Override
-        public void close() {
-            sequence.close();
-        }
     }
 }

@@ -1,4 +1,5 @@
-package io.sinkserve.scheduler;
+package io.sinkserve.model;
+
 
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.generate.TokenMask;
@@ -31,16 +32,16 @@ public interface Engine extends AutoCloseable {
     /** A plain-text prompt as tokens, with BOS if the vocabulary wants one. */
     int[] encode(String text);
 
-    EngineSequence newSequence(CacheConfig config);
+    Sequence newSequence(CacheConfig config);
 
-    /** A sequence from {@link EngineSequence#writeSnapshot}; fails if the snapshot is corrupt or does not fit this model. */
-    EngineSequence readSequence(InputStream in) throws IOException;
+    /** A sequence from {@link Sequence#writeSnapshot}; fails if the snapshot is corrupt or does not fit this model. */
+    Sequence readSequence(InputStream in) throws IOException;
 
     /** Feeds tokens to a sequence; returns the logits after the last one. */
-    float[] prefill(EngineSequence sequence, int[] tokens);
+    float[] prefill(Sequence sequence, int[] tokens);
 
     /** One decode step for several sequences, one token each, with one pass over the weights. */
-    float[][] decode(List<EngineSequence> sequences, int[] tokens);
+    float[][] decode(List<Sequence> sequences, int[] tokens);
 
     TextDecoder newDecoder();
 
