@@ -3,7 +3,7 @@ package io.sinkserve.bench;
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.cache.KvStorage;
 import io.sinkserve.model.CachedSequence;
-import io.sinkserve.model.LogitsSink;
+import io.sinkserve.model.LogitsConsumer;
 import io.sinkserve.model.Model;
 
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
  * caches are allocated and copied outside the timed region.
  */
 public final class ThroughputBench implements AutoCloseable {
-    private static final LogitsSink IGNORE_LOGITS = (index, logits, offset) -> { };
+    private static final LogitsConsumer IGNORE_LOGITS = (index, logits, offset) -> { };
 
     private final Model model;
     private final KvStorage kvStorage;

@@ -1,19 +1,19 @@
 package io.sinkserve.cache;
 
+import io.sinkserve.compute.FixedOrder;
+import io.sinkserve.compute.VectorWidth;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-
-import io.sinkserve.compute.FixedOrder;
-import io.sinkserve.compute.VectorWidth;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Scaled dot-product attention of the query heads that share one KV head, over a {@link SinkCache} as a
- * {@link CacheView} sees it, with StreamingLLM positions: window keys are scored with the query at its
+ * {@link Admission} sees it, with StreamingLLM positions: window keys are scored with the query at its
  * stream position (the window is contiguous, so distances are unchanged), sink keys with the query rotated
  * to its cache position. One instance per worker thread: it owns its scratch.
  *
@@ -60,19 +60,19 @@ public final class Attention {
 
     /**
      * Attention output of query heads {@code firstHead .. firstHead + heads - 1}, which all read KV head
-     * {@code kvHead}: head {@code firstHead + h} reads its query (rotated at {@code view.position()}) from
+     * {@code kvHead}: head {@code firstHead + h} reads its query (rotated at {@code admission.position()}) from
      * {@code q[qOff + h * headDim ..]} and writes its output to {@code out[outOff + h * headDim ..]}. Row
-     * {@code row} of {@code sinkShift} holds the rotation by {@code view.cachePosition() - view.position()}.
+     * {@code row} of {@code sinkShift} holds the rotation by {@code admission.cachePosition() - admission.position()}.
      */
-    public void attend(SinkCache cache, int layer, CacheView view, int firstHead, int heads, int kvHead,
+    public void attend(SinkCache cache, int layer, Admission admission, int firstHead, int heads, int kvHead,
                        float[] q, int qOff, float[] out, int outOff, RopeTable sinkShift, int row,
                        AttentionObserver observer) {
-        int n = view.count();
+        int n = admission.count();
         reserve(heads, cache.capacity());
         for (int h = 0; h < heads; h++) {
             System.arraycopy(q, qOff + h * headDim, query, h * paddedDim, headDim);
         }
-        boolean shifted = view.sinks > 0 && view.cachePosition != view.position;
+        boolean shifted = admission.sinks > 0 && admission.cachePosition != admission.position;
         if (shifted) {
             System.arraycopy(query, 0, sinkQuery, 0, heads * paddedDim);
             sinkShift.rotate(sinkQuery, 0, heads, paddedDim, row);
@@ -80,21 +80,21 @@ public final class Attention {
         boolean direct = cache.config().storage() == KvStorage.F32 && paddedDim == headDim;
         long keys = cache.offset(layer, 0, kvHead, 0);
         long values = cache.offset(layer, 1, kvHead, 0);
-        int first = Math.min(view.windowCount, cache.window() - view.windowStart);
+        int first = Math.min(admission.windowCount, cache.window() - admission.windowStart);
 
-        score(cache, direct, keys, 0, view.sinks, 0, shifted ? sinkQuery : query, heads);
-        score(cache, direct, keys, cache.sinkSlots() + view.windowStart, first, view.sinks, query, heads);
-        score(cache, direct, keys, cache.sinkSlots(), view.windowCount - first, view.sinks + first, query, heads);
+        score(cache, direct, keys, 0, admission.sinks, 0, shifted ? sinkQuery : query, heads);
+        score(cache, direct, keys, cache.sinkSlots() + admission.windowStart, first, admission.sinks, query, heads);
+        score(cache, direct, keys, cache.sinkSlots(), admission.windowCount - first, admission.sinks + first, query, heads);
         for (int h = 0; h < heads; h++) {
             FixedOrderSoftmax.softmax(weights[h], n);
             if (observer != null) {
-                observer.observe(layer, firstHead + h, view, weights[h]);
+                observer.observe(layer, firstHead + h, admission, weights[h]);
             }
         }
         Arrays.fill(output, 0, heads * paddedDim, 0f);
-        mix(cache, direct, values, 0, view.sinks, 0, heads);
-        mix(cache, direct, values, cache.sinkSlots() + view.windowStart, first, view.sinks, heads);
-        mix(cache, direct, values, cache.sinkSlots(), view.windowCount - first, view.sinks + first, heads);
+        mix(cache, direct, values, 0, admission.sinks, 0, heads);
+        mix(cache, direct, values, cache.sinkSlots() + admission.windowStart, first, admission.sinks, heads);
+        mix(cache, direct, values, cache.sinkSlots(), admission.windowCount - first, admission.sinks + first, heads);
         for (int h = 0; h < heads; h++) {
             System.arraycopy(output, h * paddedDim, out, outOff + h * headDim, headDim);
         }

@@ -131,20 +131,20 @@ public final class SinkCache implements AutoCloseable {
 
     /**
      * Admits the next {@code count} tokens in order, evicting as the policy says, and records what each one
-     * sees in {@code views[from ..]}. A dense cache without room for all of them fails before changing anything.
+     * sees in {@code admissions[from ..]}. A dense cache without room for all of them fails before changing anything.
      */
-    public void admit(CacheView[] views, int from, int count) {
+    public void admit(Admission[] admissions, int from, int count) {
         ensureRoom(count);
         for (int i = 0; i < count; i++) {
-            admit(views[from + i]);
+            admit(admissions[from + i]);
         }
     }
 
-    private void admit(CacheView view) {
+    private void admit(Admission admission) {
         long position = tokensSeen++;
         if (sinksFilled < sinkSlots) {
             int slot = sinksFilled++;
-            view.set(slot, sinksFilled, 0, 0, position, position);
+            admission.set(slot, sinksFilled, 0, 0, position, position);
             return;
         }
         if (windowCount == window) {
@@ -155,7 +155,7 @@ public final class SinkCache implements AutoCloseable {
             undo.beforeWindowWrite(ring);
         }
         windowCount++;
-        view.set(sinkSlots + ring, sinksFilled, windowStart, windowCount, position, sinksFilled + windowCount - 1);
+        admission.set(sinkSlots + ring, sinksFilled, windowStart, windowCount, position, sinksFilled + windowCount - 1);
     }
 
     private void evict() {

@@ -6,7 +6,7 @@ import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.generate.Sampler;
 import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.model.CachedSequence;
-import io.sinkserve.model.LogitsSink;
+import io.sinkserve.model.LogitsConsumer;
 import io.sinkserve.model.Model;
 
 import picocli.CommandLine.Command;
@@ -86,7 +86,7 @@ public final class CacheBenchCommand implements Callable<Integer> {
             int[] next = new int[1];
             List<CachedSequence> batch = List.of(seq);
             int vocab = model.config().vocab();
-            LogitsSink copyLogits = (i, l, offset) -> System.arraycopy(l, offset, logits, 0, vocab);
+            LogitsConsumer copyLogits = (i, l, offset) -> System.arraycopy(l, offset, logits, 0, vocab);
             long segmentStart = System.nanoTime();
             for (int i = 1; i <= tokens; i++) {
                 long t0 = System.nanoTime();
@@ -120,7 +120,7 @@ public final class CacheBenchCommand implements Callable<Integer> {
         out().println("| cache size | streaming ms/token | recompute ms/token | speed-up |");
         out().println("|---:|---:|---:|---:|");
         LatencySegment latencies = new LatencySegment(steps);
-        LogitsSink ignore = (j, l, offset) -> { };
+        LogitsConsumer ignore = (j, l, offset) -> { };
         for (int size : speedupSizes) {
             int[] history = random.ints(size + steps + STREAMING_WARMUP, 0, vocab).toArray();
             try (CachedSequence seq = model.newSequence(CacheConfig.streaming(4, size - 4))) {

@@ -1,7 +1,7 @@
 package io.sinkserve.eval;
 
+import io.sinkserve.cache.Admission;
 import io.sinkserve.cache.AttentionObserver;
-import io.sinkserve.cache.CacheView;
 
 /**
  * Share of attention mass each query head puts on the first k entries of its cache (in a dense cache: the
@@ -28,11 +28,11 @@ public final class AttentionShare implements AttentionObserver {
 
     /** Safe without locks: the model never observes the same layer and head from two threads at once. */
     @Override
-    public void observe(int layer, int head, CacheView view, float[] weights) {
-        if (view.position() < from) {
+    public void observe(int layer, int head, Admission admission, float[] weights) {
+        if (admission.position() < from) {
             return;
         }
-        int n = view.count();
+        int n = admission.count();
         int lh = layer * heads + head;
         queries[lh]++;
         for (int f = 0; f < firsts.length; f++) {

@@ -1,7 +1,7 @@
 package io.sinkserve.generate;
 
 import io.sinkserve.model.CachedSequence;
-import io.sinkserve.model.LogitsSink;
+import io.sinkserve.model.LogitsConsumer;
 import io.sinkserve.model.Model;
 import io.sinkserve.tokenizer.StreamingDecoder;
 import io.sinkserve.tokenizer.Tokenizer;
@@ -43,7 +43,7 @@ public final class Generator {
         List<CachedSequence> batch = List.of(seq);
         int vocab = model.config().vocab();
         // every decode step overwrites the prefill's logits array: no allocation per token
-        LogitsSink copyLogits = (i, l, offset) -> System.arraycopy(l, offset, logits, 0, vocab);
+        LogitsConsumer copyLogits = (i, l, offset) -> System.arraycopy(l, offset, logits, 0, vocab);
         while (generated < params.maxTokens()) {
             int token = sampler.sample(logits);
             if (tokenizer.isEndOfGeneration(token)) {

@@ -1,8 +1,8 @@
 package io.sinkserve.model;
 
+import io.sinkserve.cache.Admission;
 import io.sinkserve.cache.Attention;
 import io.sinkserve.cache.AttentionObserver;
-import io.sinkserve.cache.CacheView;
 import io.sinkserve.cache.Rope;
 import io.sinkserve.cache.RopeTable;
 import io.sinkserve.cache.SinkCache;
@@ -29,7 +29,7 @@ final class ForwardPass {
 
     // Row bookkeeping of the current batch.
     final int[] tokens;
-    final CacheView[] views;
+    final Admission[] admissions;
     private final CachedSequence[] groupSequence;
     private final int[] groupStart;
     private int groups;
@@ -61,9 +61,9 @@ final class ForwardPass {
         this.sinkShifts = new RopeTable(rope, maxRows);
         this.maxRows = maxRows;
         this.tokens = new int[maxRows];
-        this.views = new CacheView[maxRows];
+        this.admissions = new Admission[maxRows];
         for (int i = 0; i < maxRows; i++) {
-            views[i] = new CacheView();
+            admissions[i] = new Admission();
         }
         this.groupSequence = new CachedSequence[maxRows];
         this.groupStart = new int[maxRows + 1];
@@ -96,7 +96,7 @@ final class ForwardPass {
     /** Adds the next {@code n} tokens of {@code seq} (from {@code src[off ..]}) and admits them to its cache. */
     void addGroup(CachedSequence seq, int[] src, int off, int n) {
         System.arraycopy(src, off, tokens, rows, n);
-        seq.cache().admit(views, rows, n);
+        seq.cache().admit(admissions, rows, n);
         seq.record(src, off, n);
         groupSequence[groups++] = seq;
         rows += n;
@@ -113,8 +113,8 @@ final class ForwardPass {
         float eps = c.rmsEps();
         for (int i = 0; i < n; i++) {
             w.tokenEmbedding().dequantizeRow(tokens[i], x, i * dim);
-            positions.set(i, views[i].position());
-            sinkShifts.set(i, views[i].cachePosition() - views[i].position());
+            positions.set(i, admissions[i].position());
+            sinkShifts.set(i, admissions[i].cachePosition() - admissions[i].position());
         }
         for (int l = 0; l < c.layers(); l++) {
             Weights.Layer L = w.layers()[l];
@@ -170,11 +170,11 @@ final class ForwardPass {
             SinkCache cache = seq.cache();
             AttentionObserver observer = seq.attentionObserver();
             for (int r = groupStart[g]; r < groupStart[g + 1]; r++) {
-                CacheView view = views[r];
+                Admission admission = admissions[r];
                 int kv = r * kvDim + kvHead * headDim;
                 int qh = r * qDim + kvHead * perKv * headDim;
-                cache.write(layer, kvHead, view.slot(), k, kv, v, kv);
-                a.attend(cache, layer, view, kvHead * perKv, perKv, kvHead, q, qh, att, qh, sinkShifts, r, observer);
+                cache.write(layer, kvHead, admission.slot(), k, kv, v, kv);
+                a.attend(cache, layer, admission, kvHead * perKv, perKv, kvHead, q, qh, att, qh, sinkShifts, r, observer);
             }
         }
     }

@@ -121,7 +121,7 @@ public final class Model implements AutoCloseable {
     }
 
     /** Like {@link #prefill} but hands the logits after every token to {@code sink} (index = token index); for perplexity. */
-    public synchronized void forwardAll(CachedSequence seq, int[] tokens, LogitsSink sink) {
+    public synchronized void forwardAll(CachedSequence seq, int[] tokens, LogitsConsumer sink) {
         check(seq, tokens);
         seq.cache().ensureRoom(tokens.length);
         for (int off = 0; off < tokens.length; off += MAX_BATCH_ROWS) {
@@ -141,7 +141,7 @@ public final class Model implements AutoCloseable {
      * {@code seqs.get(i)}, each weight matrix is read once per up to {@value #MAX_BATCH_ROWS} sequences, and
      * the logits for sequence i go to {@code sink} with index i. Allocates nothing.
      */
-    public synchronized void decode(List<CachedSequence> seqs, int[] tokens, LogitsSink sink) {
+    public synchronized void decode(List<CachedSequence> seqs, int[] tokens, LogitsConsumer sink) {
         if (seqs.size() != tokens.length) {
             throw new IllegalArgumentException(seqs.size() + " sequences but " + tokens.length + " tokens");
         }
@@ -164,7 +164,7 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    /** {@link #decode(List, int[], LogitsSink)} returning a new logits array per sequence. */
+    /** {@link #decode(List, int[], LogitsConsumer)} returning a new logits array per sequence. */
     public float[][] decode(List<CachedSequence> seqs, int[] tokens) {
         float[][] out = new float[tokens.length][];
         decode(seqs, tokens, (i, logits, offset) -> out[i] = Arrays.copyOfRange(logits, offset, offset + config.vocab()));

@@ -34,7 +34,7 @@ public final class ModelEngine implements Engine, AutoCloseable {
     private final List<CachedSequence> batch = new ArrayList<>();
     private final List<float[]> logits = new ArrayList<>();
     private float[][] logitsView = new float[0][];
-    private final LogitsSink copyLogits = (i, buffer, offset) -> System.arraycopy(buffer, offset, logitsView[i], 0, logitsView[i].length);
+    private final LogitsConsumer copyLogits = (i, buffer, offset) -> System.arraycopy(buffer, offset, logitsView[i], 0, logitsView[i].length);
 
     public ModelEngine(Model model, String name, ChatTemplate template) {
         this.model = model;

@@ -26,21 +26,21 @@ public final class AttentionBits {
         Rope rope = Rope.of(headDim, headDim, 10000, false, null);
         Attention attention = new Attention(rope);
         RopeTable sinkShift = new RopeTable(rope, 1);
-        CacheView[] view = {new CacheView()};
+        Admission[] admission = {new Admission()};
         Random rnd = new Random(headDim);
         try (SinkCache cache = new SinkCache(config, 1, kvHeads, headDim)) {
             for (int t = 0; t < config.capacity() + 2; t++) {
                 float[] q = SinkCacheAttentionTest.gaussian(rnd, heads * headDim);
                 float[] kv = SinkCacheAttentionTest.gaussian(rnd, kvHeads * headDim);
-                cache.admit(view, 0, 1);
-                rope.rotate(q, 0, heads, view[0].position());
-                rope.rotate(kv, 0, kvHeads, view[0].position());
-                sinkShift.set(0, view[0].cachePosition() - view[0].position());
+                cache.admit(admission, 0, 1);
+                rope.rotate(q, 0, heads, admission[0].position());
+                rope.rotate(kv, 0, kvHeads, admission[0].position());
+                sinkShift.set(0, admission[0].cachePosition() - admission[0].position());
                 float[] out = new float[heads * headDim];
                 for (int h = 0; h < kvHeads; h++) {
-                    cache.write(0, h, view[0].slot(), kv, h * headDim, kv, h * headDim);
+                    cache.write(0, h, admission[0].slot(), kv, h * headDim, kv, h * headDim);
                     int off = h * 2 * headDim;
-                    attention.attend(cache, 0, view[0], h * 2, 2, h, q, off, out, off, sinkShift, 0, null);
+                    attention.attend(cache, 0, admission[0], h * 2, 2, h, q, off, out, off, sinkShift, 0, null);
                 }
                 for (float f : out) {
                     int bits = Float.floatToRawIntBits(f);

@@ -1,16 +1,16 @@
 package io.sinkserve.cache;
 
-import static io.sinkserve.cache.SinkCacheAttentionTest.gaussian;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
+import static io.sinkserve.cache.SinkCacheAttentionTest.gaussian;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
  * In-place attention against {@link ReferenceStreamingAttention} at head dims that are and are not whole
@@ -40,7 +40,7 @@ class AttentionTest {
         SinkCache cache = new SinkCache(config, 1, kvHeads, headDim);
         Attention attention = new Attention(rope);
         RopeTable sinkShift = new RopeTable(rope, 1);
-        CacheView[] view = {new CacheView()};
+        Admission[] admission = {new Admission()};
         ReferenceStreamingAttention ref = new ReferenceStreamingAttention(config, heads, kvHeads, headDim, ropeDim, false, BASE);
         Random rnd = new Random(headDim * 31L + window);
         float tolerance = storage == KvStorage.F32 ? 2e-5f : 3e-3f;
@@ -50,15 +50,15 @@ class AttentionTest {
             float[] k = gaussian(rnd, kvHeads * headDim);
             float[] v = gaussian(rnd, kvHeads * headDim);
             float[] expected = ref.step(q, k, v);
-            cache.admit(view, 0, 1);
-            rope.rotate(q, 0, heads, view[0].position());
-            rope.rotate(k, 0, kvHeads, view[0].position());
-            sinkShift.set(0, view[0].cachePosition() - view[0].position());
+            cache.admit(admission, 0, 1);
+            rope.rotate(q, 0, heads, admission[0].position());
+            rope.rotate(k, 0, kvHeads, admission[0].position());
+            sinkShift.set(0, admission[0].cachePosition() - admission[0].position());
             float[] out = new float[heads * headDim];
             for (int kv = 0; kv < kvHeads; kv++) {
-                cache.write(0, kv, view[0].slot(), k, kv * headDim, v, kv * headDim);
+                cache.write(0, kv, admission[0].slot(), k, kv * headDim, v, kv * headDim);
                 int off = kv * perKv * headDim;
-                attention.attend(cache, 0, view[0], kv * perKv, perKv, kv, q, off, out, off, sinkShift, 0, null);
+                attention.attend(cache, 0, admission[0], kv * perKv, perKv, kv, q, off, out, off, sinkShift, 0, null);
             }
             assertArrayEquals(expected, out, tolerance, "step " + t);
         }

@@ -1,19 +1,19 @@
 package io.sinkserve.cache;
 
-import static io.sinkserve.cache.SameComputation.TOLERANCE;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
+import static io.sinkserve.cache.SameComputation.TOLERANCE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The cache + attention against {@link ReferenceStreamingAttention} on random query/key/value streams. */
 class SinkCacheAttentionTest {
@@ -28,7 +28,7 @@ class SinkCacheAttentionTest {
         final Rope rope;
         final Attention attention;
         final RopeTable sinkShift;
-        final CacheView[] view = {new CacheView()};
+        final Admission[] admission = {new Admission()};
 
         Driver(CacheConfig config, int ropeDim, boolean neox) {
             this(new SinkCache(config, 1, KV_HEADS, HEAD_DIM), Rope.of(HEAD_DIM, ropeDim, BASE, neox, null));
@@ -49,17 +49,17 @@ class SinkCacheAttentionTest {
         float[] step(float[] q, float[] k, float[] v) {
             float[] qr = q.clone();
             float[] kr = k.clone();
-            cache.admit(view, 0, 1);
-            rope.rotate(kr, 0, KV_HEADS, view[0].position());
-            rope.rotate(qr, 0, HEADS, view[0].position());
-            sinkShift.set(0, view[0].cachePosition() - view[0].position());
+            cache.admit(admission, 0, 1);
+            rope.rotate(kr, 0, KV_HEADS, admission[0].position());
+            rope.rotate(qr, 0, HEADS, admission[0].position());
+            sinkShift.set(0, admission[0].cachePosition() - admission[0].position());
             for (int h = 0; h < KV_HEADS; h++) {
-                cache.write(0, h, view[0].slot(), kr, h * HEAD_DIM, v, h * HEAD_DIM);
+                cache.write(0, h, admission[0].slot(), kr, h * HEAD_DIM, v, h * HEAD_DIM);
             }
             float[] out = new float[HEADS * HEAD_DIM];
             int perKv = HEADS / KV_HEADS;
             for (int kv = 0; kv < KV_HEADS; kv++) {
-                attention.attend(cache, 0, view[0], kv * perKv, perKv, kv, qr, kv * perKv * HEAD_DIM, out, kv * perKv * HEAD_DIM, sinkShift, 0, null);
+                attention.attend(cache, 0, admission[0], kv * perKv, perKv, kv, qr, kv * perKv * HEAD_DIM, out, kv * perKv * HEAD_DIM, sinkShift, 0, null);
             }
             return out;
         }

@@ -1,11 +1,8 @@
 package io.sinkserve.cache;
 
-import static io.sinkserve.cache.SinkCacheAttentionTest.gaussian;
-import static io.sinkserve.cache.SameComputation.TOLERANCE;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -14,9 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import static io.sinkserve.cache.SameComputation.TOLERANCE;
+import static io.sinkserve.cache.SinkCacheAttentionTest.gaussian;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SinkCacheTest {
     private static final int HEADS = 4;
@@ -89,25 +89,25 @@ class SinkCacheTest {
         for (int t = 0; t < 40; t++) {
             feed(d, rnd);
         }
-        assertEquals(10, d.view[0].sinks());
-        assertEquals(16, d.view[0].windowCount());
-        assertEquals(39, d.view[0].position());
-        assertEquals(25, d.view[0].cachePosition());
+        assertEquals(10, d.admission[0].sinks());
+        assertEquals(16, d.admission[0].windowCount());
+        assertEquals(39, d.admission[0].position());
+        assertEquals(25, d.admission[0].cachePosition());
     }
 
     @Test
     void denseCacheRefusesTokensPastItsCapacityWithoutChangingState() {
         SinkCache cache = new SinkCache(CacheConfig.dense(8), 1, KV, DIM);
-        CacheView[] views = new CacheView[10];
-        for (int i = 0; i < views.length; i++) {
-            views[i] = new CacheView();
+        Admission[] admissions = new Admission[10];
+        for (int i = 0; i < admissions.length; i++) {
+            admissions[i] = new Admission();
         }
-        cache.admit(views, 0, 6);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> cache.admit(views, 0, 3));
+        cache.admit(admissions, 0, 6);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> cache.admit(admissions, 0, 3));
         assertTrue(e.getMessage().contains("dense cache holds 8 tokens"), e.getMessage());
         assertEquals(6, cache.size());
-        cache.admit(views, 0, 2);
-        assertEquals(7, views[1].cachePosition());
+        cache.admit(admissions, 0, 2);
+        assertEquals(7, admissions[1].cachePosition());
         assertEquals(0, cache.evictions());
         cache.close();
     }

@@ -1,16 +1,14 @@
 package io.sinkserve.cache.jmh;
 
-import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
-
+import io.sinkserve.cache.Admission;
 import io.sinkserve.cache.Attention;
 import io.sinkserve.cache.CacheConfig;
-import io.sinkserve.cache.CacheView;
 import io.sinkserve.cache.KvStorage;
 import io.sinkserve.cache.Rope;
 import io.sinkserve.cache.RopeTable;
 import io.sinkserve.cache.SinkCache;
 import io.sinkserve.compute.jmh.Traffic;
+
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -24,6 +22,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One decode token's attention over one KV head of one layer, Llama-3.2-1B's group shape (head dim 64,
@@ -50,7 +51,7 @@ public class AttentionBench {
     private SinkCache cache;
     private Attention attention;
     private RopeTable sinkShift;
-    private final CacheView[] view = {new CacheView()};
+    private final Admission[] admission = {new Admission()};
     private float[] q;
     private float[] out;
 
@@ -66,10 +67,10 @@ public class AttentionBench {
             for (int d = 0; d < HEAD_DIM; d++) {
                 kv[d] = (float) rnd.nextDouble(-1, 1);
             }
-            cache.admit(view, 0, 1);
-            cache.write(0, 0, view[0].slot(), kv, 0, kv, 0);
+            cache.admit(admission, 0, 1);
+            cache.write(0, 0, admission[0].slot(), kv, 0, kv, 0);
         }
-        sinkShift.set(0, view[0].cachePosition() - view[0].position());
+        sinkShift.set(0, admission[0].cachePosition() - admission[0].position());
         q = new float[HEADS * HEAD_DIM];
         for (int i = 0; i < q.length; i++) {
             q[i] = (float) rnd.nextDouble(-1, 1);
@@ -84,7 +85,7 @@ public class AttentionBench {
 
     @Benchmark
     public float[] decodeToken(Traffic traffic) {
-        attention.attend(cache, 0, view[0], 0, HEADS, 0, q, 0, out, 0, sinkShift, 0, null);
+        attention.attend(cache, 0, admission[0], 0, HEADS, 0, q, 0, out, 0, sinkShift, 0, null);
         traffic.gigabytes += 2.0 * depth * HEAD_DIM * storage.bytes() * 1e-9;
         return out;
     }

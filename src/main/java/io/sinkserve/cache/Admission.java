@@ -2,11 +2,11 @@ package io.sinkserve.cache;
 
 /**
  * What one token sees when it enters a cache: the slot its key and value go to, the sinks, the window as
- * it stands with the token in it, and the token's two positions. A chunk of tokens keeps one view per
+ * it stands with the token in it, and the token's two positions. A chunk of tokens keeps one admission per
  * token, taken in order, so each token attends over exactly the cache it would have seen fed alone.
  * Reused across steps (no allocation per token).
  */
-public final class CacheView {
+public final class Admission {
     int slot;
     int sinks;
     int windowStart;
