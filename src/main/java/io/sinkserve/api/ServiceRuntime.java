@@ -34,7 +34,6 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
@@ -155,7 +154,7 @@ public class ServiceRuntime {
         try (Sequence seq = e.newSequence(CacheConfig.streaming(4, 28))) {
             int[] prompt = e.encode("Hello");
             e.prefill(seq, prompt);
-            e.decode(List.of(seq), new int[] {prompt[prompt.length - 1]});
+            e.prefill(seq, new int[] {prompt[prompt.length - 1]});
         }
     }
 

@@ -1,5 +1,7 @@
 package io.sinkserve.api;
 
+import io.sinkserve.scheduler.SchedulerLimits;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -92,7 +94,7 @@ public interface SinkserveConfig {
         int maxWaiting();
 
         /** Prompt tokens prefilled per scheduler step. */
-        @WithDefault("64")
+        @WithDefault("" + SchedulerLimits.DEFAULT_PREFILL_CHUNK)
         int prefillChunk();
 
         /** New prompt tokens one request may bring. */

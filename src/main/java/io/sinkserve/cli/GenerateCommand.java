@@ -1,14 +1,20 @@
 package io.sinkserve.cli;
 
-import io.sinkserve.generate.GenerationResult;
-import io.sinkserve.generate.Generator;
 import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.model.Model;
+import io.sinkserve.model.ModelEngine;
+import io.sinkserve.model.Sequence;
+import io.sinkserve.scheduler.Generation;
+import io.sinkserve.scheduler.GenerationListener;
+import io.sinkserve.scheduler.GenerationResult;
+import io.sinkserve.scheduler.Scheduler;
+import io.sinkserve.scheduler.SchedulerLimits;
+
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.List;
@@ -72,19 +78,54 @@ public final class GenerateCommand implements Callable<Integer> {
                 presencePenalty, frequencyPenalty, s, maxTokens, stop);
         PrintWriter out = out();
         try (Model model = modelOptions.load()) {
-            int[] tokens = model.tokenizer().encode(prompt, true, false);
-            GenerationResult r = new Generator().generate(model,
-                    model.newSequence(cacheOptions.toConfig(model.config().contextLength())), tokens, params,
-                    piece -> {
-                        out.print(piece);
-                        out.flush();
-                    });
+            ModelEngine engine = new ModelEngine(model, model.file().path().getFileName().toString(), model.chatTemplate());
+            // the prompt is tokenized, chunked, prefilled and sampled as POST /v1/completions does it
+            int[] tokens = engine.encode(prompt);
+            Printer printer = new Printer(out);
+            try (Sequence seq = engine.newSequence(cacheOptions.toConfig(model.config().contextLength()))) {
+                Scheduler.runAlone(engine, SchedulerLimits.DEFAULT_PREFILL_CHUNK, new Generation(seq, tokens, params, printer));
+            }
+            GenerationResult r = printer.result();
             // stdout carries exactly the generated text; the line break that ends it on a terminal goes to stderr
             err().printf("%nprompt: %d tokens, %.1f tokens/s | generated: %d tokens, %.1f tokens/s | finish: %s | seed: %d%n",
-                    r.promptTokens(), r.prefillTokensPerSecond(), r.generatedTokens(), r.decodeTokensPerSecond(),
+                    r.prefilledTokens(), r.prefillTokensPerSecond(), r.generatedTokens(), r.tokensPerSecond(),
                     r.finishReason().name().toLowerCase(), s);
         }
         return 0;
+    }
+
+    /** Streams the text to stdout as it comes and keeps the result. */
+    private static final class Printer implements GenerationListener {
+        private final PrintWriter out;
+        private GenerationResult result;
+        private RuntimeException error;
+
+        Printer(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void onText(String text) {
+            out.print(text);
+            out.flush();
+        }
+
+        @Override
+        public void onFinish(GenerationResult r) {
+            result = r;
+        }
+
+        @Override
+        public void onError(RuntimeException e) {
+            error = e;
+        }
+
+        GenerationResult result() {
+            if (error != null) {
+                throw error;
+            }
+            return result;
+        }
     }
 
     private PrintWriter out() {

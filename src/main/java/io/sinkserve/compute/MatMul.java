@@ -26,7 +26,7 @@ public final class MatMul {
      * Q4_0 row decoded once, a token costs 1.1-1.3 ms per 8192x2048 matrix on one core against the GEMM's
      * 1.4-1.75 at 8 tokens and 0.8-1.1 at 16; the two meet at about 12 tokens (bench/KERNELS.md).
      */
-    static final int SMALL_BATCH = 8;
+    public static final int SMALL_BATCH = 8;
 
     private final ComputePool pool;
     private QuantizedVector[] activations = new QuantizedVector[SMALL_BATCH];

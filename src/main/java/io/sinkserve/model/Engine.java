@@ -15,7 +15,7 @@ import java.util.List;
  * forward passes and detokenization. One implementation wraps the real model; the seam keeps the
  * scheduler and session code testable and free of model internals.
  *
- * <p>Only the scheduler's worker thread calls {@link #prefill} and {@link #decode}.
+ * <p>Only the scheduler's worker thread calls {@link #step} (and the CLI's thread, which drives a generation alone).
  */
 public interface Engine extends AutoCloseable {
     /** The id clients name in the {@code model} field. */
@@ -37,11 +37,19 @@ public interface Engine extends AutoCloseable {
     /** A sequence from {@link Sequence#writeSnapshot}; fails if the snapshot is corrupt or does not fit this model. */
     Sequence readSequence(InputStream in) throws IOException;
 
-    /** Feeds tokens to a sequence; returns the logits after the last one. */
-    float[] prefill(Sequence sequence, int[] tokens);
+    /**
+     * One scheduler step: feeds every group of {@code batch} (prompt chunks and decode rows of distinct
+     * sequences) in one forward pass and leaves the logits each group asked for in the batch.
+     */
+    void step(StepBatch batch);
 
-    /** One decode step for several sequences, one token each, with one pass over the weights. */
-    float[][] decode(List<Sequence> sequences, int[] tokens);
+    /** Feeds tokens to one sequence in a step of its own; returns the logits after the last one (warm-up, tests). */
+    default float[] prefill(Sequence sequence, int[] tokens) {
+        StepBatch batch = new StepBatch();
+        batch.add(sequence, tokens, 0, tokens.length, true);
+        step(batch);
+        return batch.logits(0);
+    }
 
     TextDecoder newDecoder();
 

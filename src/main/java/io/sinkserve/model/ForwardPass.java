@@ -103,8 +103,12 @@ final class ForwardPass {
         groupStart[groups] = rows;
     }
 
-    /** Runs the batch through every layer, leaving the final residual stream in x. */
-    void run() {
+    /**
+     * Runs the batch through every layer, leaving the final residual stream in x. Rows [0, perTokenRows) take
+     * the per-token kernels, the rest the GEMM (see {@link MatMul#matmul(io.sinkserve.compute.Matrix, float[], int, int, float[])}).
+     */
+    void run(int perTokenRows) {
+        int p = perTokenRows;
         int n = rows;
         int dim = c.dim();
         int qDim = c.qDim();
@@ -123,9 +127,9 @@ final class ForwardPass {
             for (int i = 0; i < n; i++) {
                 FloatOps.rmsnorm(xb, i * dim, x, i * dim, L.attnNorm(), dim, eps);
             }
-            mm.matmul(L.wq(), xb, n, q);
-            mm.matmul(L.wk(), xb, n, k);
-            mm.matmul(L.wv(), xb, n, v);
+            mm.matmul(L.wq(), xb, n, p, q);
+            mm.matmul(L.wk(), xb, n, p, k);
+            mm.matmul(L.wv(), xb, n, p, v);
             for (int i = 0; i < n; i++) {
                 addBias(q, i * qDim, L.bq(), qDim);
                 addBias(k, i * kvDim, L.bk(), kvDim);
@@ -135,17 +139,17 @@ final class ForwardPass {
             }
             layer = l;
             pool.run(groups * c.kvHeads(), 1, attentionTask);   // writes K/V to the caches, fills att
-            mm.matmul(L.wo(), att, n, xb2);
+            mm.matmul(L.wo(), att, n, p, xb2);
             FloatOps.add(x, 0, xb2, 0, n * dim);
 
             // Feed-forward block: xb = rmsnorm(x); x += Wdown · (silu(Wgate·xb) * (Wup·xb))
             for (int i = 0; i < n; i++) {
                 FloatOps.rmsnorm(xb, i * dim, x, i * dim, L.ffnNorm(), dim, eps);
             }
-            mm.matmul(L.gate(), xb, n, hb);
-            mm.matmul(L.up(), xb, n, hb2);
+            mm.matmul(L.gate(), xb, n, p, hb);
+            mm.matmul(L.up(), xb, n, p, hb2);
             FloatOps.siluMul(hb, hb2, 0, n * ffn);
-            mm.matmul(L.down(), hb, n, xb2);
+            mm.matmul(L.down(), hb, n, p, xb2);
             FloatOps.add(x, 0, xb2, 0, n * dim);
         }
     }
@@ -179,16 +183,19 @@ final class ForwardPass {
         }
     }
 
-    /** Logits of rows [from, from + n) of the last batch: {@code logits()[i * vocab ..]} for row from + i. */
-    void logits(int from, int n) {
+    /**
+     * Logits of the last batch's rows {@code rows[0 .. n)}: {@code logitsBuffer()[i * vocab ..]} for rows[i]; the
+     * first {@code perToken} of them take the per-token kernels, the rest the GEMM.
+     */
+    void logits(int[] rows, int n, int perToken) {
         int dim = c.dim();
         if (logits.length < n * c.vocab()) {
             logits = new float[n * c.vocab()];   // grows to the largest batch once, then reused
         }
         for (int i = 0; i < n; i++) {
-            FloatOps.rmsnorm(xb, i * dim, x, (from + i) * dim, w.outputNorm(), dim, c.rmsEps());
+            FloatOps.rmsnorm(xb, i * dim, x, rows[i] * dim, w.outputNorm(), dim, c.rmsEps());
         }
-        mm.matmul(w.output(), xb, n, logits);
+        mm.matmul(w.output(), xb, n, perToken, logits);
     }
 
     float[] logitsBuffer() {

@@ -3,6 +3,7 @@ package io.sinkserve.model;
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.cache.SinkCache;
 import io.sinkserve.compute.ComputePool;
+import io.sinkserve.compute.MatMul;
 import io.sinkserve.gguf.GGUFFile;
 import io.sinkserve.tokenizer.ChatTemplate;
 import io.sinkserve.tokenizer.Tokenizer;
@@ -28,6 +29,13 @@ public final class Model implements AutoCloseable {
     private final GGUFFile file;
     private final ComputePool pool;
     private final ForwardPass pass;
+    // step bookkeeping, reused: forward calls are serialised
+    private final StepBatch single = new StepBatch();
+    private final int[] logitRows = new int[MAX_BATCH_ROWS];
+    private final int[] logitGroups = new int[MAX_BATCH_ROWS];
+    private int[] order = new int[0];
+    private int[] fed = new int[0];
+    private boolean[] perToken = new boolean[0];
 
     Model(ModelConfig config, Weights weights, Tokenizer tokenizer, ChatTemplate chatTemplate, GGUFFile file, int threads) {
         this.config = config;
@@ -100,36 +108,32 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * Feeds {@code tokens} to the sequence in chunks (a prompt longer than the whole cache works; evictions
-     * happen between and within chunks exactly as when feeding token by token) and returns the next-token
-     * logits after the last one, in a new array.
+     * Feeds {@code tokens} to the sequence (a prompt longer than the whole cache works; evictions happen
+     * between and within passes exactly as when feeding token by token) and returns the next-token logits
+     * after the last one, in a new array.
      */
     public synchronized float[] prefill(CachedSequence seq, int[] tokens) {
-        check(seq, tokens);
-        if (tokens.length == 0) {
-            throw new IllegalArgumentException("prefill needs at least one token");
-        }
-        seq.cache().ensureRoom(tokens.length);
-        for (int off = 0; off < tokens.length; off += MAX_BATCH_ROWS) {
-            int n = Math.min(MAX_BATCH_ROWS, tokens.length - off);
-            pass.begin();
-            pass.addGroup(seq, tokens, off, n);
-            pass.run();
-        }
-        pass.logits(pass.rows() - 1, 1);
-        return Arrays.copyOf(pass.logitsBuffer(), config.vocab());
+        single.clear();
+        single.add(seq, tokens, 0, tokens.length, true);
+        float[] out = new float[config.vocab()];
+        run(single, (g, logits, offset) -> System.arraycopy(logits, offset, out, 0, out.length));
+        return out;
     }
 
     /** Like {@link #prefill} but hands the logits after every token to {@code sink} (index = token index); for perplexity. */
     public synchronized void forwardAll(CachedSequence seq, int[] tokens, LogitsConsumer sink) {
-        check(seq, tokens);
+        check(seq, tokens, 0, tokens.length);
         seq.cache().ensureRoom(tokens.length);
         for (int off = 0; off < tokens.length; off += MAX_BATCH_ROWS) {
             int n = Math.min(MAX_BATCH_ROWS, tokens.length - off);
             pass.begin();
             pass.addGroup(seq, tokens, off, n);
-            pass.run();
-            pass.logits(0, n);
+            int perToken = n <= MatMul.SMALL_BATCH ? n : 0;
+            pass.run(perToken);
+            for (int i = 0; i < n; i++) {
+                logitRows[i] = i;
+            }
+            pass.logits(logitRows, n, perToken);
             for (int i = 0; i < n; i++) {
                 sink.accept(off + i, pass.logitsBuffer(), i * config.vocab());
             }
@@ -138,30 +142,17 @@ public final class Model implements AutoCloseable {
 
     /**
      * One decode step for many sequences at once (continuous batching): {@code tokens[i]} is fed to
-     * {@code seqs.get(i)}, each weight matrix is read once per up to {@value #MAX_BATCH_ROWS} sequences, and
-     * the logits for sequence i go to {@code sink} with index i. Allocates nothing.
+     * {@code seqs.get(i)} and the logits for sequence i go to {@code sink} with index i; see {@link #step}.
      */
     public synchronized void decode(List<CachedSequence> seqs, int[] tokens, LogitsConsumer sink) {
         if (seqs.size() != tokens.length) {
             throw new IllegalArgumentException(seqs.size() + " sequences but " + tokens.length + " tokens");
         }
-        checkDistinct(seqs);
+        single.clear();
         for (int i = 0; i < tokens.length; i++) {
-            check(seqs.get(i), tokens[i]);
-            seqs.get(i).cache().ensureRoom(1);
+            single.add(seqs.get(i), tokens, i, 1, true);
         }
-        for (int off = 0; off < tokens.length; off += MAX_BATCH_ROWS) {
-            int n = Math.min(MAX_BATCH_ROWS, tokens.length - off);
-            pass.begin();
-            for (int i = 0; i < n; i++) {
-                pass.addGroup(seqs.get(off + i), tokens, off + i, 1);
-            }
-            pass.run();
-            pass.logits(0, n);
-            for (int i = 0; i < n; i++) {
-                sink.accept(off + i, pass.logitsBuffer(), i * config.vocab());
-            }
-        }
+        run(single, sink);
     }
 
     /** {@link #decode(List, int[], LogitsConsumer)} returning a new logits array per sequence. */
@@ -171,28 +162,106 @@ public final class Model implements AutoCloseable {
         return out;
     }
 
-    private void check(CachedSequence seq, int[] tokens) {
-        for (int t : tokens) {
-            check(seq, t);
+    /**
+     * Runs a scheduler step's groups (decode rows and prompt chunks of distinct sequences) through the model,
+     * each weight matrix read once per pass of up to {@value #MAX_BATCH_ROWS} rows, and leaves each group's
+     * logits in {@code batch} if it asked for them. A group's rows get the bits they get in a step of their
+     * own: a group of up to {@code MatMul.SMALL_BATCH} tokens takes the per-token kernels and a longer one the
+     * GEMM, except that a step of more than {@code SMALL_BATCH} single-token groups (more than that many
+     * sequences decoded together) runs them through the GEMM as well, for speed. Logits rows take the
+     * per-token kernels likewise.
+     */
+    public synchronized void step(StepBatch batch) {
+        run(batch, (g, logits, offset) -> System.arraycopy(logits, offset, batch.logitsTarget(g, config.vocab()), 0,
+                config.vocab()));
+    }
+
+    private void run(StepBatch b, LogitsConsumer sink) {
+        int groups = b.groups();
+        int singles = 0;
+        for (int g = 0; g < groups; g++) {
+            check((CachedSequence) b.sequence(g), b.tokens(g), b.offset(g), b.count(g));
+            singles += b.count(g) == 1 ? 1 : 0;
+        }
+        for (int g = 0; g < groups; g++) {
+            ((CachedSequence) b.sequence(g)).cache().ensureRoom(b.count(g));
+        }
+        boolean singlesPerToken = singles <= MatMul.SMALL_BATCH;
+        if (order.length < groups) {
+            order = new int[groups];
+            fed = new int[groups];
+            perToken = new boolean[groups];
+        }
+        int k = 0;
+        for (int g = 0; g < groups; g++) {
+            perToken[g] = b.count(g) == 1 ? singlesPerToken : b.count(g) <= MatMul.SMALL_BATCH;
+            fed[g] = 0;
+            if (perToken[g]) {
+                order[k++] = g;
+            }
+        }
+        for (int g = 0; g < groups; g++) {
+            if (!perToken[g]) {
+                order[k++] = g;
+            }
+        }
+        // per-token rows first in every pass; a group cut across passes continues at the start of the next
+        for (int first = 0; first < groups; ) {
+            pass.begin();
+            int perTokenRows = 0;
+            int logitsAlone = 0;
+            int logitsTotal = 0;
+            for (int i = first; i < groups && pass.rows() < MAX_BATCH_ROWS; i++) {
+                int g = order[i];
+                int n = Math.min(b.count(g) - fed[g], MAX_BATCH_ROWS - pass.rows());
+                pass.addGroup((CachedSequence) b.sequence(g), b.tokens(g), b.offset(g) + fed[g], n);
+                fed[g] += n;
+                perTokenRows += perToken[g] ? n : 0;
+                if (fed[g] == b.count(g) && b.wantsLogits(g)) {
+                    logitGroups[logitsTotal] = g;
+                    logitRows[logitsTotal++] = pass.rows() - 1;
+                    // a prompt's last row alone would be one token: the per-token kernels, like a decode row
+                    logitsAlone += perToken[g] || b.count(g) > 1 ? 1 : 0;
+                }
+            }
+            while (first < groups && fed[order[first]] == b.count(order[first])) {
+                first++;
+            }
+            pass.run(perTokenRows);
+            if (logitsTotal > 0) {
+                sortPerTokenFirst(b, logitsTotal);
+                pass.logits(logitRows, logitsTotal, logitsAlone);
+                for (int i = 0; i < logitsTotal; i++) {
+                    sink.accept(logitGroups[i], pass.logitsBuffer(), i * config.vocab());
+                }
+            }
         }
     }
 
-    private void check(CachedSequence seq, int token) {
-        if (token < 0 || token >= config.vocab()) {
-            throw new IllegalArgumentException("token id " + token + " is outside the vocabulary (0.." + (config.vocab() - 1) + ")");
+    /** Orders the pass's logits rows so that those taking the per-token kernels come first (stable). */
+    private void sortPerTokenFirst(StepBatch b, int n) {
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            int g = logitGroups[i];
+            if (perToken[g] || b.count(g) > 1) {
+                int row = logitRows[i];
+                System.arraycopy(logitGroups, k, logitGroups, k + 1, i - k);
+                System.arraycopy(logitRows, k, logitRows, k + 1, i - k);
+                logitGroups[k] = g;
+                logitRows[k++] = row;
+            }
         }
+    }
+
+    private void check(CachedSequence seq, int[] tokens, int off, int n) {
         SinkCache c = seq.cache();
         if (c.layers() != config.layers() || c.kvHeads() != config.kvHeads() || c.headDim() != config.headDim()) {
             throw new IllegalArgumentException("the sequence was made for another model shape");
         }
-    }
-
-    private static void checkDistinct(List<CachedSequence> seqs) {
-        for (int i = 0; i < seqs.size(); i++) {
-            for (int j = 0; j < i; j++) {
-                if (seqs.get(i) == seqs.get(j)) {
-                    throw new IllegalArgumentException("a sequence appears twice in one decode step");
-                }
+        for (int i = off; i < off + n; i++) {
+            if (tokens[i] < 0 || tokens[i] >= config.vocab()) {
+                throw new IllegalArgumentException("token id " + tokens[i] + " is outside the vocabulary (0.."
+                        + (config.vocab() - 1) + ")");
             }
         }
     }

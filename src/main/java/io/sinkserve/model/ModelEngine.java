@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,11 +29,6 @@ public final class ModelEngine implements Engine, AutoCloseable {
     private final ChatTemplate template;
     private final int vocab;
     private volatile TokenBytes tokenBytes;   // built on the first structured-output request
-    // decode-step scratch, reused: only the scheduler's worker thread decodes
-    private final List<CachedSequence> batch = new ArrayList<>();
-    private final List<float[]> logits = new ArrayList<>();
-    private float[][] logitsView = new float[0][];
-    private final LogitsConsumer copyLogits = (i, buffer, offset) -> System.arraycopy(buffer, offset, logitsView[i], 0, logitsView[i].length);
 
     public ModelEngine(Model model, String name, ChatTemplate template) {
         this.model = model;
@@ -120,25 +114,8 @@ public final class ModelEngine implements Engine, AutoCloseable {
     }
 
     @Override
-    public float[] prefill(Sequence sequence, int[] tokens) {
-        return model.prefill((CachedSequence) sequence, tokens);
-    }
-
-    /** The returned rows are reused by the next call; the scheduler samples from them before decoding again. */
-    @Override
-    public float[][] decode(List<Sequence> sequences, int[] tokens) {
-        batch.clear();
-        for (Sequence s : sequences) {
-            batch.add((CachedSequence) s);
-        }
-        while (logits.size() < sequences.size()) {
-            logits.add(new float[vocab]);
-        }
-        if (logitsView.length != sequences.size()) {
-            logitsView = logits.subList(0, sequences.size()).toArray(float[][]::new);
-        }
-        model.decode(batch, tokens, copyLogits);
-        return logitsView;
+    public void step(StepBatch batch) {
+        model.step(batch);
     }
 
     @Override

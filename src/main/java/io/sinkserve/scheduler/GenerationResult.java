@@ -14,6 +14,11 @@ import io.sinkserve.generate.FinishReason;
 public record GenerationResult(FinishReason finishReason, CancelCause cancelCause, int prefilledTokens,
                                int generatedTokens, int unfedToken, long queuedNanos, long timeToFirstTokenNanos, long durationNanos) {
 
+    /** Prompt tokens per second up to the first token (prefill and the first sample); NaN before it. */
+    public double prefillTokensPerSecond() {
+        return timeToFirstTokenNanos <= 0 ? Double.NaN : prefilledTokens * 1e9 / timeToFirstTokenNanos;
+    }
+
     /** Decode speed after the first token, in tokens per second (0 when fewer than two tokens). */
     public double tokensPerSecond() {
         long decodeNanos = durationNanos - timeToFirstTokenNanos;

@@ -3,7 +3,9 @@ package io.sinkserve.scheduler;
 import io.sinkserve.generate.FinishReason;
 import io.sinkserve.metrics.ServiceMetrics;
 import io.sinkserve.model.Engine;
-import io.sinkserve.model.Sequence;
+import io.sinkserve.model.StepBatch;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -14,10 +16,11 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Continuous batching on one worker thread. Each step feeds one prompt chunk of one prefilling generation
- * (so a long prompt delays the others by a chunk, not by the whole prompt), then advances every decoding
- * generation by one token through a single batched forward pass. Generations join and leave the batch
- * between steps; beyond {@code maxRunning} they wait in a bounded queue, beyond that they are rejected.
+ * Continuous batching on one worker thread. Each step is one forward pass ({@link Engine#step}) over one
+ * prompt chunk of one prefilling generation (so a long prompt delays the others by a chunk, not by the
+ * whole prompt; prefilling generations take turns) and one decode row per decoding generation, so every
+ * weight is read once per step. Generations join and leave the batch between steps; beyond
+ * {@code maxRunning} they wait in a bounded queue, beyond that they are rejected.
  */
 public final class Scheduler implements AutoCloseable {
     private static final long THROUGHPUT_WINDOW_NANOS = 500_000_000L;
@@ -34,23 +37,46 @@ public final class Scheduler implements AutoCloseable {
     private boolean stopped;
 
     // worker-thread state, reused every step
-    private final List<Sequence> batch = new ArrayList<>();
-    private final List<Generation> batchOwners = new ArrayList<>();
-    private final int[][] tokensBySize;   // the decode step's token array for each batch size
+    private final StepBatch batch = new StepBatch();
+    private final List<Generation> batchOwners = new ArrayList<>();   // group i of the batch is batchOwners[i]'s
+    private final int[] decodeTokens;
     private int prefillTurn;
     private long throughputTokens;
     private long throughputNanos;
 
     public Scheduler(Engine engine, SchedulerLimits limits, ServiceMetrics metrics) {
+        this(engine, limits, metrics, true);
+    }
+
+    private Scheduler(Engine engine, SchedulerLimits limits, ServiceMetrics metrics, boolean startWorker) {
         this.engine = engine;
         this.limits = limits;
         this.metrics = metrics;
-        this.tokensBySize = new int[limits.maxRunning() + 1][];
-        for (int n = 0; n <= limits.maxRunning(); n++) {
-            tokensBySize[n] = new int[n];
-        }
+        this.decodeTokens = new int[limits.maxRunning()];
         this.worker = Thread.ofPlatform().name("sinkserve-scheduler").daemon().unstarted(this::loop);
-        worker.start();
+        if (startWorker) {
+            worker.start();
+        }
+    }
+
+    /**
+     * Runs one generation to its end on the calling thread, through the steps the worker thread takes (the
+     * same chunks, passes and sampling), so it gives the text the server gives for the same request and seed.
+     * The CLI's {@code generate}; the listener hears everything, as it would from a running server.
+     */
+    public static void runAlone(Engine engine, int prefillChunk, Generation generation) {
+        Scheduler s = new Scheduler(engine, new SchedulerLimits(1, 0, prefillChunk),
+                new ServiceMetrics(new SimpleMeterRegistry()), false);
+        s.submit(generation);
+        s.lock.lock();
+        try {
+            s.admitWaiting();
+        } finally {
+            s.lock.unlock();
+        }
+        while (!s.running.isEmpty()) {
+            s.step();
+        }
     }
 
     /** Queues a generation; throws {@link SchedulerRejectedException} when full or shutting down. */
@@ -162,11 +188,7 @@ public final class Scheduler implements AutoCloseable {
         while (true) {
             lock.lock();
             try {
-                while (running.size() < limits.maxRunning() && !waiting.isEmpty()) {
-                    Generation g = waiting.poll();
-                    g.admitted(System.nanoTime());
-                    running.add(g);
-                }
+                admitWaiting();
                 if (running.isEmpty()) {
                     if (stopped) {
                         return;
@@ -186,6 +208,15 @@ public final class Scheduler implements AutoCloseable {
                 lock.unlock();
             }
             step();
+        }
+    }
+
+    /** Moves queued generations into the batch while it has room; call holding the lock. */
+    private void admitWaiting() {
+        while (running.size() < limits.maxRunning() && !waiting.isEmpty()) {
+            Generation g = waiting.poll();
+            g.admitted(System.nanoTime());
+            running.add(g);
         }
     }
 
@@ -220,72 +251,80 @@ public final class Scheduler implements AutoCloseable {
                 finish(g, FinishReason.CANCELLED);
             }
         }
-        prefillOneChunk();
-        decodeAll();
+        runStep();
     }
 
     private static boolean ready(Generation g) {
         return g.pausedSince() == 0;
     }
 
-    private void prefillOneChunk() {
-        int n = running.size();
-        for (int i = 0; i < n; i++) {
-            Generation g = running.get((prefillTurn + i) % n);
-            if (g.prefilling() && ready(g)) {
-                prefillTurn = (prefillTurn + i + 1) % Math.max(1, n);
-                int[] chunk = g.nextChunk(limits.prefillChunk());
-                try {
-                    float[] logits = engine.prefill(g.sequence(), chunk);
-                    metrics.promptTokens(chunk.length);
-                    if (!g.prefilling()) {
-                        sample(g, logits, System.nanoTime());
-                    }
-                } catch (RuntimeException | OutOfMemoryError e) {
-                    fail(g, e);
-                }
-                return;
-            }
-        }
-    }
-
-    private void decodeAll() {
+    /** One forward pass: the next prompt chunk of one prefilling generation (round-robin) and every decode row. */
+    private void runStep() {
         batch.clear();
         batchOwners.clear();
+        Generation prefilling = nextPrefilling();
+        int chunkTokens = 0;
+        if (prefilling != null) {
+            int[] chunk = prefilling.nextChunk(limits.prefillChunk());
+            chunkTokens = chunk.length;
+            batch.add(prefilling.sequence(), chunk, 0, chunk.length, !prefilling.prefilling());
+            batchOwners.add(prefilling);
+        }
+        int decodeRows = 0;
         for (Generation g : running) {
-            if (!g.prefilling() && g.pendingToken() >= 0 && ready(g)) {
-                batch.add(g.sequence());
+            if (g != prefilling && !g.prefilling() && g.pendingToken() >= 0 && ready(g)) {
+                decodeTokens[decodeRows] = g.pendingToken();
+                batch.add(g.sequence(), decodeTokens, decodeRows++, 1, true);
                 batchOwners.add(g);
             }
         }
-        if (batch.isEmpty()) {
+        if (batchOwners.isEmpty()) {
             return;
         }
         long start = System.nanoTime();
-        float[][] logits;
         try {
-            int[] tokens = tokensBySize[batch.size()];
-            for (int i = 0; i < tokens.length; i++) {
-                tokens[i] = batchOwners.get(i).pendingToken();
-            }
-            logits = engine.decode(batch, tokens);
+            engine.step(batch);
         } catch (RuntimeException | OutOfMemoryError e) {
+            // every sequence in the pass may hold part of it: each generation fails and its turn rolls back
             for (Generation g : List.copyOf(batchOwners)) {
                 fail(g, e);
             }
             return;
         }
         long now = System.nanoTime();
+        if (chunkTokens > 0) {
+            metrics.promptTokens(chunkTokens);
+        }
         for (int i = 0; i < batchOwners.size(); i++) {
             Generation g = batchOwners.get(i);
-            metrics.interTokenLatency(now - g.lastTokenAt());
+            if (!batch.wantsLogits(i)) {
+                continue;
+            }
+            if (g != prefilling) {
+                metrics.interTokenLatency(now - g.lastTokenAt());
+            }
             try {
-                sample(g, logits[i], now);
+                sample(g, batch.logits(i), now);
             } catch (RuntimeException | OutOfMemoryError e) {
                 fail(g, e);
             }
         }
-        recordThroughput(batchOwners.size(), now - start);
+        if (decodeRows > 0) {
+            recordThroughput(decodeRows, now - start);
+        }
+    }
+
+    /** The next ready generation still prefilling, taking turns; null when there is none. */
+    private Generation nextPrefilling() {
+        int n = running.size();
+        for (int i = 0; i < n; i++) {
+            Generation g = running.get((prefillTurn + i) % n);
+            if (g.prefilling() && ready(g)) {
+                prefillTurn = (prefillTurn + i + 1) % n;
+                return g;
+            }
+        }
+        return null;
     }
 
     private void sample(Generation g, float[] logits, long now) {

@@ -9,6 +9,9 @@ import java.time.Duration;
  * @param stallTimeout how long a stream may stay paused because its client reads nothing before it is cancelled
  */
 public record SchedulerLimits(int maxRunning, int maxWaiting, int prefillChunk, Duration stallTimeout) {
+    /** The server's default chunk ({@code sinkserve.limits.prefill-chunk}), which the CLI uses too. */
+    public static final int DEFAULT_PREFILL_CHUNK = 64;
+
     public SchedulerLimits {
         if (maxRunning < 1 || maxWaiting < 0 || prefillChunk < 1 || stallTimeout == null || !stallTimeout.isPositive()) {
             throw new IllegalArgumentException("need maxRunning >= 1, maxWaiting >= 0, prefillChunk >= 1, stallTimeout > 0");

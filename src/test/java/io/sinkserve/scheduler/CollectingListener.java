@@ -7,10 +7,13 @@ import java.util.concurrent.TimeUnit;
 class CollectingListener implements GenerationListener {
     final StringBuffer text = new StringBuffer();
     final CompletableFuture<GenerationResult> done = new CompletableFuture<>();
+    /** onText calls so far. */
+    volatile int pieces;
 
     @Override
     public void onText(String t) {
         text.append(t);
+        pieces++;
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.sinkserve.cache.EvictionPolicy;
 import io.sinkserve.model.Engine;
 import io.sinkserve.model.PromptRejectedException;
 import io.sinkserve.model.Sequence;
+import io.sinkserve.model.StepBatch;
 import io.sinkserve.model.TextDecoder;
 import io.sinkserve.tokenizer.ChatMessage;
 
@@ -32,7 +33,7 @@ public final class FakeEngine implements Engine {
     static final int BOS = 0;
     static final int EOS = 1;
 
-    /** "prefill:N" or "decode:N" per call, in order. */
+    /** One entry per step, in order (see {@link #step}). */
     public final List<String> calls = new CopyOnWriteArrayList<>();
     public final Semaphore gate = new Semaphore(Integer.MAX_VALUE);
     private final boolean emitsEos;
@@ -103,30 +104,31 @@ public final class FakeEngine implements Engine {
         return s;
     }
 
+    /** Logs "prefill:N" for a step with one prompt chunk of N > 1 tokens, "decode:N" for N one-token rows, or both joined by "+". */
     @Override
-    public float[] prefill(Sequence sequence, int[] tokens) {
+    public void step(StepBatch batch) {
         gate.acquireUninterruptibly();
         gate.release();
-        calls.add("prefill:" + tokens.length);
-        FakeSequence s = (FakeSequence) sequence;
-        for (int t : tokens) {
-            s.feed(t);
+        int chunk = 0;
+        int rows = 0;
+        for (int g = 0; g < batch.groups(); g++) {
+            FakeSequence s = (FakeSequence) batch.sequence(g);
+            int[] tokens = batch.tokens(g);
+            for (int i = batch.offset(g); i < batch.offset(g) + batch.count(g); i++) {
+                s.feed(tokens[i]);
+            }
+            if (batch.count(g) > 1) {
+                chunk += batch.count(g);
+            } else {
+                rows++;
+            }
+            if (batch.wantsLogits(g)) {
+                System.arraycopy(s.logits(), 0, batch.logitsTarget(g, VOCAB), 0, VOCAB);
+            }
         }
-        return s.logits();
-    }
-
-    @Override
-    public float[][] decode(List<Sequence> sequences, int[] tokens) {
-        gate.acquireUninterruptibly();
-        gate.release();
-        calls.add("decode:" + sequences.size());
-        float[][] out = new float[sequences.size()][];
-        for (int i = 0; i < out.length; i++) {
-            FakeSequence s = (FakeSequence) sequences.get(i);
-            s.feed(tokens[i]);
-            out[i] = s.logits();
-        }
-        return out;
+        String prefill = chunk > 0 ? "prefill:" + chunk : "";
+        String decode = rows > 0 ? "decode:" + rows : "";
+        calls.add(prefill.isEmpty() || decode.isEmpty() ? prefill + decode : prefill + "+" + decode);
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.sinkserve.metrics.ServiceMetrics;
 import io.sinkserve.model.Engine;
 import io.sinkserve.model.ModelEngine;
 import io.sinkserve.model.Sequence;
+import io.sinkserve.model.StepBatch;
 import io.sinkserve.model.TextDecoder;
 import io.sinkserve.scheduler.GenerationListener;
 import io.sinkserve.scheduler.GenerationResult;
@@ -140,7 +141,7 @@ class TurnServiceTest {
         }
     }
 
-    /** The real engine, except that the n-th prefill or decode call after {@link #failAt} throws once. */
+    /** The real engine, except that the n-th step with a prompt chunk ("prefill") or without ("decode") after {@link #failAt} throws once. */
     static final class FailingEngine implements Engine {
         private final Engine real;
         private volatile String kind = "";
@@ -162,16 +163,15 @@ class TurnServiceTest {
             }
         }
 
+        /** A step with a prompt chunk of several tokens counts as "prefill", one of single-token rows as "decode". */
         @Override
-        public float[] prefill(Sequence sequence, int[] tokens) {
-            maybeFail("prefill");
-            return real.prefill(sequence, tokens);
-        }
-
-        @Override
-        public float[][] decode(List<Sequence> sequences, int[] tokens) {
-            maybeFail("decode");
-            return real.decode(sequences, tokens);
+        public void step(StepBatch batch) {
+            boolean chunk = false;
+            for (int g = 0; g < batch.groups(); g++) {
+                chunk |= batch.count(g) > 1;
+            }
+            maybeFail(chunk ? "prefill" : "decode");
+            real.step(batch);
         }
 
         @Override
