@@ -2,7 +2,7 @@ package io.sinkserve.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sinkserve.scheduler.CacheStats;
+import io.sinkserve.cache.CacheStats;
 import io.sinkserve.session.Session;
 import io.sinkserve.session.SessionSettings;
 

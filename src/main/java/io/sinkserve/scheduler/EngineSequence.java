@@ -1,6 +1,7 @@
 package io.sinkserve.scheduler;
 
 import io.sinkserve.cache.CacheConfig;
+import io.sinkserve.cache.CacheStats;
 import io.sinkserve.cache.EvictionListener;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.sinkserve.session;
 
-import io.sinkserve.scheduler.CacheStats;
+import io.sinkserve.cache.CacheStats;
 import io.sinkserve.scheduler.EngineSequence;
 import io.sinkserve.scheduler.GenerationResult;
 

@@ -2,7 +2,7 @@ package io.sinkserve.session;
 
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.metrics.ServiceMetrics;
-import io.sinkserve.scheduler.CacheStats;
+import io.sinkserve.cache.CacheStats;
 import io.sinkserve.scheduler.Engine;
 import io.sinkserve.scheduler.EngineSequence;
 
