@@ -223,8 +223,9 @@ final class RequestParser {
         float frequency = optFloat(body, "frequency_penalty", d.frequencyPenalty(), -2, 2);
         long drawn = body.hasNonNull("seed") ? optLong(body, "seed")
                 : seed.orElseGet(() -> ThreadLocalRandom.current().nextLong());
-        return new SamplingParams(temperature, topK, topP, minP, repetition, repeatLastN, presence, frequency, drawn,
-                maxTokens, stops(body, d.stop()));
+        return d.withTemperature(temperature).withTopK(topK).withTopP(topP).withMinP(minP)
+                .withRepetitionPenalty(repetition).withRepeatLastN(repeatLastN).withPresencePenalty(presence)
+                .withFrequencyPenalty(frequency).withSeed(drawn).withMaxTokens(maxTokens).withStop(stops(body, d.stop()));
     }
 
     private static List<String> stops(JsonNode body, List<String> d) {

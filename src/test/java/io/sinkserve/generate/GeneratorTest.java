@@ -36,7 +36,7 @@ class GeneratorTest {
     }
 
     private static SamplingParams sampled(long seed, int maxTokens, List<String> stop) {
-        return new SamplingParams(1.0f, 40, 0.95f, 0.05f, 1f, 64, 0f, 0f, seed, maxTokens, stop);
+        return SamplingParams.defaults(maxTokens, seed).withTemperature(1.0f).withStop(stop);
     }
 
     @Test
@@ -64,7 +64,7 @@ class GeneratorTest {
     @Test
     void aStopStringEndsTheTextBeforeIt() {
         List<String> pieces = new ArrayList<>();
-        GenerationResult r = run(new SamplingParams(0f, 0, 1f, 0f, 1f, 64, 0f, 0f, 0, 100, List.of("Lily.")), pieces);
+        GenerationResult r = run(SamplingParams.greedy(100).withStop(List.of("Lily.")), pieces);
         assertEquals(", there was a little girl named ", r.text());
         assertEquals(r.text(), String.join("", pieces));
         assertEquals(FinishReason.STOP, r.finishReason());

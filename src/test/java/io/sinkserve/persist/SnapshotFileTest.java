@@ -27,7 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class SnapshotFileTest {
     static final SessionSettings SETTINGS = new SessionSettings(4, 28, EvictionPolicy.BATCH, 7, KvStorage.F16, true,
-            new SamplingParams(0.7f, 12, 0.9f, 0.02f, 1.1f, 32, 0.25f, 0.5f, 0, 64, List.of("\n\n", "END")), OptionalLong.of(42));
+            SamplingParams.greedy(64).withTemperature(0.7f).withTopK(12).withTopP(0.9f).withMinP(0.02f)
+                    .withRepetitionPenalty(1.1f).withRepeatLastN(32).withPresencePenalty(0.25f).withFrequencyPenalty(0.5f)
+                    .withStop(List.of("\n\n", "END")), OptionalLong.of(42));
     static ModelEngine engine;
     static ModelIdentity identity;
 
