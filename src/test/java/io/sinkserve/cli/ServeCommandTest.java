@@ -164,6 +164,16 @@ class ServeCommandTest {
     }
 
     @Test
+    void aCacheSettingIsCheckedAgainstTheModelBeforeTheStartAndNamedByItsKey() {
+        // stories260K's context is 2048 tokens, so the default window beside the 4 sinks is 2044
+        assertOneLine(run("--model", model(), "--config", "sinkserve.cache.batch-size=2045"),
+                "sinkserve.cache.batch-size must be between 1 and the window (2044), got 2045");
+        assertOneLine(run("--model", model(), "--sinks", "2048"), "sinkserve.cache.sinks must leave room for a window");
+        assertOneLine(run("--model", model(), "--window", "0"), "sinkserve.cache.window must be at least 1, got 0");
+        assertEquals(0, run("--model", model(), "--config", "sinkserve.cache.batch-size=2044").exit());
+    }
+
+    @Test
     void aNonLoopbackAddressNeedsAKeyOrExplicitPermission() {
         Run open = run("--model", model(), "--host", "0.0.0.0");
         assertEquals(1, open.exit());
