@@ -1,9 +1,10 @@
 package io.sinkserve.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.session.SessionSettings;
 import io.sinkserve.tokenizer.ChatMessage;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -223,8 +224,9 @@ final class RequestParser {
         float frequency = optFloat(body, "frequency_penalty", d.frequencyPenalty(), -2, 2);
         long drawn = body.hasNonNull("seed") ? optLong(body, "seed")
                 : seed.orElseGet(() -> ThreadLocalRandom.current().nextLong());
-        return new SamplingParams(temperature, topK, topP, minP, repetition, repeatLastN, presence, frequency, drawn,
-                maxTokens, stops(body, d.stop()));
+        return d.withTemperature(temperature).withTopK(topK).withTopP(topP).withMinP(minP)
+                .withRepetitionPenalty(repetition).withRepeatLastN(repeatLastN).withPresencePenalty(presence)
+                .withFrequencyPenalty(frequency).withSeed(drawn).withMaxTokens(maxTokens).withStop(stops(body, d.stop()));
     }
 
     private static List<String> stops(JsonNode body, List<String> d) {

@@ -1,8 +1,6 @@
 package io.sinkserve.api;
 
 import io.sinkserve.cache.CacheConfig;
-import io.sinkserve.cache.EvictionPolicy;
-import io.sinkserve.cache.KvStorage;
 import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.metrics.PersistenceMetrics;
 import io.sinkserve.metrics.ServiceMetrics;
@@ -99,9 +97,10 @@ public class ServiceRuntime {
             turns = new TurnService(sessions, s, l.maxPromptTokens());
             scheduler = s;
             engine = e;
+            CacheConfig cache = settings.cache();
             LOG.infof("serving %s as '%s' (trained context %d); loaded in %.1f s, warmed up in %.1f s; cache: %d sinks + %d window, %s policy",
                     path, name, e.contextLength(), (t1 - t0) / 1e9, (t2 - t1) / 1e9,
-                    settings.sinks(), settings.window(), settings.policy().name().toLowerCase(Locale.ROOT));
+                    cache.sinks(), cache.window(), cache.policy().name().toLowerCase(Locale.ROOT));
         } catch (RuntimeException ex) {
             loadError = ex.getMessage();
             LOG.errorf("the model could not be loaded: %s", ex.getMessage());
@@ -159,11 +158,7 @@ public class ServiceRuntime {
     }
 
     private SessionSettings defaultSettings(Engine e) {
-        SinkserveConfig.Cache c = config.cache();
-        int window = c.window().orElse(CacheConfig.defaultWindow(e.contextLength(), c.sinks()));
-        return new SessionSettings(c.sinks(), window, SessionChoice.configured(EvictionPolicy.class, c.policy(), "sinkserve.cache.policy"),
-                c.batchSize().orElse(Math.max(1, window / 2)),
-                SessionChoice.configured(KvStorage.class, c.kvStorage(), "sinkserve.cache.kv-storage"), c.pinSystemPrompt(),
+        return new SessionSettings(ConfiguredCache.of(config.cache(), e.contextLength()), config.cache().pinSystemPrompt(),
                 SamplingParams.defaults(config.limits().maxTokensDefault(), 0), OptionalLong.empty());
     }
 

@@ -1,6 +1,8 @@
 package io.sinkserve.api;
 
+import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.cache.EvictionPolicy;
+import io.sinkserve.cache.InvalidCacheConfigException;
 import io.sinkserve.cache.KvStorage;
 import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.model.Engine;
@@ -44,21 +46,7 @@ class SessionHandler {
         JsonNode body = ctx.body().buffer() == null || ctx.body().buffer().length() == 0
                 ? json.createObjectNode() : Bodies.parse(json, ctx);
         RequestParser.requireObject(body);
-        int sinks = RequestParser.optInt(body, "sinks", d.sinks());
-        int window = RequestParser.optInt(body, "window", d.window());
-        if (sinks < 0 || sinks > engine.contextLength()) {
-            throw ApiException.invalid("sinks", "'sinks' must be between 0 and the model context (" + engine.contextLength() + ")");
-        }
-        if (window < 1 || sinks + window > engine.contextLength()) {
-            throw ApiException.invalid("window", "'window' must be >= 1 and sinks + window at most the model context ("
-                    + engine.contextLength() + "), got " + window);
-        }
-        EvictionPolicy policy = choice(EvictionPolicy.class, body, "policy", d.policy());
-        int batch = RequestParser.optInt(body, "batch_size", body.has("window") ? Math.max(1, window / 2) : d.batchSize());
-        if (batch < 1 || batch > window) {
-            throw ApiException.invalid("batch_size", "'batch_size' must be between 1 and the window (" + window + ")");
-        }
-        KvStorage storage = choice(KvStorage.class, body, "kv_storage", d.storage());
+        CacheConfig cache = cache(body, d.cache(), engine.contextLength());
         boolean pin = RequestParser.optBool(body, "pin_system_prompt", d.pinSystemPrompt());
         String system = RequestParser.optString(body, "system_prompt", null);
         JsonNode sampling = body.get("sampling");
@@ -73,13 +61,29 @@ class SessionHandler {
                 seed = OptionalLong.of(samplingDefaults.seed());
             }
         }
-        Session s = runtime.sessions().create(Auth.owner(ctx), new SessionSettings(sinks, window, policy, batch, storage,
-                pin, samplingDefaults, seed));
+        Session s = runtime.sessions().create(Auth.owner(ctx), new SessionSettings(cache, pin, samplingDefaults, seed));
         if (system != null) {
             s.conversation().system(new ChatMessage("system", system));
         }
         ctx.response().putHeader(CompletionHandler.SESSION_HEADER, s.id());
         Responses.json(ctx.response(), 201, OpenAiFormat.write(json, SessionView.of(json, s)));
+    }
+
+    /** The request's cache settings over the defaults {@code d}; each bad value is a 400 naming its field. */
+    private static CacheConfig cache(JsonNode body, CacheConfig d, int contextLength) {
+        EvictionPolicy policy = choice(EvictionPolicy.class, body, "policy", d.policy());
+        KvStorage storage = choice(KvStorage.class, body, "kv_storage", d.storage());
+        int sinks = RequestParser.optInt(body, "sinks", d.sinks());
+        int window = RequestParser.optInt(body, "window", d.window());
+        // a window of the request's own gets the default batch for it, not the one chosen for the configured window
+        int batch = RequestParser.optInt(body, "batch_size",
+                body.has("window") ? CacheConfig.defaultBatchSize(window) : d.batchSize());
+        try {
+            return new CacheConfig(sinks, window, policy, batch, storage, 0).requireWithin(contextLength);
+        } catch (InvalidCacheConfigException e) {
+            String field = ConfiguredCache.field(e.setting());
+            throw ApiException.invalid(field, e.messageFor("'" + field + "'"));
+        }
     }
 
     /**

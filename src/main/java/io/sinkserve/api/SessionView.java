@@ -1,5 +1,6 @@
 package io.sinkserve.api;
 
+import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.cache.CacheStats;
 import io.sinkserve.session.Session;
 import io.sinkserve.session.SessionSettings;
@@ -20,12 +21,12 @@ final class SessionView {
                 .put("created_at", s.createdAt().getEpochSecond())
                 .put("last_used_at", s.lastUsedAt().getEpochSecond())
                 .put("busy", s.busy());
-        SessionSettings st = s.settings();
+        CacheConfig c = s.settings().cache();
         ObjectNode settings = o.putObject("settings");
-        settings.put("sinks", st.sinks()).put("window", st.window())
-                .put("policy", st.policy().name().toLowerCase(Locale.ROOT)).put("batch_size", st.batchSize())
-                .put("kv_storage", st.storage().name().toLowerCase(Locale.ROOT))
-                .put("pin_system_prompt", st.pinSystemPrompt());
+        settings.put("sinks", c.sinks()).put("window", c.window())
+                .put("policy", c.policy().name().toLowerCase(Locale.ROOT)).put("batch_size", c.batchSize())
+                .put("kv_storage", c.storage().name().toLowerCase(Locale.ROOT))
+                .put("pin_system_prompt", s.settings().pinSystemPrompt());
         o.set("cache", cache(json, s.cacheStats()));
         o.put("tokens_seen", s.cacheStats().tokensSeen())
                 .put("requests", s.requests())

@@ -1,5 +1,6 @@
 package io.sinkserve.api;
 
+import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.scheduler.SchedulerLimits;
 
 import io.smallrye.config.ConfigMapping;
@@ -52,17 +53,20 @@ public interface SinkserveConfig {
 
     interface Cache {
         /** Attention-sink tokens kept at the start of every session's cache. */
-        @WithDefault("4")
+        @WithDefault("" + CacheConfig.DEFAULT_SINKS)
         int sinks();
 
-        /** Rolling-window tokens; default: the model's context length minus the sinks, at most 2048. */
+        /**
+         * Rolling-window tokens; default: the model's context length minus the sinks, at most 2048
+         * ({@link CacheConfig#defaultWindow}).
+         */
         OptionalInt window();
 
         /** token: evict one token at a time; batch: evict batch-size tokens at once when full. */
         @WithDefault("token")
         String policy();
 
-        /** Tokens evicted at once by the batch policy; default: half the window. */
+        /** Tokens evicted at once by the batch policy; default: half the window ({@link CacheConfig#defaultBatchSize}). */
         OptionalInt batchSize();
 
         /** f32 or f16 KV entries. */

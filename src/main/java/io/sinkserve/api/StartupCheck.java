@@ -1,10 +1,11 @@
 package io.sinkserve.api;
 
-import io.sinkserve.cache.EvictionPolicy;
-import io.sinkserve.cache.KvStorage;
+import io.sinkserve.gguf.GGUFFile;
+import io.sinkserve.model.ModelConfig;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 
 /**
  * What {@code serve} checks in the effective configuration before Quarkus binds its port, so that a mistake ends
@@ -17,13 +18,10 @@ public final class StartupCheck {
 
     /** Throws IllegalArgumentException with a one-line message naming the setting that is wrong. */
     public static void verify(SinkserveConfig config, String host) {
-        ModelLocator.locate(config);
+        ModelLocator.ServedModel model = ModelLocator.locate(config);
         atLeast("sinkserve.threads", config.threads(), 0);
-        atLeast("sinkserve.cache.sinks", config.cache().sinks(), 0);
-        config.cache().window().ifPresent(w -> atLeast("sinkserve.cache.window", w, 1));
         atLeast("sinkserve.limits.max-running", config.limits().maxRunning(), 1);
-        SessionChoice.configured(EvictionPolicy.class, config.cache().policy(), "sinkserve.cache.policy");
-        SessionChoice.configured(KvStorage.class, config.cache().kvStorage(), "sinkserve.cache.kv-storage");
+        ConfiguredCache.of(config.cache(), contextLength(model.path()));
         boolean keys = new Auth(config.api().keys(), config.api().keysFile()).enabled();
         if (!keys && !config.api().allowUnauthenticated() && !isLoopback(host)) {
             throw new IllegalArgumentException("refusing to listen on " + host + " with no API key: set --api-key or"
@@ -35,6 +33,13 @@ public final class StartupCheck {
     private static void atLeast(String key, int value, int min) {
         if (value < min) {
             throw new IllegalArgumentException(key + " must be at least " + min + ", got " + value);
+        }
+    }
+
+    /** The model's trained context, from its header: the cache's defaults depend on it. */
+    private static int contextLength(Path model) {
+        try (GGUFFile f = GGUFFile.open(model)) {
+            return ModelConfig.from(f).contextLength();
         }
     }
 

@@ -1,10 +1,15 @@
 package io.sinkserve.cache;
 
+import io.sinkserve.cache.InvalidCacheConfigException.Setting;
+
+import java.util.OptionalInt;
+
 /**
  * Shape and policy of one sequence's cache: {@code sinks} attention sinks (the first tokens, kept
  * forever) plus a rolling window of the {@code window} most recent tokens. {@code pinnedPrefix} keeps the
  * first N tokens (e.g. a system prompt) as sinks instead, so the sink region is {@code max(sinks,
  * pinnedPrefix)} tokens. {@code batchSize} is the block evicted at once under {@link EvictionPolicy#BATCH}.
+ * The one place where cache settings are checked and where the defaults of unset ones are chosen.
  */
 public record CacheConfig(int sinks, int window, EvictionPolicy policy, int batchSize, KvStorage storage, int pinnedPrefix) {
 
@@ -13,21 +18,38 @@ public record CacheConfig(int sinks, int window, EvictionPolicy policy, int batc
     public static final int MAX_DEFAULT_WINDOW = 2048;
 
     public CacheConfig {
-        if (sinks < 0 || pinnedPrefix < 0) {
-            throw new IllegalArgumentException("sinks and pinned prefix must not be negative, got " + sinks + " and " + pinnedPrefix);
-        }
-        if (window < 1) {
-            throw new IllegalArgumentException("the window must hold at least one token, got " + window);
-        }
+        atLeast(Setting.SINKS, sinks, 0);
+        atLeast(Setting.PINNED_PREFIX, pinnedPrefix, 0);
+        atLeast(Setting.WINDOW, window, 1);
         if (batchSize < 1 || batchSize > window) {
-            throw new IllegalArgumentException("eviction batch size must be in 1.." + window + " (the window), got " + batchSize);
+            throw new InvalidCacheConfigException(Setting.BATCH_SIZE,
+                    "must be between 1 and the window (" + window + "), got " + batchSize);
         }
-        if (policy == null || storage == null) {
-            throw new IllegalArgumentException("policy and storage are required");
+        if (policy == null) {
+            throw new InvalidCacheConfigException(Setting.POLICY, "is required");
         }
-        if ((long) Math.max(sinks, pinnedPrefix) + window > Integer.MAX_VALUE / 2) {
-            throw new IllegalArgumentException("cache capacity too large: " + Math.max(sinks, pinnedPrefix) + " + " + window);
+        if (storage == null) {
+            throw new InvalidCacheConfigException(Setting.STORAGE, "is required");
         }
+        int sinkSlots = Math.max(sinks, pinnedPrefix);
+        if ((long) sinkSlots + window > Integer.MAX_VALUE / 2) {
+            throw new InvalidCacheConfigException(Setting.WINDOW, "must leave the cache (" + sinkSlots
+                    + " sink slots + the window) at most " + Integer.MAX_VALUE / 2 + " tokens, got " + window);
+        }
+    }
+
+    /**
+     * The cache of configured settings, with the default of each one left unset: the window from the model's
+     * trained context ({@link #defaultWindow}), the batch size from the window ({@link #defaultBatchSize}).
+     */
+    public static CacheConfig configured(int contextLength, int sinks, OptionalInt window, EvictionPolicy policy,
+                                         OptionalInt batchSize, KvStorage storage) {
+        if (window.isEmpty() && sinks >= contextLength) {
+            throw new InvalidCacheConfigException(Setting.SINKS, "must leave room for a window in the model's context ("
+                    + contextLength + " tokens) when no window is set, got " + sinks);
+        }
+        int w = window.orElse(defaultWindow(contextLength, sinks));
+        return new CacheConfig(sinks, w, policy, batchSize.orElse(defaultBatchSize(w)), storage, 0);
     }
 
     /** The window used when none is configured: the model's trained context minus the sinks, at most {@link #MAX_DEFAULT_WINDOW}. */
@@ -35,14 +57,32 @@ public record CacheConfig(int sinks, int window, EvictionPolicy policy, int batc
         return Math.min(MAX_DEFAULT_WINDOW, contextLength - sinks);
     }
 
-    /** StreamingLLM: {@code sinks} sinks + a window of {@code window}, token eviction, F32, batch block W/2. */
+    /** The block evicted at once when none is configured: half the window. */
+    public static int defaultBatchSize(int window) {
+        return Math.max(1, window / 2);
+    }
+
+    /** StreamingLLM: {@code sinks} sinks + a window of {@code window}, token eviction, F32, the default batch size. */
     public static CacheConfig streaming(int sinks, int window) {
-        return new CacheConfig(sinks, window, EvictionPolicy.TOKEN, Math.max(1, window / 2), KvStorage.F32, 0);
+        return new CacheConfig(sinks, window, EvictionPolicy.TOKEN, defaultBatchSize(window), KvStorage.F32, 0);
     }
 
     /** No eviction: every token is kept at its own position, and feeding more than {@code capacity} tokens fails. */
     public static CacheConfig dense(int capacity) {
         return new CacheConfig(0, capacity, EvictionPolicy.NONE, capacity, KvStorage.F32, 0);
+    }
+
+    /** This cache, if its sinks and window fit in a model's trained context of {@code contextLength} tokens. */
+    public CacheConfig requireWithin(int contextLength) {
+        if (sinks >= contextLength) {
+            throw new InvalidCacheConfigException(Setting.SINKS,
+                    "must be below the model's context length (" + contextLength + "), got " + sinks);
+        }
+        if (sinks + window > contextLength) {
+            throw new InvalidCacheConfigException(Setting.WINDOW, "must be at most the model's context length minus the sinks ("
+                    + contextLength + " - " + sinks + " = " + (contextLength - sinks) + "), got " + window);
+        }
+        return this;
     }
 
     public CacheConfig withPolicy(EvictionPolicy p) {
@@ -73,5 +113,11 @@ public record CacheConfig(int sinks, int window, EvictionPolicy policy, int batc
     /** Off-heap bytes of one cache: K and V for every layer, slot, KV head and head dimension. */
     public long bytes(int layers, int kvHeads, int headDim) {
         return 2L * layers * capacity() * kvHeads * headDim * storage.bytes();
+    }
+
+    private static void atLeast(Setting setting, int value, int min) {
+        if (value < min) {
+            throw new InvalidCacheConfigException(setting, "must be at least " + min + ", got " + value);
+        }
     }
 }

@@ -2,8 +2,11 @@ package io.sinkserve.cli;
 
 import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.cache.EvictionPolicy;
+import io.sinkserve.cache.InvalidCacheConfigException;
 import io.sinkserve.cache.KvStorage;
 import picocli.CommandLine.Option;
+
+import java.util.OptionalInt;
 
 /** The StreamingLLM cache of a sequence: attention sinks + rolling window, eviction policy, storage. */
 final class CacheOptions {
@@ -11,7 +14,8 @@ final class CacheOptions {
     int sinks;
 
     @Option(names = "--window", defaultValue = "0",
-            description = "rolling window of recent tokens (default: the model's context minus the sinks)")
+            description = "rolling window of recent tokens (default, as for serve: the model's context minus the sinks, at most "
+                    + CacheConfig.MAX_DEFAULT_WINDOW + ")")
     int window;
 
     @Option(names = "--policy", defaultValue = "token",
@@ -25,14 +29,19 @@ final class CacheOptions {
     @Option(names = "--kv", defaultValue = "f32", description = "KV storage: f32 or f16 (default: ${DEFAULT-VALUE})")
     String kv;
 
+    /** The cache these options give, with serve's defaults (CacheConfig.configured) for what they leave unset. */
     CacheConfig toConfig(int modelContext) {
-        int w = window > 0 ? window : modelContext - sinks;
-        if (w <= 0) {
-            throw new IllegalArgumentException("--window must be > 0 (the model context " + modelContext
-                    + " leaves no room beside " + sinks + " sinks)");
+        try {
+            return CacheConfig.configured(modelContext, sinks, window > 0 ? OptionalInt.of(window) : OptionalInt.empty(),
+                    policy(), evictBatch > 0 ? OptionalInt.of(evictBatch) : OptionalInt.empty(), storage());
+        } catch (InvalidCacheConfigException e) {
+            throw new IllegalArgumentException(e.messageFor(switch (e.setting()) {
+                case SINKS -> "--sinks";
+                case WINDOW -> "--window";
+                case BATCH_SIZE -> "--evict-batch";
+                default -> e.setting().name().toLowerCase();
+            }), e);
         }
-        CacheConfig c = CacheConfig.streaming(sinks, w).withPolicy(policy()).withStorage(storage());
-        return evictBatch > 0 ? c.withBatchSize(evictBatch) : c;
     }
 
     EvictionPolicy policy() {

@@ -74,8 +74,9 @@ public final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long s = seed != null ? seed : ThreadLocalRandom.current().nextLong();
-        SamplingParams params = new SamplingParams(temperature, topK, topP, minP, repeatPenalty, repeatLastN,
-                presencePenalty, frequencyPenalty, s, maxTokens, stop);
+        SamplingParams params = SamplingParams.greedy(maxTokens).withTemperature(temperature).withTopK(topK).withTopP(topP)
+                .withMinP(minP).withRepetitionPenalty(repeatPenalty).withRepeatLastN(repeatLastN)
+                .withPresencePenalty(presencePenalty).withFrequencyPenalty(frequencyPenalty).withSeed(s).withStop(stop);
         PrintWriter out = out();
         try (Model model = modelOptions.load()) {
             ModelEngine engine = new ModelEngine(model, model.file().path().getFileName().toString(), model.chatTemplate());

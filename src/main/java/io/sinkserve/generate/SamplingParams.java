@@ -6,6 +6,8 @@ import java.util.List;
  * How to pick the next token, with llama.cpp's meanings. The filters run in llama.cpp's default order:
  * repetition/presence/frequency penalties over the last {@code repeatLastN} tokens, top-k, top-p, min-p
  * (top-p and min-p look at probabilities at temperature 1), then temperature and a seeded draw.
+ * Built from {@link #greedy} or {@link #defaults} with {@code with...} calls, one per setting that differs;
+ * every value is checked on its own, so a chain fails at the first bad one with the same message.
  *
  * @param temperature       0 = greedy (argmax after penalties)
  * @param topK              keep the k most likely tokens; 0 = off
@@ -51,6 +53,61 @@ public record SamplingParams(float temperature, int topK, float topP, float minP
     /** llama.cpp's defaults: temperature 0.8, top-k 40, top-p 0.95, min-p 0.05, no penalties. */
     public static SamplingParams defaults(int maxTokens, long seed) {
         return new SamplingParams(0.8f, 40, 0.95f, 0.05f, 1f, DEFAULT_REPEAT_LAST_N, 0f, 0f, seed, maxTokens, List.of());
+    }
+
+    public SamplingParams withTemperature(float temperature) {
+        return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, repeatLastN, presencePenalty,
+                frequencyPenalty, seed, maxTokens, stop);
+    }
+
+    public SamplingParams withTopK(int topK) {
+        return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, repeatLastN, presencePenalty,
+                frequencyPenalty, seed, maxTokens, stop);
+    }
+
+    public SamplingParams withTopP(float topP) {
+        return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, repeatLastN, presencePenalty,
+                frequencyPenalty, seed, maxTokens, stop);
+    }
+
+    public SamplingParams withMinP(float minP) {
+        return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, repeatLastN, presencePenalty,
+                frequencyPenalty, seed, maxTokens, stop);
+    }
+
+    public SamplingParams withRepetitionPenalty(float repetitionPenalty) {
+        return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, repeatLastN, presencePenalty,
+                frequencyPenalty, seed, maxTokens, stop);
+    }
+
+    public SamplingParams withRepeatLastN(int repeatLastN) {
+        return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, repeatLastN, presencePenalty,
+                frequencyPenalty, seed, maxTokens, stop);
+    }
+
+    public SamplingParams withPresencePenalty(float presencePenalty) {
+        return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, repeatLastN, presencePenalty,
+                frequencyPenalty, seed, maxTokens, stop);
+    }
+
+    public SamplingParams withFrequencyPenalty(float frequencyPenalty) {
+        return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, repeatLastN, presencePenalty,
+                frequencyPenalty, seed, maxTokens, stop);
+    }
+
+    public SamplingParams withSeed(long seed) {
+        return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, repeatLastN, presencePenalty,
+                frequencyPenalty, seed, maxTokens, stop);
+    }
+
+    public SamplingParams withMaxTokens(int maxTokens) {
+        return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, repeatLastN, presencePenalty,
+                frequencyPenalty, seed, maxTokens, stop);
+    }
+
+    public SamplingParams withStop(List<String> stop) {
+        return new SamplingParams(temperature, topK, topP, minP, repetitionPenalty, repeatLastN, presencePenalty,
+                frequencyPenalty, seed, maxTokens, stop);
     }
 
     public boolean isGreedy() {

@@ -7,8 +7,10 @@ import io.sinkserve.session.SessionSnapshot;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 
 import java.io.ByteArrayInputStream;
@@ -17,10 +19,11 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * The session snapshot file format, version 1 (big-endian):
+ * The session snapshot file format, version 2 (big-endian):
  * <pre>
  *   int   magic "SKSS"            int  format version
  *   long  model file size          byte[32] SHA-256 of the model's header and tensor index ({@link ModelIdentity})
@@ -30,10 +33,13 @@ import java.util.zip.CRC32C;
  * </pre>
  * Reading checks, in order, magic, version, length, checksum, model identity, the section lengths, the JSON and the
  * sequence (which must use its section exactly), so a truncated, mutated or foreign file is rejected before
- * anything is allocated from its contents.
+ * anything is allocated from its contents. Version 1 differs only in the JSON: the settings' cache fields were
+ * fields of the settings themselves; it is read by moving them into the settings' {@code cache} object.
  */
 public final class SnapshotFile {
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+    private static final int FLAT_CACHE_SETTINGS_VERSION = 1;
+    private static final List<String> FLAT_CACHE_FIELDS = List.of("sinks", "window", "policy", "batchSize", "storage");
     private static final int MAGIC = 0x534B5353;
     private static final int HEADER_BYTES = 4 + 4 + 8 + 32;
     private static final int MIN_BYTES = HEADER_BYTES + 4 + 8 + 4;
@@ -84,9 +90,9 @@ public final class SnapshotFile {
             throw corrupt("not a sinkserve session snapshot (" + file.length + " bytes, no SKSS magic)");
         }
         int version = b.getInt();
-        if (version != VERSION) {
+        if (version != VERSION && version != FLAT_CACHE_SETTINGS_VERSION) {
             throw new SnapshotRejectedException(SkipReason.VERSION, "snapshot format version " + version
-                    + "; this build reads version " + VERSION);
+                    + "; this build reads versions " + FLAT_CACHE_SETTINGS_VERSION + " and " + VERSION);
         }
         if (file.length < MIN_BYTES) {
             throw corrupt("truncated: " + file.length + " bytes, shorter than any snapshot");
@@ -104,7 +110,7 @@ public final class SnapshotFile {
             throw new SnapshotRejectedException(SkipReason.MODEL, "written for another model file (" + written
                     + "), the served one is " + model);
         }
-        SessionSnapshot session = session(b, file);
+        SessionSnapshot session = session(b, file, version);
         long seqLength = b.getLong();
         if (seqLength != file.length - 4 - b.position()) {
             throw corrupt("sequence section of " + seqLength + " bytes does not end at the checksum");
@@ -112,18 +118,34 @@ public final class SnapshotFile {
         return new Contents(session, sequence(file, b.position(), (int) seqLength, engine));
     }
 
-    private static SessionSnapshot session(ByteBuffer b, byte[] file) throws SnapshotRejectedException {
+    private static SessionSnapshot session(ByteBuffer b, byte[] file, int version) throws SnapshotRejectedException {
         int length = b.getInt();
         if (length < 2 || length > file.length - b.position() - 12) {
             throw corrupt("session section of " + length + " bytes does not fit the file");
         }
         try {
-            SessionSnapshot s = JSON.readValue(file, b.position(), length, SessionSnapshot.class);
+            SessionSnapshot s = version == VERSION ? JSON.readValue(file, b.position(), length, SessionSnapshot.class)
+                    : JSON.treeToValue(nestCacheSettings(JSON.readTree(file, b.position(), length)), SessionSnapshot.class);
             b.position(b.position() + length);
             return s;
         } catch (IOException | RuntimeException e) {
             throw corrupt("session section does not parse: " + e.getMessage().lines().findFirst().orElse(""), e);
         }
+    }
+
+    /** A version 1 session: its settings' cache fields move into one {@code cache} object, with no pinned prefix. */
+    private static JsonNode nestCacheSettings(JsonNode session) {
+        if (session.get("settings") instanceof ObjectNode settings) {
+            ObjectNode cache = settings.objectNode();
+            for (String field : FLAT_CACHE_FIELDS) {
+                JsonNode value = settings.remove(field);
+                if (value != null) {
+                    cache.set(field, value);
+                }
+            }
+            settings.set("cache", cache.put("pinnedPrefix", 0));
+        }
+        return session;
     }
 
     private static Sequence sequence(byte[] file, int offset, int length, Engine engine) throws SnapshotRejectedException {

@@ -1,12 +1,13 @@
 package io.sinkserve.cli;
 
 import io.sinkserve.testing.TestFiles;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -161,6 +162,16 @@ class ServeCommandTest {
             assertTrue(r.exit() != 0, String.join(" ", args) + " was accepted");
             assertOneLine(r, "sinkserve serve: ");
         }
+    }
+
+    @Test
+    void aCacheSettingIsCheckedAgainstTheModelBeforeTheStartAndNamedByItsKey() {
+        // stories260K's context is 2048 tokens, so the default window beside the 4 sinks is 2044
+        assertOneLine(run("--model", model(), "--config", "sinkserve.cache.batch-size=2045"),
+                "sinkserve.cache.batch-size must be between 1 and the window (2044), got 2045");
+        assertOneLine(run("--model", model(), "--sinks", "2048"), "sinkserve.cache.sinks must leave room for a window");
+        assertOneLine(run("--model", model(), "--window", "0"), "sinkserve.cache.window must be at least 1, got 0");
+        assertEquals(0, run("--model", model(), "--config", "sinkserve.cache.batch-size=2044").exit());
     }
 
     @Test

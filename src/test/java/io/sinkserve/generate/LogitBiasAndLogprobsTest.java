@@ -48,7 +48,7 @@ class LogitBiasAndLogprobsTest {
         };
         Sampler greedy = new Sampler(SamplingParams.greedy(4), 5, LogitBias.NONE, onlyEven);
         assertEquals(2, greedy.sample(LOGITS));
-        Sampler hot = new Sampler(new SamplingParams(2f, 0, 1f, 0f, 1f, 64, 0f, 0f, 42, 4, null), 5, LogitBias.NONE, onlyEven);
+        Sampler hot = new Sampler(SamplingParams.greedy(4).withTemperature(2f).withSeed(42), 5, LogitBias.NONE, onlyEven);
         for (int i = 0; i < 200; i++) {
             assertEquals(0, hot.sample(LOGITS) % 2);
         }

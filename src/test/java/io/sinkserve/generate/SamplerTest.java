@@ -23,11 +23,13 @@ class SamplerTest {
     }
 
     private static SamplingParams params(float temperature, int topK, float topP, float minP, long seed) {
-        return new SamplingParams(temperature, topK, topP, minP, 1f, 64, 0f, 0f, seed, 100, List.of());
+        return SamplingParams.greedy(100).withTemperature(temperature).withTopK(topK).withTopP(topP).withMinP(minP)
+                .withSeed(seed);
     }
 
     private static SamplingParams penalties(float repeat, int lastN, float presence, float frequency) {
-        return new SamplingParams(0f, 0, 1f, 0f, repeat, lastN, presence, frequency, 0, 100, List.of());
+        return SamplingParams.greedy(100).withRepetitionPenalty(repeat).withRepeatLastN(lastN)
+                .withPresencePenalty(presence).withFrequencyPenalty(frequency);
     }
 
     private static double[] frequencies(Sampler s, float[] logits) {
@@ -184,7 +186,8 @@ class SamplerTest {
     void theCallersLogitsAreNotModified() {
         float[] logits = {1f, 2f, 3f, 0.5f};
         float[] copy = logits.clone();
-        Sampler s = new Sampler(new SamplingParams(0.7f, 3, 0.9f, 0.05f, 1.3f, 64, 0.2f, 0.1f, 9, 10, List.of()), 4);
+        Sampler s = new Sampler(SamplingParams.greedy(10).withTemperature(0.7f).withTopK(3).withTopP(0.9f).withMinP(0.05f)
+                .withRepetitionPenalty(1.3f).withPresencePenalty(0.2f).withFrequencyPenalty(0.1f).withSeed(9), 4);
         s.acceptAll(new int[] {2, 2, 1});
         for (int i = 0; i < 100; i++) {
             s.sample(logits);
@@ -195,12 +198,12 @@ class SamplerTest {
     @Test
     void invalidParametersAreRejectedWithAMessage() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new SamplingParams(-1f, 0, 1f, 0f, 1f, 64, 0f, 0f, 0, 10, List.of()));
+                () -> SamplingParams.greedy(10).withTemperature(-1f));
         assertTrue(e.getMessage().contains("temperature"));
         assertThrows(IllegalArgumentException.class,
-                () -> new SamplingParams(1f, 0, 0f, 0f, 1f, 64, 0f, 0f, 0, 10, List.of()));
+                () -> SamplingParams.greedy(10).withTemperature(1f).withTopP(0f));
         assertThrows(IllegalArgumentException.class,
-                () -> new SamplingParams(1f, 0, 1f, 0f, 1f, 64, 0f, 0f, 0, 10, List.of("")));
+                () -> SamplingParams.greedy(10).withStop(List.of("")));
         assertThrows(IllegalArgumentException.class,
                 () -> new Sampler(SamplingParams.greedy(1), 4).sample(new float[3]));
     }

@@ -1,8 +1,6 @@
 package io.sinkserve.persist;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sinkserve.cache.EvictionPolicy;
-import io.sinkserve.cache.KvStorage;
+import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.metrics.PersistenceMetrics;
 import io.sinkserve.metrics.ServiceMetrics;
@@ -13,6 +11,8 @@ import io.sinkserve.session.SessionLimits;
 import io.sinkserve.session.SessionRegistry;
 import io.sinkserve.session.SessionSettings;
 import io.sinkserve.session.TurnPlan;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,8 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SessionPersistenceTest {
-    private static final SessionSettings SETTINGS = new SessionSettings(4, 60, EvictionPolicy.TOKEN, 1, KvStorage.F32,
-            false, SamplingParams.greedy(16), OptionalLong.empty());
+    private static final SessionSettings SETTINGS = new SessionSettings(CacheConfig.streaming(4, 60), false,
+            SamplingParams.greedy(16), OptionalLong.empty());
     private static final ModelIdentity MODEL = new ModelIdentity(1234, "ab".repeat(32));
     private static final Function<String, Optional<String>> KEYS = hash -> List.of("key-a", "key-b").stream()
             .filter(k -> OwnerHash.of(k).equals(hash)).findFirst();

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -27,8 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class SnapshotFileTest {
-    static final SessionSettings SETTINGS = new SessionSettings(4, 28, EvictionPolicy.BATCH, 7, KvStorage.F16, true,
-            new SamplingParams(0.7f, 12, 0.9f, 0.02f, 1.1f, 32, 0.25f, 0.5f, 0, 64, List.of("\n\n", "END")), OptionalLong.of(42));
+    static final SessionSettings SETTINGS = new SessionSettings(
+            CacheConfig.streaming(4, 28).withPolicy(EvictionPolicy.BATCH).withBatchSize(7).withStorage(KvStorage.F16), true,
+            SamplingParams.greedy(64).withTemperature(0.7f).withTopK(12).withTopP(0.9f).withMinP(0.02f)
+                    .withRepetitionPenalty(1.1f).withRepeatLastN(32).withPresencePenalty(0.25f).withFrequencyPenalty(0.5f)
+                    .withStop(List.of("\n\n", "END")), OptionalLong.of(42));
     static ModelEngine engine;
     static ModelIdentity identity;
 
@@ -91,7 +95,7 @@ class SnapshotFileTest {
 
     @Test
     void aSessionWithoutContinuationOrConversationRoundTrips() throws Exception {
-        SessionSettings noSeed = new SessionSettings(4, 28, EvictionPolicy.TOKEN, 14, KvStorage.F32, false,
+        SessionSettings noSeed = new SessionSettings(CacheConfig.streaming(4, 28), false,
                 SamplingParams.defaults(256, 0), OptionalLong.empty());
         SessionSnapshot bare = new SessionSnapshot("s", OwnerHash.of(""), false, noSeed, 1, 2, List.of(), null, null,
                 new SessionSnapshot.Counters(0, 0, 0, 0, 0, 0));
@@ -148,7 +152,28 @@ class SnapshotFileTest {
         SnapshotRejectedException e = assertThrows(SnapshotRejectedException.class,
                 () -> SnapshotFile.decode(bytes, identity, engine));
         assertEquals(SkipReason.VERSION, e.reason());
-        assertEquals("snapshot format version 2; this build reads version 1", e.getMessage());
+        assertEquals("snapshot format version 3; this build reads versions 1 and 2", e.getMessage());
+    }
+
+    /** version-1.session: {@link #file()} as the build before format version 2 wrote it. */
+    @Test
+    void aVersion1FileIsReadWithItsFlatCacheSettings() throws Exception {
+        byte[] bytes;
+        try (InputStream in = SnapshotFileTest.class.getResourceAsStream("version-1.session")) {
+            bytes = in.readAllBytes();
+        }
+        assertEquals(1, ByteBuffer.wrap(bytes).getInt(4));
+        SnapshotFile.Contents c = SnapshotFile.decode(bytes, identity, engine);
+        SessionSnapshot written = session("chat-1", OwnerHash.of("key-a"));
+        int[] next = engine.encode(" outside in the park.");
+        try (Sequence restored = c.sequence(); Sequence seq = sequence()) {
+            assertEquals(SETTINGS, c.session().settings());
+            assertEquals(written.conversation(), c.session().conversation());
+            assertEquals(written.counters(), c.session().counters());
+            assertArrayEquals(written.seen(), c.session().seen());
+            assertEquals(seq.stats(), restored.stats());
+            assertArrayEquals(engine.prefill(seq, next), engine.prefill(restored, next));
+        }
     }
 
     @Test

@@ -47,7 +47,7 @@ class RunAloneTest {
     }
 
     private static SamplingParams sampled(long seed, int maxTokens) {
-        return new SamplingParams(1.0f, 40, 0.95f, 0.05f, 1f, 64, 0f, 0f, seed, maxTokens, List.of());
+        return SamplingParams.defaults(maxTokens, seed).withTemperature(1.0f);
     }
 
     @Test
@@ -71,7 +71,7 @@ class RunAloneTest {
 
     @Test
     void aStopStringEndsTheTextBeforeIt() throws Exception {
-        CollectingListener l = run(new SamplingParams(0f, 0, 1f, 0f, 1f, 64, 0f, 0f, 0, 100, List.of("Lily.")));
+        CollectingListener l = run(SamplingParams.greedy(100).withStop(List.of("Lily.")));
         GenerationResult r = l.await();
         assertEquals(", there was a little girl named ", l.text.toString());
         assertEquals(FinishReason.STOP, r.finishReason());

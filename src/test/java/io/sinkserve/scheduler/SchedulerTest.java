@@ -93,7 +93,7 @@ class SchedulerTest {
         String text = reference.text.toString();
         String stop = text.substring(10, 12);
         int cut = text.indexOf(stop);
-        SamplingParams withStop = new SamplingParams(0f, 0, 1f, 0f, 1f, 64, 0f, 0f, 0, 30, List.of(stop));
+        SamplingParams withStop = SamplingParams.greedy(30).withStop(List.of(stop));
         CollectingListener l = run(s, "hello", withStop);
         assertEquals(FinishReason.STOP, l.await().finishReason());
         assertEquals(text.substring(0, cut), l.text.toString());

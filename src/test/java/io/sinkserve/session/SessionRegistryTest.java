@@ -1,11 +1,11 @@
 package io.sinkserve.session;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.sinkserve.cache.EvictionPolicy;
-import io.sinkserve.cache.KvStorage;
+import io.sinkserve.cache.CacheConfig;
 import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.metrics.ServiceMetrics;
 import io.sinkserve.scheduler.FakeEngine;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SessionRegistryTest {
     private static final SessionSettings SETTINGS =
-            new SessionSettings(4, 60, EvictionPolicy.TOKEN, 1, KvStorage.F32, false, SamplingParams.greedy(16), OptionalLong.empty());
+            new SessionSettings(CacheConfig.streaming(4, 60), false, SamplingParams.greedy(16), OptionalLong.empty());
     private static final long CACHE_BYTES = 64L * 64;   // FakeEngine: 64 bytes per slot, capacity 64
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();

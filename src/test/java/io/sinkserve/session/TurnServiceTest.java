@@ -1,8 +1,6 @@
 package io.sinkserve.session;
 
 import io.sinkserve.cache.CacheConfig;
-import io.sinkserve.cache.EvictionPolicy;
-import io.sinkserve.cache.KvStorage;
 import io.sinkserve.generate.SamplingParams;
 import io.sinkserve.generate.TokenControls;
 import io.sinkserve.metrics.ServiceMetrics;
@@ -40,8 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Turns on the real model through the real scheduler, with forward passes that can be made to fail on purpose. */
 class TurnServiceTest {
     // a small window, so the failed turn's tokens evict entries the rollback must bring back
-    private static final SessionSettings SETTINGS = new SessionSettings(4, 40, EvictionPolicy.TOKEN, 1, KvStorage.F32,
-            false, SamplingParams.greedy(16), OptionalLong.empty());
+    private static final SessionSettings SETTINGS = new SessionSettings(CacheConfig.streaming(4, 40), false,
+            SamplingParams.greedy(16), OptionalLong.empty());
 
     private static ModelEngine model;
     private static FailingEngine engine;
