@@ -30,7 +30,8 @@ public final class SinkserveCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    static CommandLine commandLine() {
+    /** The command tree with its one-line error handling, as Main runs it. */
+    public static CommandLine commandLine() {
         return new CommandLine(new SinkserveCommand())
                 .setExecutionExceptionHandler(new CliErrorHandler());
     }
