@@ -32,7 +32,7 @@ public final class Scheduler implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Generation> waiting = new ArrayDeque<>();
     private final List<Generation> running = new ArrayList<>();
-    private final Thread worker;
+    private final Thread worker;   // null for runAlone
     private boolean accepting = true;
     private boolean stopped;
 
@@ -53,10 +53,8 @@ public final class Scheduler implements AutoCloseable {
         this.limits = limits;
         this.metrics = metrics;
         this.decodeTokens = new int[limits.maxRunning()];
-        this.worker = Thread.ofPlatform().name("sinkserve-scheduler").daemon().unstarted(this::loop);
-        if (startWorker) {
-            worker.start();
-        }
+        // runAlone steps on its caller's thread and needs no worker
+        this.worker = startWorker ? Thread.ofPlatform().name("sinkserve-scheduler").daemon().start(this::loop) : null;
     }
 
     /**
@@ -181,7 +179,9 @@ public final class Scheduler implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         shutdown(Duration.ZERO);
-        worker.join();
+        if (worker != null) {
+            worker.join();
+        }
     }
 
     private void loop() {

@@ -142,17 +142,18 @@ class MatMulTest {
             float[] alone = new float[rows];
             for (int t = 0; t < perToken; t++) {
                 mm.matvec(m, xs, t * cols, alone, 0);
-                for (int r = 0; r < rows; r++) {
-                    assertEquals(Float.floatToRawIntBits(alone[r]), Float.floatToRawIntBits(split[t * rows + r]),
-                            type + " per-token part of " + perToken + ", token " + t + " row " + r);
-                }
+                assertSameBits(alone, split, t * rows, type + " per-token part of " + perToken + ", token " + t);
             }
             float[] gemmOnly = new float[chunk * rows];
             mm.matmul(m, java.util.Arrays.copyOfRange(xs, perToken * cols, n * cols), chunk, gemmOnly);
-            for (int i = 0; i < gemmOnly.length; i++) {
-                assertEquals(Float.floatToRawIntBits(gemmOnly[i]), Float.floatToRawIntBits(split[perToken * rows + i]),
-                        type + " GEMM part beside " + perToken + ", token " + i / rows + " row " + i % rows);
-            }
+            assertSameBits(gemmOnly, split, perToken * rows, type + " GEMM part beside " + perToken);
+        }
+    }
+
+    /** want[i] and got[gotOff + i] have the same bits for every i of want. */
+    private static void assertSameBits(float[] want, float[] got, int gotOff, String what) {
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[gotOff + i]), what + ", value " + i);
         }
     }
 
