@@ -3,9 +3,12 @@ package io.sinkserve.compute;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * ggml Q6_K: super-blocks of 256 values = 16 sub-blocks of 16, each with a signed 8-bit scale. Layout:
@@ -13,8 +16,12 @@ import jdk.incubator.vector.VectorOperators;
  * ql[64n ..], qh[32n ..]; for l in 0..31 the byte pair ql[l], ql[l + 32] and qh[l] give the four values
  * l, l + 32, l + 64, l + 96 (value = d * scale * (q - 32)).
  */
-final class Q6_KMatrix extends QuantizedMatrix {
+final class Q6_KMatrix extends FloatMatrix {
     static final int BLOCK_BYTES = 210;
+    /** Quant bytes per vector step: 32, or 16 where the vectors are 128 bits. */
+    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.min(256, VectorWidth.BITS)));
+    private static final VectorSpecies<Short> BYTE_PAIRS = VectorSpecies.of(short.class, BYTES.vectorShape());
+    private static final int CHUNK = BYTES.length();
 
     Q6_KMatrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q6_K, data, rows, cols);
@@ -25,55 +32,70 @@ final class Q6_KMatrix extends QuantizedMatrix {
     }
 
     /**
-     * After the scalar pass gathers the scale of every 16-value sub-block, the vector loop takes each
-     * 128-value half n of a super-block in four steps t = (k, l) for quarter k = 0, 1 and values
-     * l = 0 or 16 .. l + 15 of it: the 16 bytes ql[16 t] hold quarter k in their low nibbles and quarter
-     * k + 2 in their high ones, so each ql byte is loaded once (each qh byte twice), and the ql, x and
-     * scale offsets grow linearly with t.
+     * Dotted with the float activation, each value decoded exactly as {@link #dequantize} decodes it
+     * ((q - 32) * (d * scale)) and summed in the logical layout of {@link FloatOps#dot} (value i to lane
+     * i mod 16, in ascending order), so the result is the bits of FloatOps.dot over the dequantised row at
+     * every width.
+     *
+     * <p>Each super-block is eight steps t of 32 values: quarter k = t &amp; 3 of half n = t / 4 takes the
+     * low or high nibbles of ql[64n + 32 (k &amp; 1) ..] and bits 2k, 2k + 1 of qh[32n ..]. The body calls
+     * no helper of ours: once C2 passes its inlining node budget it stops inlining them (though not the
+     * Vector API's own methods), and a helper left out of line boxes its vectors.
      */
     @Override
-    float dot(int row, QuantizedVector x, float[] scales) {
+    float dot(int row, float[] x, int xOff, float[] scratch) {
+        checkX(x, xOff);
         long base = offset(row, 0);
-        int superBlocks = cols / 256;
-        for (int sb = 0; sb < superBlocks; sb++) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int sb = 0, superBlocks = cols / 256; sb < superBlocks; sb++) {
             long off = base + (long) sb * BLOCK_BYTES;
-            float d = half(data, off + 208);
-            // the 16 signed scales as two words; sub-blocks 2b and 2b + 1 share activation block b
-            long lo = data.get(LONG, off + 192);
-            long hi = data.get(LONG, off + 200);
-            for (int b = 0; b < 4; b++) {
-                int g = 16 * sb + 2 * b;
-                float dx = d * x.scale[8 * sb + b];
-                scales[g] = dx * (byte) (lo >>> 16 * b);
-                scales[g + 1] = dx * (byte) (lo >>> 16 * b + 8);
-                float dxHigh = d * x.scale[8 * sb + b + 4];
-                scales[g + 8] = dxHigh * (byte) (hi >>> 16 * b);
-                scales[g + 9] = dxHigh * (byte) (hi >>> 16 * b + 8);
+            float d = Float.float16ToFloat(data.get(SHORT, off + 208));
+            ByteVector scales = ByteVector.fromMemorySegment(B128, data, off + 192, LE);
+            for (int p = 0; p < LOGICAL / W; p++) {
+                ((FloatVector) scales.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(scratch, p * W);
             }
-        }
-        short[] xq = x.q;
-        // quarters k and k + 2 in separate accumulators: two independent FMA chains
-        FloatVector accLow = FloatVector.zero(F);
-        FloatVector accHigh = FloatVector.zero(F);
-        for (int sb = 0; sb < superBlocks; sb++) {
-            for (int n = 0; n < 2; n++) {
-                long ql = base + (long) sb * BLOCK_BYTES + 64 * n;
-                long qh = base + (long) sb * BLOCK_BYTES + 128 + 32 * n;
-                int xo = 256 * sb + 128 * n;
-                int so = 16 * sb + 8 * n;
-                for (int t = 0; t < 4; t++) {
-                    ShortVector low = shorts(ql + 16 * t);
-                    // bits 2k, 2k + 1 of qh are quarter k's high bits, bits 2k + 4, 2k + 5 quarter k + 2's
-                    ShortVector high = shorts(qh + 16 * (t & 1)).lanewise(VectorOperators.LSHR, t & 2);
-                    // |q - 32| <= 32, |x| <= 127: pairs stay below 2^15
-                    ShortVector q = lowNibble(low).or(high.and((short) 0x03).lanewise(VectorOperators.LSHL, 4)).sub((short) 32);
-                    accLow = accumulateNarrow(q.mul(ShortVector.fromArray(S, xq, xo + 16 * t)), scales[so + t], accLow);
-                    q = highNibble(low).or(high.and((short) 0x30)).sub((short) 32);
-                    accHigh = accumulateNarrow(q.mul(ShortVector.fromArray(S, xq, xo + 16 * t + 64)), scales[so + t + 4], accHigh);
+            for (int t = 0; t < 8; t++) {
+                long ql = off + 64 * (t >>> 2) + 32 * (t & 1);
+                long qh = off + 128 + 32 * (t >>> 2);
+                int nibbleShift = 4 * (t >>> 1 & 1);
+                int highShift = 2 * (t & 3);
+                for (int h = 0; h < 32; h += CHUNK) {
+                    ShortVector low = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, ql + h, LE).reinterpretShape(BYTE_PAIRS, 0);
+                    ShortVector high = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, qh + h, LE).reinterpretShape(BYTE_PAIRS, 0);
+                    // byte-wise in 16-bit lanes: the masks drop the bits a shift moves across the byte boundary
+                    ByteVector q = low.lanewise(VectorOperators.LSHR, nibbleShift).and((short) 0x0F0F)
+                            .or(high.lanewise(VectorOperators.LSHR, highShift).and((short) 0x0303).lanewise(VectorOperators.LSHL, 4))
+                            .reinterpretAsBytes().sub((byte) 32);
+                    int i = 32 * t + h;
+                    int xi = xOff + 256 * sb + i;
+                    FloatVector ds = FloatVector.broadcast(F, scratch[i / 16]);
+                    a0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(ds).fma(FloatVector.fromArray(F, x, xi), a0);
+                    if (W < LOGICAL) {
+                        a1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(ds).fma(FloatVector.fromArray(F, x, xi + W), a1);
+                    }
+                    if (W < LOGICAL / 2) {
+                        a2 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 2)).mul(ds).fma(FloatVector.fromArray(F, x, xi + 2 * W), a2);
+                        a3 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 3)).mul(ds).fma(FloatVector.fromArray(F, x, xi + 3 * W), a3);
+                    }
+                    if (CHUNK > 16) {
+                        ds = FloatVector.broadcast(F, scratch[i / 16 + 1]);
+                        int p = 16 / W;
+                        a0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).mul(ds).fma(FloatVector.fromArray(F, x, xi + 16), a0);
+                        if (W < LOGICAL) {
+                            a1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, p + 1)).mul(ds).fma(FloatVector.fromArray(F, x, xi + 16 + W), a1);
+                        }
+                        if (W < LOGICAL / 2) {
+                            a2 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, p + 2)).mul(ds).fma(FloatVector.fromArray(F, x, xi + 16 + 2 * W), a2);
+                            a3 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, p + 3)).mul(ds).fma(FloatVector.fromArray(F, x, xi + 16 + 3 * W), a3);
+                        }
+                    }
                 }
             }
         }
-        return FixedOrder.sum8(accLow.add(accHigh));
+        return FixedOrder.sum16(a0, a1, a2, a3);
     }
 
     /** (low bits from ql >> nibbleShift) | (2 high bits from qh >> highShift) << 4, minus 32. */

@@ -2,7 +2,6 @@ package io.sinkserve.compute;
 
 import java.lang.foreign.MemorySegment;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -10,19 +9,17 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Block-quantised matrices (Q8_0, Q4_0, Q4_K, Q6_K), dotted with a {@link QuantizedVector}: each type
+ * Block-quantised matrices (Q8_0, Q4_0, Q4_K), dotted with a {@link QuantizedVector}: each type
  * decodes 16 quants at a time into 16-bit lanes, multiplies them with the activation's 16-bit quants,
  * and hands the products to {@link #accumulate}, the one integer-to-float step they all share. Integer
  * products avoid converting every weight to float, which is what bounds a float kernel on this CPU.
  */
-abstract sealed class QuantizedMatrix extends WeightMatrix permits Q8_0Matrix, Q4_0Matrix, Q4_KMatrix, Q6_KMatrix {
+abstract sealed class QuantizedMatrix extends WeightMatrix permits Q8_0Matrix, Q4_0Matrix, Q4_KMatrix {
     /**
      * The integer kernels work on 16 quants at a time in 16-bit lanes and accumulate in 8 float lanes
      * (reduced by {@link FixedOrder#sum8}); integer sums are exact, so only this float layout fixes the bits.
      */
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
-    static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    static final VectorSpecies<Float> F = F256;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
 
     QuantizedMatrix(TensorType type, MemorySegment data, int rows, int cols) {
@@ -36,27 +33,6 @@ abstract sealed class QuantizedMatrix extends WeightMatrix permits Q8_0Matrix, Q
      * block instead of decoding half floats and packed scales between vector operations.
      */
     abstract float dot(int row, QuantizedVector x, float[] scales);
-
-    /** 16 bytes at {@code off}, sign-extended to 16 lanes of 16 bits. */
-    final ShortVector shorts(long off) {
-        return (ShortVector) ByteVector.fromMemorySegment(B128, data, off, LE).convertShape(VectorOperators.B2S, S, 0);
-    }
-
-    /** dst[at .. at + 16) = scale * q + offset. */
-    static void store(ShortVector q, float scale, float offset, float[] dst, int at) {
-        ((FloatVector) q.convertShape(VectorOperators.S2F, F, 0)).fma(scale, offset).intoArray(dst, at);
-        ((FloatVector) q.convertShape(VectorOperators.S2F, F, 1)).fma(scale, offset).intoArray(dst, at + 8);
-    }
-
-    /** Bits 0..3 of each lane (the low nibble of the byte the lane was widened from). */
-    static ShortVector lowNibble(ShortVector packed) {
-        return packed.and((short) 0x0F);
-    }
-
-    /** Bits 4..7 of each lane (the high nibble of the byte the lane was widened from). */
-    static ShortVector highNibble(ShortVector packed) {
-        return packed.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F);
-    }
 
     /**
      * acc += scale * Σ products. The 16 products (each |p| < 2^15) are summed pairwise into 8 32-bit lanes,

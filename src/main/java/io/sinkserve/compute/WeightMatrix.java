@@ -5,6 +5,10 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Objects;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -24,6 +28,11 @@ abstract sealed class WeightMatrix implements Matrix permits FloatMatrix, Quanti
     static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
+
+    /** The block-quantised types decode 16 quants at a time into 16-bit lanes (see {@link #shorts}). */
+    static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
+    static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+    static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
 
     final TensorType type;
     final MemorySegment data;
@@ -89,6 +98,27 @@ abstract sealed class WeightMatrix implements Matrix permits FloatMatrix, Quanti
 
     static float half(MemorySegment s, long off) {
         return Float.float16ToFloat(s.get(SHORT, off));
+    }
+
+    /** 16 bytes at {@code off}, sign-extended to 16 lanes of 16 bits. */
+    final ShortVector shorts(long off) {
+        return (ShortVector) ByteVector.fromMemorySegment(B128, data, off, LE).convertShape(VectorOperators.B2S, S, 0);
+    }
+
+    /** dst[at .. at + 16) = scale * q + offset. */
+    static void store(ShortVector q, float scale, float offset, float[] dst, int at) {
+        ((FloatVector) q.convertShape(VectorOperators.S2F, F256, 0)).fma(scale, offset).intoArray(dst, at);
+        ((FloatVector) q.convertShape(VectorOperators.S2F, F256, 1)).fma(scale, offset).intoArray(dst, at + 8);
+    }
+
+    /** Bits 0..3 of each lane (the low nibble of the byte the lane was widened from). */
+    static ShortVector lowNibble(ShortVector packed) {
+        return packed.and((short) 0x0F);
+    }
+
+    /** Bits 4..7 of each lane (the high nibble of the byte the lane was widened from). */
+    static ShortVector highNibble(ShortVector packed) {
+        return packed.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F);
     }
 
 }

@@ -72,6 +72,27 @@ class MatrixTest {
         }
     }
 
+    /**
+     * Q6_K's kernel decodes each value as dequantize does and sums in FloatOps.dot's order, so at every
+     * vector width (the kernel-widths profile runs this at 128 and 256 bits) it gives exactly its bits.
+     */
+    @Test
+    void q6KDotIsTheFloatDotOfTheDequantisedRowBitForBit() {
+        TensorType type = TensorType.Q6_K;
+        Random rnd = new Random(200);
+        int rows = 9;
+        int cols = 256 * 5;
+        FloatMatrix m = (FloatMatrix) Matrix.of(type, TestMatrices.randomBlocks(type, rnd, rows, cols), rows, cols);
+        float[] x = TestMatrices.gaussian(rnd, cols + 3, 1f);
+        float[] w = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            m.dequantizeRow(r, w, 0);
+            float want = FloatOps.dot(w, 0, x, 3, cols);
+            float got = m.dot(r, x, 3, new float[FloatMatrix.SCRATCH]);
+            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got), type + " row " + r + ": " + want + " vs " + got);
+        }
+    }
+
     @Test
     void halfPrecisionDecodesEveryBitPatternExactly() {
         int cols = 65536;
