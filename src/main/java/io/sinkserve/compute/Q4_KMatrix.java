@@ -2,8 +2,13 @@ package io.sinkserve.compute;
 
 import java.lang.foreign.MemorySegment;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * ggml Q4_K: super-blocks of 256 values = 8 sub-blocks of 32. Layout: half d, half dmin, 12 bytes of
@@ -13,6 +18,7 @@ import jdk.incubator.vector.ShortVector;
  */
 final class Q4_KMatrix extends QuantizedMatrix implements BlockScaledRows {
     static final int BLOCK_BYTES = 144;
+    private static final VectorSpecies<Long> L128 = LongVector.SPECIES_128;
 
     Q4_KMatrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q4_K, data, rows, cols);
@@ -35,11 +41,14 @@ final class Q4_KMatrix extends QuantizedMatrix implements BlockScaledRows {
     }
 
     /**
-     * The scalar pass unpacks each super-block's 6-bit scales and mins with a few word operations: block
-     * scales go to {@code scales[0 .. blocks)}, the mins to {@code scales[blocks ..)}, which are then
-     * dotted with the activation's block sums (as {@link DecodedRow#dot} does: both must give the same
-     * bits). The vector loop takes one step per 64-value group: its 32 bytes hold sub-block 2j in the low
-     * nibbles and 2j + 1 in the high ones, so each byte is loaded once for both.
+     * The first pass unpacks each super-block's 6-bit scales and mins with a few word operations and widens
+     * each set of eight to float lanes: block scales go to {@code scales[0 .. blocks)}, the mins to
+     * {@code scales[blocks ..)}, which are then dotted with the activation's block sums (as
+     * {@link DecodedRow#dot} does: both must give the same bits). The vector loop takes one step per
+     * 64-value group: its 32 bytes hold sub-block 2j in the low nibbles and 2j + 1 in the high ones, so each
+     * byte is loaded once for both. It calls no helper of ours: with the scale pass's vectors in the same
+     * method, C2 passes its inlining node budget, stops inlining our helpers (not the Vector API's own
+     * methods) and a helper left out of line boxes its vectors.
      */
     @Override
     float dot(int row, QuantizedVector x, float[] scales) {
@@ -48,17 +57,17 @@ final class Q4_KMatrix extends QuantizedMatrix implements BlockScaledRows {
         int blocks = 8 * superBlocks;
         for (int sb = 0; sb < superBlocks; sb++) {
             long off = base + (long) sb * BLOCK_BYTES;
-            float d = half(data, off);
-            float dmin = half(data, off + 2);
+            float d = Float.float16ToFloat(data.get(SHORT, off));
+            float dmin = Float.float16ToFloat(data.get(SHORT, off + 2));
             long lo = data.get(LONG, off + 4);
             int hi = data.get(INT, off + 12);
-            long sc = scales(lo, hi);
-            long mn = mins(lo, hi);
-            for (int s = 0; s < 8; s++) {
-                int b = 8 * sb + s;
-                scales[b] = d * (int) (sc >>> 8 * s & 0xFF) * x.scale[b];
-                scales[blocks + b] = dmin * (int) (mn >>> 8 * s & 0xFF);
-            }
+            // the eight scale (min) bytes of a long, widened to eight float lanes
+            FloatVector sc = (FloatVector) LongVector.broadcast(L128, scales(lo, hi)).reinterpretAsBytes()
+                    .convertShape(VectorOperators.B2F, F, 0);
+            FloatVector mn = (FloatVector) LongVector.broadcast(L128, mins(lo, hi)).reinterpretAsBytes()
+                    .convertShape(VectorOperators.B2F, F, 0);
+            sc.mul(d).mul(FloatVector.fromArray(F, x.scale, 8 * sb)).intoArray(scales, 8 * sb);
+            mn.mul(dmin).intoArray(scales, blocks + 8 * sb);
         }
         short[] xq = x.q;
         // low and high nibbles in separate accumulators: two independent FMA chains
@@ -67,16 +76,20 @@ final class Q4_KMatrix extends QuantizedMatrix implements BlockScaledRows {
         for (int sb = 0; sb < superBlocks; sb++) {
             long off = base + (long) sb * BLOCK_BYTES + 16;
             for (int j = 0; j < 4; j++) {
-                ShortVector p0 = shorts(off + 32 * j);
-                ShortVector p1 = shorts(off + 32 * j + 16);
+                ShortVector p0 = (ShortVector) ByteVector.fromMemorySegment(B128, data, off + 32 * j, LE).convertShape(VectorOperators.B2S, S, 0);
+                ShortVector p1 = (ShortVector) ByteVector.fromMemorySegment(B128, data, off + 32 * j + 16, LE).convertShape(VectorOperators.B2S, S, 0);
                 int xo = 256 * sb + 64 * j;
-                ShortVector low = lowNibble(p0).mul(ShortVector.fromArray(S, xq, xo))
-                        .add(lowNibble(p1).mul(ShortVector.fromArray(S, xq, xo + 16)));
-                ShortVector high = highNibble(p0).mul(ShortVector.fromArray(S, xq, xo + 32))
-                        .add(highNibble(p1).mul(ShortVector.fromArray(S, xq, xo + 48)));
-                // q <= 15, |x| <= 127, two products per lane: pairs stay below 2^15
-                accLow = accumulateNarrow(low, scales[8 * sb + 2 * j], accLow);
-                accHigh = accumulateNarrow(high, scales[8 * sb + 2 * j + 1], accHigh);
+                ShortVector low = p0.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xo))
+                        .add(p1.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xo + 16)));
+                ShortVector high = p0.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xo + 32))
+                        .add(p1.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xo + 48)));
+                // q <= 15, |x| <= 127, two products per lane: pairs stay below 2^15 (accumulateNarrow, written out)
+                IntVector l = (IntVector) low.reinterpretShape(I, 0);
+                IntVector h = (IntVector) high.reinterpretShape(I, 0);
+                accLow = ((FloatVector) l.add(l.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scales[8 * sb + 2 * j]), accLow);
+                accHigh = ((FloatVector) h.add(h.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                        .convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scales[8 * sb + 2 * j + 1]), accHigh);
             }
         }
         return FixedOrder.sum8(accLow.add(accHigh)) - FloatOps.dot(scales, blocks, x.sum, 0, blocks);
