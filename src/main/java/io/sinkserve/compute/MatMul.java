@@ -6,10 +6,11 @@ import java.util.Objects;
 /**
  * Matrix products of weight matrices with activations, split by rows across a {@link ComputePool}.
  * {@link #matvec} (one token, decode) runs each type's fused dequantize+dot kernel per row, with the
- * activation quantised to 8 bits once per call for the block-quantised types. {@link #matmul}
+ * activation quantised to 8 bits once per call for the {@link QuantizedMatrix} types (Q8_0, Q4_0, Q4_K;
+ * Q6_K and the float types dot the float activation, see {@link FloatMatrix}). {@link #matmul}
  * (many tokens: prefill) reads and decodes the weights once for all tokens and multiplies them in a
  * register-blocked {@link TiledGemm}; up to {@link #SMALL_BATCH} tokens (batched decode) take the per-token
- * row kernels instead, each row dotted with every token (its 8-bit activation for block-quantised types)
+ * row kernels instead, each row dotted with every token (its 8-bit activation for the QuantizedMatrix types)
  * while it is in cache (Q4_0, Q8_0 and Q4_K rows are decoded once for all the tokens, see
  * {@link DecodedRow}). A token therefore gets the same bits in a batch of up to {@link #SMALL_BATCH} as
  * alone; larger batches go through the GEMM, which sums in another order (and, for block-quantised
@@ -21,7 +22,7 @@ import java.util.Objects;
  */
 public final class MatMul {
     /**
-     * Up to this many tokens on block-quantised weights go through the per-row int8 kernels: the float GEMM
+     * Up to this many tokens on block-quantised weights go through the per-row kernels: the float GEMM
      * costs about as much for 8 tokens as for 16 (its 8-token kernel needs a broadcast per FMA). On a
      * Q4_0 row decoded once, a token costs 1.1-1.3 ms per 8192x2048 matrix on one core against the GEMM's
      * 1.4-1.75 at 8 tokens and 0.8-1.1 at 16; the two meet at about 12 tokens (bench/KERNELS.md).
@@ -49,7 +50,7 @@ public final class MatMul {
     }
 
     /**
-     * out[outOff + r] = row r of w · x[xOff .. xOff + cols). For block-quantised weights x is first
+     * out[outOff + r] = row r of w · x[xOff .. xOff + cols). For the QuantizedMatrix types x is first
      * quantised to 8 bits per 32-value block (as llama.cpp does), which bounds the error by the
      * activation's rounding: |error| <= Σ_blocks max|x_block| / 254 * Σ_block |w|.
      */
