@@ -33,29 +33,41 @@ final class F16Matrix extends FloatMatrix {
     }
 
     /**
-     * Decodes the row in chunks of {@link #SCRATCH} values into {@code scratch} with a plain
-     * {@link Float#float16ToFloat} loop, which C2 compiles to the CPU's half-to-float instruction
-     * (vcvtph2ps, 8 lanes), then multiplies each chunk while it is in L1: fewer instructions per value
-     * than widening in integer lanes, which {@link #dequantize} does to decode every bit pattern exactly.
+     * Widens each vector of halves in integer lanes ({@link #load}, exact, as {@link #dequantize} does) and
+     * FMAs it with the activation at once, in {@link FloatOps#dot}'s logical 16-lane order, one dot per
+     * {@link #SCRATCH}-value chunk summed in order: the bits of {@code FloatOps.dot} over the decoded row,
+     * without a pass through a scratch buffer.
      */
     @Override
     float dot(int row, float[] x, int xOff, float[] scratch) {
         checkX(x, xOff);
         long base = offset(row, 0);
         float sum = 0f;
-        int c = 0;
-        for (; c + SCRATCH <= cols; c += SCRATCH) {
-            sum += chunkDot(base + 2L * c, SCRATCH, x, xOff + c, scratch);
+        for (int c = 0; c < cols; c += SCRATCH) {
+            int n = Math.min(SCRATCH, cols - c);
+            long off = base + 2L * c;
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            int i = 0;
+            for (int end = n / LOGICAL * LOGICAL; i < end; i += LOGICAL) {
+                a0 = load(off + 2L * i).fma(FloatVector.fromArray(F, x, xOff + c + i), a0);
+                if (W < LOGICAL) {
+                    a1 = load(off + 2L * (i + W)).fma(FloatVector.fromArray(F, x, xOff + c + i + W), a1);
+                }
+                if (W < LOGICAL / 2) {
+                    a2 = load(off + 2L * (i + 2 * W)).fma(FloatVector.fromArray(F, x, xOff + c + i + 2 * W), a2);
+                    a3 = load(off + 2L * (i + 3 * W)).fma(FloatVector.fromArray(F, x, xOff + c + i + 3 * W), a3);
+                }
+            }
+            float chunk = FixedOrder.sum16(a0, a1, a2, a3);
+            for (; i < n; i++) {
+                chunk = Math.fma(half(data, off + 2L * i), x[xOff + c + i], chunk);
+            }
+            sum += chunk;
         }
-        return c < cols ? sum + chunkDot(base + 2L * c, cols - c, x, xOff + c, scratch) : sum;
-    }
-
-    /** The n values at {@code off} · x[xOff ..), decoded through {@code scratch}. */
-    private float chunkDot(long off, int n, float[] x, int xOff, float[] scratch) {
-        for (int i = 0; i < n; i++) {
-            scratch[i] = Float.float16ToFloat(data.get(SHORT, off + 2L * i));
-        }
-        return FloatOps.dot(scratch, 0, x, xOff, n);
+        return sum;
     }
 
     @Override
