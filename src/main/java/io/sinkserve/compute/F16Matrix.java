@@ -15,6 +15,9 @@ import jdk.incubator.vector.VectorOperators;
  * rare blend.
  */
 final class F16Matrix extends FloatMatrix {
+    /** Values per partial dot of a row: part of {@link #dot}'s fixed summation order. */
+    static final int CHUNK = 1024;
+
     F16Matrix(MemorySegment data, int rows, int cols) {
         super(TensorType.F16, data, rows, cols);
     }
@@ -35,16 +38,15 @@ final class F16Matrix extends FloatMatrix {
     /**
      * Widens each vector of halves in integer lanes ({@link #load}, exact, as {@link #dequantize} does) and
      * FMAs it with the activation at once, in {@link FloatOps#dot}'s logical 16-lane order, one dot per
-     * {@link #SCRATCH}-value chunk summed in order: the bits of {@code FloatOps.dot} over the decoded row,
-     * without a pass through a scratch buffer.
+     * {@link #CHUNK}-value chunk, the chunks summed in order.
      */
     @Override
     float dot(int row, float[] x, int xOff, float[] scratch) {
         checkX(x, xOff);
         long base = offset(row, 0);
         float sum = 0f;
-        for (int c = 0; c < cols; c += SCRATCH) {
-            int n = Math.min(SCRATCH, cols - c);
+        for (int c = 0; c < cols; c += CHUNK) {
+            int n = Math.min(CHUNK, cols - c);
             long off = base + 2L * c;
             FloatVector a0 = FloatVector.zero(F);
             FloatVector a1 = a0;

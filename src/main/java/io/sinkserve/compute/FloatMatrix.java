@@ -13,7 +13,7 @@ abstract sealed class FloatMatrix extends WeightMatrix permits F32Matrix, F16Mat
         super(type, data, rows, cols);
     }
 
-    /** Floats of working space a {@link #dot} needs; also the length of the chunks F16 sums a row in. */
+    /** Floats of working space a {@link #dot} needs. */
     static final int SCRATCH = 1024;
 
     /**

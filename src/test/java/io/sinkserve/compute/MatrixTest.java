@@ -95,22 +95,22 @@ class MatrixTest {
 
     /**
      * F16's kernel widens the halves in integer lanes and FMAs them at once, chunk by chunk: the bits of
-     * FloatOps.dot over each SCRATCH-value chunk of the dequantised row, summed in order, at every width.
+     * FloatOps.dot over each CHUNK-value chunk of the dequantised row, summed in order, at every width.
      */
     @Test
     void f16DotIsTheChunkedFloatDotOfTheDequantisedRowBitForBit() {
         TensorType type = TensorType.F16;
         Random rnd = new Random(201);
         int rows = 5;
-        int cols = 2 * FloatMatrix.SCRATCH + 301;
+        int cols = 2 * F16Matrix.CHUNK + 301;
         FloatMatrix m = (FloatMatrix) Matrix.of(type, TestMatrices.randomBlocks(type, rnd, rows, cols), rows, cols);
         float[] x = TestMatrices.gaussian(rnd, cols + 3, 1f);
         float[] w = new float[cols];
         for (int r = 0; r < rows; r++) {
             m.dequantizeRow(r, w, 0);
             float want = 0f;
-            for (int c = 0; c < cols; c += FloatMatrix.SCRATCH) {
-                want += FloatOps.dot(w, c, x, 3 + c, Math.min(FloatMatrix.SCRATCH, cols - c));
+            for (int c = 0; c < cols; c += F16Matrix.CHUNK) {
+                want += FloatOps.dot(w, c, x, 3 + c, Math.min(F16Matrix.CHUNK, cols - c));
             }
             float got = m.dot(r, x, 3, new float[FloatMatrix.SCRATCH]);
             assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got), "row " + r + ": " + want + " vs " + got);
