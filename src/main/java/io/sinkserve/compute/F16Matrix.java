@@ -1,6 +1,7 @@
 package io.sinkserve.compute;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -17,6 +18,10 @@ import jdk.incubator.vector.VectorOperators;
 final class F16Matrix extends FloatMatrix {
     /** Values per partial dot of a row: part of {@link #dot}'s fixed summation order. */
     static final int CHUNK = 1024;
+    /** Rows wider than this (an activation of over 16 KiB) are dotted four at a time, see {@link #dot4}. */
+    static final int WIDE = 4096;
+    /** Whether {@link #dot4} is available: one vector holds all of dot's logical lanes (512-bit vectors). */
+    static final boolean FOUR_ROWS = W == LOGICAL;
 
     F16Matrix(MemorySegment data, int rows, int cols) {
         super(TensorType.F16, data, rows, cols);
@@ -63,13 +68,69 @@ final class F16Matrix extends FloatMatrix {
                     a3 = load(off + 2L * (i + 3 * W)).fma(FloatVector.fromArray(F, x, xOff + c + i + 3 * W), a3);
                 }
             }
-            float chunk = FixedOrder.sum16(a0, a1, a2, a3);
-            for (; i < n; i++) {
-                chunk = Math.fma(half(data, off + 2L * i), x[xOff + c + i], chunk);
-            }
-            sum += chunk;
+            sum += tail(off, x, xOff + c, i, n, FixedOrder.sum16(a0, a1, a2, a3));
         }
         return sum;
+    }
+
+    /**
+     * out[outOff + k] = {@link #dot} of row {@code row + k}, k = 0..3, with the same bits: each row keeps its
+     * own accumulator in dot's order, and each vector of the activation is loaded once for the four rows.
+     * For rows wider than {@link #WIDE}: their activation takes more than half of L1, the streaming weights
+     * evict it, and one row at a time then reads it back from L2 for every row. Only where one vector holds
+     * dot's sixteen logical lanes ({@link #FOUR_ROWS}): with more accumulators per row C2 stops inlining the
+     * loads and boxes the vectors (three times slower at 256 bits).
+     */
+    void dot4(int row, float[] x, int xOff, float[] out, int outOff) {
+        if (!FOUR_ROWS) {
+            throw new IllegalStateException("dot4 needs " + LOGICAL + "-lane vectors, these have " + W);
+        }
+        checkX(x, xOff);
+        Objects.checkFromIndexSize(row, 4, rows);
+        long rowBytes = 2L * cols;
+        long base = offset(row, 0);
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        for (int c = 0; c < cols; c += CHUNK) {
+            int n = Math.min(CHUNK, cols - c);
+            long o0 = base + 2L * c;
+            long o1 = o0 + rowBytes;
+            long o2 = o1 + rowBytes;
+            long o3 = o2 + rowBytes;
+            FloatVector z = FloatVector.zero(F);
+            FloatVector a0 = z;
+            FloatVector a1 = z;
+            FloatVector a2 = z;
+            FloatVector a3 = z;
+            int i = 0;
+            for (int end = n / LOGICAL * LOGICAL; i < end; i += LOGICAL) {
+                FloatVector v = FloatVector.fromArray(F, x, xOff + c + i);
+                long w = 2L * i;
+                a0 = load(o0 + w).fma(v, a0);
+                a1 = load(o1 + w).fma(v, a1);
+                a2 = load(o2 + w).fma(v, a2);
+                a3 = load(o3 + w).fma(v, a3);
+            }
+            int xc = xOff + c;
+            s0 += tail(o0, x, xc, i, n, FixedOrder.sum16(a0, z, z, z));
+            s1 += tail(o1, x, xc, i, n, FixedOrder.sum16(a1, z, z, z));
+            s2 += tail(o2, x, xc, i, n, FixedOrder.sum16(a2, z, z, z));
+            s3 += tail(o3, x, xc, i, n, FixedOrder.sum16(a3, z, z, z));
+        }
+        out[outOff] = s0;
+        out[outOff + 1] = s1;
+        out[outOff + 2] = s2;
+        out[outOff + 3] = s3;
+    }
+
+    /** chunk + the values [from, n) of a chunk past its whole vectors, in order (dot's scalar tail). */
+    private float tail(long off, float[] x, int xi, int from, int n, float chunk) {
+        for (int i = from; i < n; i++) {
+            chunk = Math.fma(half(data, off + 2L * i), x[xi + i], chunk);
+        }
+        return chunk;
     }
 
     @Override

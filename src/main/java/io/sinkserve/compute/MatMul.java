@@ -201,7 +201,15 @@ public final class MatMul {
             } else {
                 int rows = floats.rows;
                 int cols = floats.cols;
-                for (int r = from; r < to; r++) {
+                int r = from;
+                if (F16Matrix.FOUR_ROWS && floats instanceof F16Matrix f16 && cols > F16Matrix.WIDE) {
+                    for (; r + 4 <= to; r += 4) {
+                        for (int t = 0; t < tokens; t++) {
+                            f16.dot4(r, x, xOff + t * cols, out, outOff + t * rows + r);
+                        }
+                    }
+                }
+                for (; r < to; r++) {
                     for (int t = 0; t < tokens; t++) {
                         out[outOff + t * rows + r] = floats.dot(r, x, xOff + t * cols, rowScales);
                     }

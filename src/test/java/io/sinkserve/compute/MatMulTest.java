@@ -150,6 +150,39 @@ class MatMulTest {
         }
     }
 
+    /**
+     * F16 rows wider than {@link F16Matrix#WIDE} are dotted four at a time where the vectors allow it
+     * ({@link F16Matrix#dot4}, 512 bits; the other widths check the row-by-row path): every row,
+     * also the ones left over past a multiple of four, gets the bits of its own {@link F16Matrix#dot}, alone
+     * and in a small batch. 5160 columns: five chunks, the last of 40 values, part of them in the scalar tail.
+     */
+    @ParameterizedTest(name = "threads={0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 3})
+    void wideF16RowsDottedFourAtATimeKeepEachRowsBits(int threads) {
+        Random rnd = new Random(41 + threads);
+        int rows = 37;
+        int cols = 5160;
+        F16Matrix m = (F16Matrix) Matrix.of(TensorType.F16, TestMatrices.randomBlocks(TensorType.F16, rnd, rows, cols), rows, cols);
+        MatMul mm = new MatMul(threads == 1 ? single : triple);
+        int n = 3;
+        float[] xs = TestMatrices.gaussian(rnd, n * cols, 1f);
+        float[] want = new float[n * rows];
+        float[] scratch = new float[FloatMatrix.SCRATCH];
+        for (int t = 0; t < n; t++) {
+            for (int r = 0; r < rows; r++) {
+                want[t * rows + r] = m.dot(r, xs, t * cols, scratch);
+            }
+        }
+        float[] alone = new float[rows];
+        for (int t = 0; t < n; t++) {
+            mm.matvec(m, xs, t * cols, alone, 0);
+            assertSameBits(java.util.Arrays.copyOfRange(want, t * rows, (t + 1) * rows), alone, 0, "matvec token " + t);
+        }
+        float[] batch = new float[n * rows];
+        mm.matmul(m, xs, n, batch);
+        assertSameBits(want, batch, 0, "batch of " + n);
+    }
+
     /** want[i] and got[gotOff + i] have the same bits for every i of want. */
     private static void assertSameBits(float[] want, float[] got, int gotOff, String what) {
         for (int i = 0; i < want.length; i++) {
