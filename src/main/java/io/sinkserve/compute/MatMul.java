@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * Matrix products of weight matrices with activations, split by rows across a {@link ComputePool}.
- * {@link #matvec} (one token, decode) runs each type's fused dequantize+dot kernel per row, with the
+ * {@link #matvec} (one token, decode) runs each type's fused dequantize+dot kernel per row (wide F16 rows
+ * four at a time, see {@link F16Matrix#dot4}, with each row's bits), with the
  * activation quantised to 8 bits once per call for the {@link QuantizedMatrix} types (Q8_0, Q4_0, Q4_K;
  * Q6_K and the float types dot the float activation, see {@link FloatMatrix}). {@link #matmul}
  * (many tokens: prefill) reads and decodes the weights once for all tokens and multiplies them in a
