@@ -20,8 +20,6 @@ final class F16Matrix extends FloatMatrix {
     static final int CHUNK = 1024;
     /** Rows wider than this (an activation of over 16 KiB) are dotted four at a time, see {@link #dot4}. */
     static final int WIDE = 4096;
-    /** Whether {@link #dot4} is available: one vector holds all of dot's logical lanes (512-bit vectors). */
-    static final boolean FOUR_ROWS = W == LOGICAL;
 
     F16Matrix(MemorySegment data, int rows, int cols) {
         super(TensorType.F16, data, rows, cols);
@@ -77,13 +75,12 @@ final class F16Matrix extends FloatMatrix {
      * out[outOff + k] = {@link #dot} of row {@code row + k}, k = 0..3, with the same bits: each row keeps its
      * own accumulator in dot's order, and each vector of the activation is loaded once for the four rows.
      * For rows wider than {@link #WIDE}: their activation takes more than half of L1, the streaming weights
-     * evict it, and one row at a time then reads it back from L2 for every row. Only where one vector holds
-     * dot's sixteen logical lanes ({@link #FOUR_ROWS}): with more accumulators per row C2 stops inlining the
-     * loads and boxes the vectors (three times slower at 256 bits).
+     * evict it, and one row at a time then reads it back from L2 for every row. Only where
+     * {@link #dotsFourRows} says so.
      */
     void dot4(int row, float[] x, int xOff, float[] out, int outOff) {
-        if (!FOUR_ROWS) {
-            throw new IllegalStateException("dot4 needs " + LOGICAL + "-lane vectors, these have " + W);
+        if (!dotsFourRows()) {
+            throw new IllegalStateException("rows of " + cols + " columns at " + W + " lanes are dotted one at a time");
         }
         checkX(x, xOff);
         Objects.checkFromIndexSize(row, 4, rows);
@@ -123,6 +120,15 @@ final class F16Matrix extends FloatMatrix {
         out[outOff + 1] = s1;
         out[outOff + 2] = s2;
         out[outOff + 3] = s3;
+    }
+
+    /**
+     * Whether a matvec should take this matrix's rows four at a time ({@link #dot4}): rows wider than
+     * {@link #WIDE}, and one vector holding dot's sixteen logical lanes (512 bits). With more accumulators
+     * per row C2 stops inlining the loads and boxes the vectors (three times slower at 256 bits).
+     */
+    boolean dotsFourRows() {
+        return W == LOGICAL && cols > WIDE;
     }
 
     /** chunk + the values [from, n) of a chunk past its whole vectors, in order (dot's scalar tail). */

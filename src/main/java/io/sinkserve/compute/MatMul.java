@@ -203,7 +203,7 @@ public final class MatMul {
                 int rows = floats.rows;
                 int cols = floats.cols;
                 int r = from;
-                if (F16Matrix.FOUR_ROWS && floats instanceof F16Matrix f16 && cols > F16Matrix.WIDE) {
+                if (floats instanceof F16Matrix f16 && f16.dotsFourRows()) {
                     for (; r + 4 <= to; r += 4) {
                         for (int t = 0; t < tokens; t++) {
                             f16.dot4(r, x, xOff + t * cols, out, outOff + t * rows + r);

@@ -152,7 +152,7 @@ class MatMulTest {
 
     /**
      * F16 rows wider than {@link F16Matrix#WIDE} are dotted four at a time where the vectors allow it
-     * ({@link F16Matrix#dot4}, 512 bits; the other widths check the row-by-row path): every row,
+     * ({@link F16Matrix#dotsFourRows}: 512 bits; the other widths check the row-by-row path): dot4 itself and every row,
      * also the ones left over past a multiple of four, gets the bits of its own {@link F16Matrix#dot}, alone
      * and in a small batch. 5160 columns: five chunks, the last of 40 values, part of them in the scalar tail.
      */
@@ -171,6 +171,14 @@ class MatMulTest {
         for (int t = 0; t < n; t++) {
             for (int r = 0; r < rows; r++) {
                 want[t * rows + r] = m.dot(r, xs, t * cols, scratch);
+            }
+        }
+        assertEquals(VectorWidth.LANES == VectorWidth.LOGICAL_LANES, m.dotsFourRows(), "four rows at a time at 512 bits only");
+        if (m.dotsFourRows()) {
+            float[] four = new float[4];
+            for (int r = 0; r + 4 <= rows; r += 4) {
+                m.dot4(r, xs, cols, four, 0);
+                assertSameBits(java.util.Arrays.copyOfRange(want, rows + r, rows + r + 4), four, 0, "dot4 of token 1, rows from " + r);
             }
         }
         float[] alone = new float[rows];
