@@ -73,24 +73,24 @@ final class Q4_KMatrix extends QuantizedMatrix implements BlockScaledRows {
         // low and high nibbles in separate accumulators: two independent FMA chains
         FloatVector accLow = FloatVector.zero(F);
         FloatVector accHigh = FloatVector.zero(F);
-        for (int sb = 0; sb < superBlocks; sb++) {
-            long off = base + (long) sb * BLOCK_BYTES + 16;
-            for (int j = 0; j < 4; j++) {
-                ShortVector p0 = (ShortVector) ByteVector.fromMemorySegment(B128, data, off + 32 * j, LE).convertShape(VectorOperators.B2S, S, 0);
-                ShortVector p1 = (ShortVector) ByteVector.fromMemorySegment(B128, data, off + 32 * j + 16, LE).convertShape(VectorOperators.B2S, S, 0);
-                int xo = 256 * sb + 64 * j;
-                ShortVector low = p0.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xo))
-                        .add(p1.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xo + 16)));
-                ShortVector high = p0.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xo + 32))
-                        .add(p1.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xo + 48)));
-                // q <= 15, |x| <= 127, two products per lane: pairs stay below 2^15 (accumulateNarrow, written out)
-                IntVector l = (IntVector) low.reinterpretShape(I, 0);
-                IntVector h = (IntVector) high.reinterpretShape(I, 0);
-                accLow = ((FloatVector) l.add(l.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scales[8 * sb + 2 * j]), accLow);
-                accHigh = ((FloatVector) h.add(h.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                        .convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scales[8 * sb + 2 * j + 1]), accHigh);
-            }
+        // one loop over the 64-value groups: a nested loop of four would get C2's pre-loop and range-check
+        // set-up once per super-block, which costs as much as the groups themselves
+        for (int g = 0, groups = 4 * superBlocks; g < groups; g++) {
+            long off = base + (long) (g >> 2) * BLOCK_BYTES + 16 + 32 * (g & 3);
+            ShortVector p0 = (ShortVector) ByteVector.fromMemorySegment(B128, data, off, LE).convertShape(VectorOperators.B2S, S, 0);
+            ShortVector p1 = (ShortVector) ByteVector.fromMemorySegment(B128, data, off + 16, LE).convertShape(VectorOperators.B2S, S, 0);
+            int xo = 64 * g;
+            ShortVector low = p0.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xo))
+                    .add(p1.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xo + 16)));
+            ShortVector high = p0.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xo + 32))
+                    .add(p1.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xo + 48)));
+            // q <= 15, |x| <= 127, two products per lane: pairs stay below 2^15 (accumulateNarrow, written out)
+            IntVector l = (IntVector) low.reinterpretShape(I, 0);
+            IntVector h = (IntVector) high.reinterpretShape(I, 0);
+            accLow = ((FloatVector) l.add(l.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scales[2 * g]), accLow);
+            accHigh = ((FloatVector) h.add(h.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
+                    .convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scales[2 * g + 1]), accHigh);
         }
         return FixedOrder.sum8(accLow.add(accHigh)) - FloatOps.dot(scales, blocks, x.sum, 0, blocks);
     }
