@@ -38,14 +38,60 @@ final class Q6_KMatrix extends FloatMatrix {
      * every width.
      *
      * <p>Each super-block is eight steps t of 32 values: quarter k = t &amp; 3 of half n = t / 4 takes the
-     * low or high nibbles of ql[64n + 32 (k &amp; 1) ..] and bits 2k, 2k + 1 of qh[32n ..]. The body calls
-     * no helper of ours: once C2 passes its inlining node budget it stops inlining them (though not the
+     * low or high nibbles of ql[64n + 32 (k &amp; 1) ..] and bits 2k, 2k + 1 of qh[32n ..]. The vector loops
+     * call no helper of ours: once C2 passes its inlining node budget it stops inlining them (though not the
      * Vector API's own methods), and a helper left out of line boxes its vectors.
      */
     @Override
     float dot(int row, float[] x, int xOff, float[] scratch) {
         checkX(x, xOff);
-        long base = offset(row, 0);
+        return W == LOGICAL ? dotByHalves(offset(row, 0), x, xOff, scratch) : dotBySteps(offset(row, 0), x, xOff, scratch);
+    }
+
+    /**
+     * {@link #dot} where one vector holds the 16 logical lanes (512 bits): each 128-value half n loads its
+     * ql[64n ..], ql[64n + 32 ..] and qh[32n ..] once and decodes its four quarters with constant shifts.
+     * The same values are summed in the same order as {@link #dotBySteps}, so the bits are the same; a shift
+     * by a variable count, which the step loop needs, costs C2's code more than the rest of the step.
+     */
+    private float dotByHalves(long base, float[] x, int xOff, float[] scratch) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int sb = 0, superBlocks = cols / 256; sb < superBlocks; sb++) {
+            long off = base + (long) sb * BLOCK_BYTES;
+            float d = Float.float16ToFloat(data.get(SHORT, off + 208));
+            ((FloatVector) ByteVector.fromMemorySegment(B128, data, off + 192, LE).convertShape(VectorOperators.B2F, F, 0))
+                    .mul(d).intoArray(scratch, 0);
+            for (int n = 0; n < 2; n++) {
+                ShortVector ql0 = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, off + 64 * n, LE).reinterpretShape(BYTE_PAIRS, 0);
+                ShortVector ql1 = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, off + 64 * n + 32, LE).reinterpretShape(BYTE_PAIRS, 0);
+                ShortVector qh = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, off + 128 + 32 * n, LE).reinterpretShape(BYTE_PAIRS, 0);
+                int xi = xOff + 256 * sb + 128 * n;
+                int si = 8 * n;
+                // quarter k: low (k < 2) or high nibbles of ql[32 (k & 1) ..], bits 2k, 2k + 1 of qh moved to bits 4, 5
+                ByteVector q = ql0.and((short) 0x0F0F).or(qh.and((short) 0x0303).lanewise(VectorOperators.LSHL, 4))
+                        .reinterpretAsBytes().sub((byte) 32);
+                acc = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si]).fma(FloatVector.fromArray(F, x, xi), acc);
+                acc = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(scratch[si + 1]).fma(FloatVector.fromArray(F, x, xi + 16), acc);
+                q = ql1.and((short) 0x0F0F).or(qh.lanewise(VectorOperators.LSHL, 2).and((short) 0x3030))
+                        .reinterpretAsBytes().sub((byte) 32);
+                acc = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 2]).fma(FloatVector.fromArray(F, x, xi + 32), acc);
+                acc = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(scratch[si + 3]).fma(FloatVector.fromArray(F, x, xi + 48), acc);
+                q = ql0.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F).or(qh.and((short) 0x3030))
+                        .reinterpretAsBytes().sub((byte) 32);
+                acc = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 4]).fma(FloatVector.fromArray(F, x, xi + 64), acc);
+                acc = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(scratch[si + 5]).fma(FloatVector.fromArray(F, x, xi + 80), acc);
+                q = ql1.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F).or(qh.lanewise(VectorOperators.LSHR, 2).and((short) 0x3030))
+                        .reinterpretAsBytes().sub((byte) 32);
+                acc = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 6]).fma(FloatVector.fromArray(F, x, xi + 96), acc);
+                acc = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(scratch[si + 7]).fma(FloatVector.fromArray(F, x, xi + 112), acc);
+            }
+        }
+        // at 16 lanes sum16 reads only its first vector
+        return FixedOrder.sum16(acc, acc, acc, acc);
+    }
+
+    /** {@link #dot} at narrower widths: one step of 32 values (two of 16 at 128 bits) per loop iteration. */
+    private float dotBySteps(long base, float[] x, int xOff, float[] scratch) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
