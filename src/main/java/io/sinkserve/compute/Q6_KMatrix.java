@@ -22,6 +22,8 @@ final class Q6_KMatrix extends FloatMatrix {
     private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.min(256, VectorWidth.BITS)));
     private static final VectorSpecies<Short> BYTE_PAIRS = VectorSpecies.of(short.class, BYTES.vectorShape());
     private static final int CHUNK = BYTES.length();
+    /** The conversion part that holds quants 16 .. 31 of a 32-byte step. */
+    private static final int SECOND = 16 / W;
 
     Q6_KMatrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q6_K, data, rows, cols);
@@ -45,22 +47,25 @@ final class Q6_KMatrix extends FloatMatrix {
     @Override
     float dot(int row, float[] x, int xOff, float[] scratch) {
         checkX(x, xOff);
-        return W == LOGICAL ? dotByHalves(offset(row, 0), x, xOff, scratch) : dotBySteps(offset(row, 0), x, xOff, scratch);
+        return CHUNK == 32 ? dotByHalves(offset(row, 0), x, xOff, scratch) : dotBySteps(offset(row, 0), x, xOff, scratch);
     }
 
     /**
-     * {@link #dot} where one vector holds the 16 logical lanes (512 bits): each 128-value half n loads its
-     * ql[64n ..], ql[64n + 32 ..] and qh[32n ..] once and decodes its four quarters with constant shifts.
+     * {@link #dot} where a vector step takes 32 quant bytes (256 and 512 bits): each 128-value half n loads
+     * its ql[64n ..], ql[64n + 32 ..] and qh[32n ..] once and decodes its four quarters with constant shifts.
      * The same values are summed in the same order as {@link #dotBySteps}, so the bits are the same; a shift
      * by a variable count, which the step loop needs, costs C2's code more than the rest of the step.
      */
     private float dotByHalves(long base, float[] x, int xOff, float[] scratch) {
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = acc0;
         for (int sb = 0, superBlocks = cols / 256; sb < superBlocks; sb++) {
             long off = base + (long) sb * BLOCK_BYTES;
             float d = Float.float16ToFloat(data.get(SHORT, off + 208));
-            ((FloatVector) ByteVector.fromMemorySegment(B128, data, off + 192, LE).convertShape(VectorOperators.B2F, F, 0))
-                    .mul(d).intoArray(scratch, 0);
+            ByteVector scales = ByteVector.fromMemorySegment(B128, data, off + 192, LE);
+            for (int p = 0; p < LOGICAL / W; p++) {
+                ((FloatVector) scales.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(scratch, p * W);
+            }
             for (int n = 0; n < 2; n++) {
                 ShortVector ql0 = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, off + 64 * n, LE).reinterpretShape(BYTE_PAIRS, 0);
                 ShortVector ql1 = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, off + 64 * n + 32, LE).reinterpretShape(BYTE_PAIRS, 0);
@@ -70,27 +75,51 @@ final class Q6_KMatrix extends FloatMatrix {
                 // quarter k: low (k < 2) or high nibbles of ql[32 (k & 1) ..], bits 2k, 2k + 1 of qh moved to bits 4, 5
                 ByteVector q = ql0.and((short) 0x0F0F).or(qh.and((short) 0x0303).lanewise(VectorOperators.LSHL, 4))
                         .reinterpretAsBytes().sub((byte) 32);
-                acc = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si]).fma(FloatVector.fromArray(F, x, xi), acc);
-                acc = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(scratch[si + 1]).fma(FloatVector.fromArray(F, x, xi + 16), acc);
+                acc0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 0]).fma(FloatVector.fromArray(F, x, xi + 0), acc0);
+                if (W < LOGICAL) {
+                    acc1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(scratch[si + 0]).fma(FloatVector.fromArray(F, x, xi + 0 + W), acc1);
+                }
+                acc0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, SECOND)).mul(scratch[si + 1]).fma(FloatVector.fromArray(F, x, xi + 16), acc0);
+                if (W < LOGICAL) {
+                    acc1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, SECOND + 1)).mul(scratch[si + 1]).fma(FloatVector.fromArray(F, x, xi + 16 + W), acc1);
+                }
                 q = ql1.and((short) 0x0F0F).or(qh.lanewise(VectorOperators.LSHL, 2).and((short) 0x3030))
                         .reinterpretAsBytes().sub((byte) 32);
-                acc = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 2]).fma(FloatVector.fromArray(F, x, xi + 32), acc);
-                acc = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(scratch[si + 3]).fma(FloatVector.fromArray(F, x, xi + 48), acc);
+                acc0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 2]).fma(FloatVector.fromArray(F, x, xi + 32), acc0);
+                if (W < LOGICAL) {
+                    acc1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(scratch[si + 2]).fma(FloatVector.fromArray(F, x, xi + 32 + W), acc1);
+                }
+                acc0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, SECOND)).mul(scratch[si + 3]).fma(FloatVector.fromArray(F, x, xi + 48), acc0);
+                if (W < LOGICAL) {
+                    acc1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, SECOND + 1)).mul(scratch[si + 3]).fma(FloatVector.fromArray(F, x, xi + 48 + W), acc1);
+                }
                 q = ql0.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F).or(qh.and((short) 0x3030))
                         .reinterpretAsBytes().sub((byte) 32);
-                acc = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 4]).fma(FloatVector.fromArray(F, x, xi + 64), acc);
-                acc = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(scratch[si + 5]).fma(FloatVector.fromArray(F, x, xi + 80), acc);
+                acc0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 4]).fma(FloatVector.fromArray(F, x, xi + 64), acc0);
+                if (W < LOGICAL) {
+                    acc1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(scratch[si + 4]).fma(FloatVector.fromArray(F, x, xi + 64 + W), acc1);
+                }
+                acc0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, SECOND)).mul(scratch[si + 5]).fma(FloatVector.fromArray(F, x, xi + 80), acc0);
+                if (W < LOGICAL) {
+                    acc1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, SECOND + 1)).mul(scratch[si + 5]).fma(FloatVector.fromArray(F, x, xi + 80 + W), acc1);
+                }
                 q = ql1.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F).or(qh.lanewise(VectorOperators.LSHR, 2).and((short) 0x3030))
                         .reinterpretAsBytes().sub((byte) 32);
-                acc = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 6]).fma(FloatVector.fromArray(F, x, xi + 96), acc);
-                acc = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(scratch[si + 7]).fma(FloatVector.fromArray(F, x, xi + 112), acc);
+                acc0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 6]).fma(FloatVector.fromArray(F, x, xi + 96), acc0);
+                if (W < LOGICAL) {
+                    acc1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(scratch[si + 6]).fma(FloatVector.fromArray(F, x, xi + 96 + W), acc1);
+                }
+                acc0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, SECOND)).mul(scratch[si + 7]).fma(FloatVector.fromArray(F, x, xi + 112), acc0);
+                if (W < LOGICAL) {
+                    acc1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, SECOND + 1)).mul(scratch[si + 7]).fma(FloatVector.fromArray(F, x, xi + 112 + W), acc1);
+                }
             }
         }
-        // at 16 lanes sum16 reads only its first vector
-        return FixedOrder.sum16(acc, acc, acc, acc);
+        // at 256 bits sum16 reads the first two vectors, at 512 bits the first one
+        return FixedOrder.sum16(acc0, acc1, acc0, acc1);
     }
 
-    /** {@link #dot} at narrower widths: one step of 32 values (two of 16 at 128 bits) per loop iteration. */
+    /** {@link #dot} at 128 bits: one step of 32 values, two vector steps of 16, per loop iteration. */
     private float dotBySteps(long base, float[] x, int xOff, float[] scratch) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
