@@ -40,9 +40,9 @@ final class Q6_KMatrix extends FloatMatrix {
      * every width.
      *
      * <p>Each super-block is eight steps t of 32 values: quarter k = t &amp; 3 of half n = t / 4 takes the
-     * low or high nibbles of ql[64n + 32 (k &amp; 1) ..] and bits 2k, 2k + 1 of qh[32n ..]. The vector loops
-     * call no helper of ours: once C2 passes its inlining node budget it stops inlining them (though not the
-     * Vector API's own methods), and a helper left out of line boxes its vectors.
+     * low or high nibbles of ql[64n + 32 (k &amp; 1) ..] and bits 2k, 2k + 1 of qh[32n ..]. No vector passes
+     * into or out of a helper of ours: once C2 passes its inlining node budget it stops inlining them (though
+     * not the Vector API's own methods), and a helper left out of line boxes the vectors it takes or returns.
      */
     @Override
     float dot(int row, float[] x, int xOff, float[] scratch) {
@@ -61,11 +61,7 @@ final class Q6_KMatrix extends FloatMatrix {
         FloatVector acc1 = acc0;
         for (int sb = 0, superBlocks = cols / 256; sb < superBlocks; sb++) {
             long off = base + (long) sb * BLOCK_BYTES;
-            float d = Float.float16ToFloat(data.get(SHORT, off + 208));
-            ByteVector scales = ByteVector.fromMemorySegment(B128, data, off + 192, LE);
-            for (int p = 0; p < LOGICAL / W; p++) {
-                ((FloatVector) scales.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(scratch, p * W);
-            }
+            subBlockScales(off, scratch);
             for (int n = 0; n < 2; n++) {
                 ShortVector ql0 = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, off + 64 * n, LE).reinterpretShape(BYTE_PAIRS, 0);
                 ShortVector ql1 = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, off + 64 * n + 32, LE).reinterpretShape(BYTE_PAIRS, 0);
@@ -119,7 +115,10 @@ final class Q6_KMatrix extends FloatMatrix {
         return FixedOrder.sum16(acc0, acc1, acc0, acc1);
     }
 
-    /** {@link #dot} at 128 bits: one step of 32 values, two vector steps of 16, per loop iteration. */
+    /**
+     * {@link #dot} at 128 bits (four float lanes, 16 quant bytes per vector step): each of the eight steps of
+     * a super-block is two vector steps of 16 values, one per sub-block.
+     */
     private float dotBySteps(long base, float[] x, int xOff, float[] scratch) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = a0;
@@ -127,17 +126,13 @@ final class Q6_KMatrix extends FloatMatrix {
         FloatVector a3 = a0;
         for (int sb = 0, superBlocks = cols / 256; sb < superBlocks; sb++) {
             long off = base + (long) sb * BLOCK_BYTES;
-            float d = Float.float16ToFloat(data.get(SHORT, off + 208));
-            ByteVector scales = ByteVector.fromMemorySegment(B128, data, off + 192, LE);
-            for (int p = 0; p < LOGICAL / W; p++) {
-                ((FloatVector) scales.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(scratch, p * W);
-            }
+            subBlockScales(off, scratch);
             for (int t = 0; t < 8; t++) {
                 long ql = off + 64 * (t >>> 2) + 32 * (t & 1);
                 long qh = off + 128 + 32 * (t >>> 2);
                 int nibbleShift = 4 * (t >>> 1 & 1);
                 int highShift = 2 * (t & 3);
-                for (int h = 0; h < 32; h += CHUNK) {
+                for (int h = 0; h < 32; h += 16) {
                     ShortVector low = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, ql + h, LE).reinterpretShape(BYTE_PAIRS, 0);
                     ShortVector high = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, qh + h, LE).reinterpretShape(BYTE_PAIRS, 0);
                     // byte-wise in 16-bit lanes: the masks drop the bits a shift moves across the byte boundary
@@ -148,29 +143,22 @@ final class Q6_KMatrix extends FloatMatrix {
                     int xi = xOff + 256 * sb + i;
                     FloatVector ds = FloatVector.broadcast(F, scratch[i / 16]);
                     a0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(ds).fma(FloatVector.fromArray(F, x, xi), a0);
-                    if (W < LOGICAL) {
-                        a1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(ds).fma(FloatVector.fromArray(F, x, xi + W), a1);
-                    }
-                    if (W < LOGICAL / 2) {
-                        a2 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 2)).mul(ds).fma(FloatVector.fromArray(F, x, xi + 2 * W), a2);
-                        a3 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 3)).mul(ds).fma(FloatVector.fromArray(F, x, xi + 3 * W), a3);
-                    }
-                    if (CHUNK > 16) {
-                        ds = FloatVector.broadcast(F, scratch[i / 16 + 1]);
-                        int p = 16 / W;
-                        a0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).mul(ds).fma(FloatVector.fromArray(F, x, xi + 16), a0);
-                        if (W < LOGICAL) {
-                            a1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, p + 1)).mul(ds).fma(FloatVector.fromArray(F, x, xi + 16 + W), a1);
-                        }
-                        if (W < LOGICAL / 2) {
-                            a2 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, p + 2)).mul(ds).fma(FloatVector.fromArray(F, x, xi + 16 + 2 * W), a2);
-                            a3 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, p + 3)).mul(ds).fma(FloatVector.fromArray(F, x, xi + 16 + 3 * W), a3);
-                        }
-                    }
+                    a1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(ds).fma(FloatVector.fromArray(F, x, xi + 4), a1);
+                    a2 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 2)).mul(ds).fma(FloatVector.fromArray(F, x, xi + 8), a2);
+                    a3 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 3)).mul(ds).fma(FloatVector.fromArray(F, x, xi + 12), a3);
                 }
             }
         }
         return FixedOrder.sum16(a0, a1, a2, a3);
+    }
+
+    /** scratch[0 .. 16) = d * scale of the super-block at {@code off}. */
+    private void subBlockScales(long off, float[] scratch) {
+        float d = Float.float16ToFloat(data.get(SHORT, off + 208));
+        ByteVector scales = ByteVector.fromMemorySegment(B128, data, off + 192, LE);
+        for (int p = 0; p < LOGICAL / W; p++) {
+            ((FloatVector) scales.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(scratch, p * W);
+        }
     }
 
     /** (low bits from ql >> nibbleShift) | (2 high bits from qh >> highShift) << 4, minus 32. */
