@@ -13,8 +13,8 @@ abstract sealed class FloatMatrix extends WeightMatrix permits F32Matrix, F16Mat
         super(type, data, rows, cols);
     }
 
-    /** Floats of working space a {@link #dot} needs. */
-    static final int SCRATCH = 1024;
+    /** Floats of working space a {@link #dot} (and {@link F16Matrix#dot4}) needs. */
+    static final int SCRATCH = 4096;
 
     /**
      * Row {@code row} · {@code x[xOff .. xOff + cols)}; {@code scratch} holds at least {@link #SCRATCH}

@@ -206,7 +206,7 @@ public final class MatMul {
                 if (floats instanceof F16Matrix f16 && f16.dotsFourRows()) {
                     for (; r + 4 <= to; r += 4) {
                         for (int t = 0; t < tokens; t++) {
-                            f16.dot4(r, x, xOff + t * cols, out, outOff + t * rows + r);
+                            f16.dot4(r, x, xOff + t * cols, out, outOff + t * rows + r, rowScales);
                         }
                     }
                 }
