@@ -1,6 +1,7 @@
 package io.sinkserve.compute;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.Objects;
 
 import jdk.incubator.vector.FloatVector;
@@ -37,25 +38,44 @@ final class F16Matrix extends FloatMatrix {
     }
 
     /**
-     * out[outOff + k] = {@link #dot} of row {@code row + k}, k = 0..3, with the same bits: each row's chunk is
-     * widened into its own quarter of {@code scratch} (at least {@code 4 * CHUNK} floats) and keeps its own
-     * accumulator in dot's order, and each vector of the activation is loaded once for the four rows.
+     * out[outOff + t * stride] = {@link #dot} of the row with token t's activation x[xOff + t * cols ..],
+     * t &lt; tokens, with dot's bits: each chunk is widened once for all the tokens.
+     */
+    void dots(int row, float[] x, int xOff, int tokens, float[] out, int outOff, int stride, float[] scratch) {
+        Objects.checkFromIndexSize(xOff, tokens * cols, x.length);
+        long base = offset(row, 0);
+        for (int t = 0; t < tokens; t++) {
+            out[outOff + t * stride] = 0f;
+        }
+        for (int c = 0; c < cols; c += CHUNK) {
+            int n = Math.min(CHUNK, cols - c);
+            widen(base + 2L * c, scratch, 0, n);
+            for (int t = 0; t < tokens; t++) {
+                out[outOff + t * stride] += FloatOps.dot(scratch, 0, x, xOff + t * cols + c, n);
+            }
+        }
+    }
+
+    /**
+     * out[outOff + t * stride + k] = {@link #dot} of row {@code row + k} with token t's activation
+     * x[xOff + t * cols ..], k = 0..3, t &lt; tokens, with the same bits: each row's chunk is widened once, into
+     * its own quarter of {@code scratch} (at least {@code 4 * CHUNK} floats), and keeps its own accumulator in
+     * dot's order, and each vector of the activation is loaded once for the four rows.
      * For rows wider than {@link #WIDE}: their activation takes more than half of L1, the streaming weights
      * evict it, and one row at a time then reads it back from L2 for every row. Only where
      * {@link #dotsFourRows} says so.
      */
-    void dot4(int row, float[] x, int xOff, float[] out, int outOff, float[] scratch) {
+    void dot4(int row, float[] x, int xOff, int tokens, float[] out, int outOff, int stride, float[] scratch) {
         if (!dotsFourRows()) {
             throw new IllegalStateException("rows of " + cols + " columns at " + W + " lanes are dotted one at a time");
         }
-        checkX(x, xOff);
+        Objects.checkFromIndexSize(xOff, tokens * cols, x.length);
         Objects.checkFromIndexSize(row, 4, rows);
         long rowBytes = 2L * cols;
         long base = offset(row, 0);
-        float s0 = 0f;
-        float s1 = 0f;
-        float s2 = 0f;
-        float s3 = 0f;
+        for (int t = 0; t < tokens; t++) {
+            Arrays.fill(out, outOff + t * stride, outOff + t * stride + 4, 0f);
+        }
         for (int c = 0; c < cols; c += CHUNK) {
             int n = Math.min(CHUNK, cols - c);
             long o = base + 2L * c;
@@ -63,35 +83,35 @@ final class F16Matrix extends FloatMatrix {
             widen(o + rowBytes, scratch, CHUNK, n);
             widen(o + 2 * rowBytes, scratch, 2 * CHUNK, n);
             widen(o + 3 * rowBytes, scratch, 3 * CHUNK, n);
-            FloatVector z = FloatVector.zero(F);
-            FloatVector a0 = z;
-            FloatVector a1 = z;
-            FloatVector a2 = z;
-            FloatVector a3 = z;
-            int i = 0;
-            for (int end = n / LOGICAL * LOGICAL; i < end; i += LOGICAL) {
-                FloatVector v = FloatVector.fromArray(F, x, xOff + c + i);
-                a0 = FloatVector.fromArray(F, scratch, i).fma(v, a0);
-                a1 = FloatVector.fromArray(F, scratch, CHUNK + i).fma(v, a1);
-                a2 = FloatVector.fromArray(F, scratch, 2 * CHUNK + i).fma(v, a2);
-                a3 = FloatVector.fromArray(F, scratch, 3 * CHUNK + i).fma(v, a3);
+            for (int t = 0; t < tokens; t++) {
+                int xc = xOff + t * cols + c;
+                FloatVector z = FloatVector.zero(F);
+                FloatVector a0 = z;
+                FloatVector a1 = z;
+                FloatVector a2 = z;
+                FloatVector a3 = z;
+                int i = 0;
+                for (int end = n / LOGICAL * LOGICAL; i < end; i += LOGICAL) {
+                    FloatVector v = FloatVector.fromArray(F, x, xc + i);
+                    a0 = FloatVector.fromArray(F, scratch, i).fma(v, a0);
+                    a1 = FloatVector.fromArray(F, scratch, CHUNK + i).fma(v, a1);
+                    a2 = FloatVector.fromArray(F, scratch, 2 * CHUNK + i).fma(v, a2);
+                    a3 = FloatVector.fromArray(F, scratch, 3 * CHUNK + i).fma(v, a3);
+                }
+                int o4 = outOff + t * stride;
+                out[o4] += tail(scratch, 0, x, xc, i, n, FixedOrder.sum16(a0, z, z, z));
+                out[o4 + 1] += tail(scratch, CHUNK, x, xc, i, n, FixedOrder.sum16(a1, z, z, z));
+                out[o4 + 2] += tail(scratch, 2 * CHUNK, x, xc, i, n, FixedOrder.sum16(a2, z, z, z));
+                out[o4 + 3] += tail(scratch, 3 * CHUNK, x, xc, i, n, FixedOrder.sum16(a3, z, z, z));
             }
-            int xc = xOff + c;
-            s0 += tail(scratch, 0, x, xc, i, n, FixedOrder.sum16(a0, z, z, z));
-            s1 += tail(scratch, CHUNK, x, xc, i, n, FixedOrder.sum16(a1, z, z, z));
-            s2 += tail(scratch, 2 * CHUNK, x, xc, i, n, FixedOrder.sum16(a2, z, z, z));
-            s3 += tail(scratch, 3 * CHUNK, x, xc, i, n, FixedOrder.sum16(a3, z, z, z));
         }
-        out[outOff] = s0;
-        out[outOff + 1] = s1;
-        out[outOff + 2] = s2;
-        out[outOff + 3] = s3;
     }
 
     /**
      * Whether a matvec should take this matrix's rows four at a time ({@link #dot4}): rows wider than
      * {@link #WIDE}, and one vector holding dot's sixteen logical lanes (512 bits). With more accumulators
-     * per row C2 stops inlining the loads and boxes the vectors.
+     * per row the integer-lane kernel this replaced had C2 stop inlining its loads and box the vectors; that
+     * was not measured again for this one.
      */
     boolean dotsFourRows() {
         return W == LOGICAL && cols > WIDE;

@@ -203,12 +203,17 @@ public final class MatMul {
                 int rows = floats.rows;
                 int cols = floats.cols;
                 int r = from;
-                if (floats instanceof F16Matrix f16 && f16.dotsFourRows()) {
-                    for (; r + 4 <= to; r += 4) {
-                        for (int t = 0; t < tokens; t++) {
-                            f16.dot4(r, x, xOff + t * cols, out, outOff + t * rows + r, rowScales);
+                if (floats instanceof F16Matrix f16) {
+                    // each chunk of a row widened once for all the tokens
+                    if (f16.dotsFourRows()) {
+                        for (; r + 4 <= to; r += 4) {
+                            f16.dot4(r, x, xOff, tokens, out, outOff + r, rows, rowScales);
                         }
                     }
+                    for (; r < to; r++) {
+                        f16.dots(r, x, xOff, tokens, out, outOff + r, rows, rowScales);
+                    }
+                    return;
                 }
                 for (; r < to; r++) {
                     for (int t = 0; t < tokens; t++) {

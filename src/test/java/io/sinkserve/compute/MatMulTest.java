@@ -177,7 +177,7 @@ class MatMulTest {
         if (m.dotsFourRows()) {
             float[] four = new float[4];
             for (int r = 0; r + 4 <= rows; r += 4) {
-                m.dot4(r, xs, cols, four, 0, scratch);
+                m.dot4(r, xs, cols, 1, four, 0, 0, scratch);
                 assertSameBits(java.util.Arrays.copyOfRange(want, rows + r, rows + r + 4), four, 0, "dot4 of token 1, rows from " + r);
             }
         }
