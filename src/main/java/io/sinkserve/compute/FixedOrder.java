@@ -37,6 +37,16 @@ public final class FixedOrder {
         return v.lane(0);
     }
 
+    /**
+     * {@link #sum16(FloatVector, FloatVector, FloatVector, FloatVector)} of the 16 logical lanes stored from a[off], the
+     * same sums in the same order. For a kernel too large for C2 to inline the vector form into: a call left out
+     * of line takes its vectors boxed, and C2 then allocates the boxes on every trip of the loop that made them.
+     */
+    static float sum16(float[] a, int off) {
+        return fold8(a[off] + a[off + 8], a[off + 1] + a[off + 9], a[off + 2] + a[off + 10], a[off + 3] + a[off + 11],
+                a[off + 4] + a[off + 12], a[off + 5] + a[off + 13], a[off + 6] + a[off + 14], a[off + 7] + a[off + 15]);
+    }
+
     /** Lane i &lt;-&gt; lane i ^ d at the kernels' width (identity where d is not below it: unused there). */
     public static VectorShuffle<Float> swap(int d) {
         return VectorShuffle.fromOp(VectorWidth.FLOAT, lane -> d < VectorWidth.LANES ? lane ^ d : lane);

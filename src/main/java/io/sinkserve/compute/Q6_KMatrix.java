@@ -24,6 +24,12 @@ final class Q6_KMatrix extends FloatMatrix {
     private static final int CHUNK = BYTES.length();
     /** The conversion part that holds quants 16 .. 31 of a 32-byte step. */
     private static final int SECOND = 16 / W;
+    /**
+     * W quant bytes as floats' bits: the 32 bytes of a step are stored to the scratch and read back W at a time,
+     * each widened from the lowest part of a vector. Widening a higher part of the 32-byte vector directly
+     * (convertShape with part &gt; 0) compiles to a long shuffle sequence on AVX2.
+     */
+    private static final VectorSpecies<Float> QUANTS = VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(64, 8 * W)));
 
     Q6_KMatrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q6_K, data, rows, cols);
@@ -58,61 +64,71 @@ final class Q6_KMatrix extends FloatMatrix {
      */
     private float dotByHalves(long base, float[] x, int xOff, float[] scratch) {
         FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = acc0;
-        for (int sb = 0, superBlocks = cols / 256; sb < superBlocks; sb++) {
-            long off = base + (long) sb * BLOCK_BYTES;
-            subBlockScales(off, scratch);
-            for (int n = 0; n < 2; n++) {
-                ShortVector ql0 = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, off + 64 * n, LE).reinterpretShape(BYTE_PAIRS, 0);
-                ShortVector ql1 = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, off + 64 * n + 32, LE).reinterpretShape(BYTE_PAIRS, 0);
-                ShortVector qh = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, off + 128 + 32 * n, LE).reinterpretShape(BYTE_PAIRS, 0);
-                int xi = xOff + 256 * sb + 128 * n;
-                int si = 8 * n;
-                // quarter k: low (k < 2) or high nibbles of ql[32 (k & 1) ..], bits 2k, 2k + 1 of qh moved to bits 4, 5
-                ByteVector q = ql0.and((short) 0x0F0F).or(qh.and((short) 0x0303).lanewise(VectorOperators.LSHL, 4))
-                        .reinterpretAsBytes().sub((byte) 32);
-                acc0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 0]).fma(FloatVector.fromArray(F, x, xi + 0), acc0);
-                if (W < LOGICAL) {
-                    acc1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(scratch[si + 0]).fma(FloatVector.fromArray(F, x, xi + 0 + W), acc1);
-                }
-                acc0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, SECOND)).mul(scratch[si + 1]).fma(FloatVector.fromArray(F, x, xi + 16), acc0);
-                if (W < LOGICAL) {
-                    acc1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, SECOND + 1)).mul(scratch[si + 1]).fma(FloatVector.fromArray(F, x, xi + 16 + W), acc1);
-                }
-                q = ql1.and((short) 0x0F0F).or(qh.lanewise(VectorOperators.LSHL, 2).and((short) 0x3030))
-                        .reinterpretAsBytes().sub((byte) 32);
-                acc0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 2]).fma(FloatVector.fromArray(F, x, xi + 32), acc0);
-                if (W < LOGICAL) {
-                    acc1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(scratch[si + 2]).fma(FloatVector.fromArray(F, x, xi + 32 + W), acc1);
-                }
-                acc0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, SECOND)).mul(scratch[si + 3]).fma(FloatVector.fromArray(F, x, xi + 48), acc0);
-                if (W < LOGICAL) {
-                    acc1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, SECOND + 1)).mul(scratch[si + 3]).fma(FloatVector.fromArray(F, x, xi + 48 + W), acc1);
-                }
-                q = ql0.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F).or(qh.and((short) 0x3030))
-                        .reinterpretAsBytes().sub((byte) 32);
-                acc0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 4]).fma(FloatVector.fromArray(F, x, xi + 64), acc0);
-                if (W < LOGICAL) {
-                    acc1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(scratch[si + 4]).fma(FloatVector.fromArray(F, x, xi + 64 + W), acc1);
-                }
-                acc0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, SECOND)).mul(scratch[si + 5]).fma(FloatVector.fromArray(F, x, xi + 80), acc0);
-                if (W < LOGICAL) {
-                    acc1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, SECOND + 1)).mul(scratch[si + 5]).fma(FloatVector.fromArray(F, x, xi + 80 + W), acc1);
-                }
-                q = ql1.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F).or(qh.lanewise(VectorOperators.LSHR, 2).and((short) 0x3030))
-                        .reinterpretAsBytes().sub((byte) 32);
-                acc0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 6]).fma(FloatVector.fromArray(F, x, xi + 96), acc0);
-                if (W < LOGICAL) {
-                    acc1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(scratch[si + 6]).fma(FloatVector.fromArray(F, x, xi + 96 + W), acc1);
-                }
-                acc0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, SECOND)).mul(scratch[si + 7]).fma(FloatVector.fromArray(F, x, xi + 112), acc0);
-                if (W < LOGICAL) {
-                    acc1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, SECOND + 1)).mul(scratch[si + 7]).fma(FloatVector.fromArray(F, x, xi + 112 + W), acc1);
-                }
+        FloatVector acc1 = FloatVector.zero(F);
+        int superBlocks = cols / 256;
+        for (int sb = 0; sb < superBlocks; sb++) {
+            subBlockScales(base + (long) sb * BLOCK_BYTES, scratch, 16 * sb);
+        }
+        // each step's 32 decoded bytes are stored after the scales and read back W at a time (see QUANTS)
+        int qAt = 16 * superBlocks;
+        // one loop over the halves: C2 does not unroll a nested loop over a super-block's two halves and keeps
+        // its accumulators in memory
+        for (int half = 0, halves = 2 * superBlocks; half < halves; half++) {
+            long off = base + (long) (half >> 1) * BLOCK_BYTES;
+            int n = half & 1;
+            ShortVector ql0 = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, off + 64 * n, LE).reinterpretShape(BYTE_PAIRS, 0);
+            ShortVector ql1 = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, off + 64 * n + 32, LE).reinterpretShape(BYTE_PAIRS, 0);
+            ShortVector qh = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, off + 128 + 32 * n, LE).reinterpretShape(BYTE_PAIRS, 0);
+            int xi = xOff + 128 * half;
+            int si = 8 * half;
+            // quarter k: low (k < 2) or high nibbles of ql[32 (k & 1) ..], bits 2k, 2k + 1 of qh moved to bits 4, 5
+            ql0.and((short) 0x0F0F).or(qh.and((short) 0x0303).lanewise(VectorOperators.LSHL, 4))
+                    .reinterpretAsBytes().sub((byte) 32).reinterpretAsFloats().intoArray(scratch, qAt);
+            acc0 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + 0 * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 0]).fma(FloatVector.fromArray(F, x, xi + 0), acc0);
+            if (W < LOGICAL) {
+                acc1 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + 1 * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 0]).fma(FloatVector.fromArray(F, x, xi + 0 + W), acc1);
+            }
+            acc0 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + SECOND * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 1]).fma(FloatVector.fromArray(F, x, xi + 16), acc0);
+            if (W < LOGICAL) {
+                acc1 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + (SECOND + 1) * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 1]).fma(FloatVector.fromArray(F, x, xi + 16 + W), acc1);
+            }
+            ql1.and((short) 0x0F0F).or(qh.lanewise(VectorOperators.LSHL, 2).and((short) 0x3030))
+                    .reinterpretAsBytes().sub((byte) 32).reinterpretAsFloats().intoArray(scratch, qAt);
+            acc0 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + 0 * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 2]).fma(FloatVector.fromArray(F, x, xi + 32), acc0);
+            if (W < LOGICAL) {
+                acc1 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + 1 * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 2]).fma(FloatVector.fromArray(F, x, xi + 32 + W), acc1);
+            }
+            acc0 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + SECOND * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 3]).fma(FloatVector.fromArray(F, x, xi + 48), acc0);
+            if (W < LOGICAL) {
+                acc1 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + (SECOND + 1) * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 3]).fma(FloatVector.fromArray(F, x, xi + 48 + W), acc1);
+            }
+            ql0.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F).or(qh.and((short) 0x3030))
+                    .reinterpretAsBytes().sub((byte) 32).reinterpretAsFloats().intoArray(scratch, qAt);
+            acc0 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + 0 * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 4]).fma(FloatVector.fromArray(F, x, xi + 64), acc0);
+            if (W < LOGICAL) {
+                acc1 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + 1 * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 4]).fma(FloatVector.fromArray(F, x, xi + 64 + W), acc1);
+            }
+            acc0 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + SECOND * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 5]).fma(FloatVector.fromArray(F, x, xi + 80), acc0);
+            if (W < LOGICAL) {
+                acc1 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + (SECOND + 1) * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 5]).fma(FloatVector.fromArray(F, x, xi + 80 + W), acc1);
+            }
+            ql1.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F).or(qh.lanewise(VectorOperators.LSHR, 2).and((short) 0x3030))
+                    .reinterpretAsBytes().sub((byte) 32).reinterpretAsFloats().intoArray(scratch, qAt);
+            acc0 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + 0 * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 6]).fma(FloatVector.fromArray(F, x, xi + 96), acc0);
+            if (W < LOGICAL) {
+                acc1 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + 1 * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 6]).fma(FloatVector.fromArray(F, x, xi + 96 + W), acc1);
+            }
+            acc0 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + SECOND * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 7]).fma(FloatVector.fromArray(F, x, xi + 112), acc0);
+            if (W < LOGICAL) {
+                acc1 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + (SECOND + 1) * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 7]).fma(FloatVector.fromArray(F, x, xi + 112 + W), acc1);
             }
         }
-        // at 256 bits sum16 reads the first two vectors, at 512 bits the first one
-        return FixedOrder.sum16(acc0, acc1, acc0, acc1);
+        // the 16 logical lanes: acc0's (and at 256 bits acc1's)
+        acc0.intoArray(scratch, qAt);
+        if (W < LOGICAL) {
+            acc1.intoArray(scratch, qAt + W);
+        }
+        return FixedOrder.sum16(scratch, qAt);
     }
 
     /**
@@ -126,7 +142,7 @@ final class Q6_KMatrix extends FloatMatrix {
         FloatVector a3 = a0;
         for (int sb = 0, superBlocks = cols / 256; sb < superBlocks; sb++) {
             long off = base + (long) sb * BLOCK_BYTES;
-            subBlockScales(off, scratch);
+            subBlockScales(off, scratch, 0);
             for (int t = 0; t < 8; t++) {
                 long ql = off + 64 * (t >>> 2) + 32 * (t & 1);
                 long qh = off + 128 + 32 * (t >>> 2);
@@ -152,12 +168,12 @@ final class Q6_KMatrix extends FloatMatrix {
         return FixedOrder.sum16(a0, a1, a2, a3);
     }
 
-    /** scratch[0 .. 16) = d * scale of the super-block at {@code off}. */
-    private void subBlockScales(long off, float[] scratch) {
+    /** scratch[at .. at + 16) = d * scale of the super-block at {@code off}. */
+    private void subBlockScales(long off, float[] scratch, int at) {
         float d = Float.float16ToFloat(data.get(SHORT, off + 208));
         ByteVector scales = ByteVector.fromMemorySegment(B128, data, off + 192, LE);
         for (int p = 0; p < LOGICAL / W; p++) {
-            ((FloatVector) scales.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(scratch, p * W);
+            ((FloatVector) scales.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(scratch, at + p * W);
         }
     }
 
