@@ -18,6 +18,7 @@ final class DecodedRow {
     float[] mins = new float[0];
     /** The combined weight-times-activation scale of each block, for the token being dotted. */
     private float[] combined = new float[0];
+    private final float[] lanes = new float[8];
     private int blocks;
     private boolean narrow;
     private float offset;
@@ -66,13 +67,15 @@ final class DecodedRow {
         if (b < blocks) {
             even = block(w, xq, b, c[b], even);
         }
-        float sum = FixedOrder.sum8(even.add(odd));
+        // reduced from the stored lanes (see FixedOrder#sum16(float[], int))
+        even.add(odd).intoArray(lanes, 0);
+        float sum = FixedOrder.sum8(lanes, 0);
         if (offset != 0f) {
             // Σ_b scale_b offset Σ_i xq_i: the activation's block sums of quants carry the second factor
-            return sum - offset * FloatOps.dot(c, 0, x.qsum, 0, blocks);
+            return sum - offset * FixedOrder.dot(c, 0, x.qsum, 0, blocks);
         }
         // Σ_b min_b Σ_i x_i over the block
-        return withMins ? sum - FloatOps.dot(mins, 0, x.sum, 0, blocks) : sum;
+        return withMins ? sum - FixedOrder.dot(mins, 0, x.sum, 0, blocks) : sum;
     }
 
     private FloatVector block(short[] w, short[] xq, int b, float scale, FloatVector acc) {

@@ -120,7 +120,7 @@ public final class MatMul {
             for (int t = 0; t < n; t++) {
                 activations[t].quantize(x, xOff + t * q.cols, q.cols);
             }
-            task.ensureScales(q.cols / 16);
+            task.ensureScales(QuantizedMatrix.scratchLength(q.cols));
             task.quantized = q;
             task.activations = activations;
         } else {

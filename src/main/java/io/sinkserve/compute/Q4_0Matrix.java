@@ -29,6 +29,8 @@ final class Q4_0Matrix extends QuantizedMatrix implements BlockScaledRows {
         long base = offset(row, 0);
         int blocks = cols / 32;
         blockScales.scaled(row, x, scales);
+        // scales[b] * Σ xq = d * x.sum[b] (in scalar code, see FixedOrder#dot)
+        float offset = 8f * FixedOrder.dot(scales, 0, x.qsum, 0, blocks);
         FloatVector even = FloatVector.zero(F);
         FloatVector odd = FloatVector.zero(F);
         int b = 0;
@@ -40,8 +42,9 @@ final class Q4_0Matrix extends QuantizedMatrix implements BlockScaledRows {
         if (b < blocks) {
             even = block(base, b, x.q, scales[b], even);
         }
-        // scales[b] * Σ xq = d * x.sum[b]
-        return FixedOrder.sum8(even.add(odd)) - 8f * FloatOps.dot(scales, 0, x.qsum, 0, blocks);
+        // reduced from the stored lanes (see FixedOrder#sum16(float[], int))
+        even.add(odd).intoArray(scales, blocks);
+        return FixedOrder.sum8(scales, blocks) - offset;
     }
 
     /** acc + scale * Σ nibble * xq over block b. */

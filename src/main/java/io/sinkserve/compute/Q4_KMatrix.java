@@ -69,6 +69,8 @@ final class Q4_KMatrix extends QuantizedMatrix implements BlockScaledRows {
             sc.mul(d).mul(FloatVector.fromArray(F, x.scale, 8 * sb)).intoArray(scales, 8 * sb);
             mn.mul(dmin).intoArray(scales, blocks + 8 * sb);
         }
+        // in scalar code, see FixedOrder#dot
+        float mins = FixedOrder.dot(scales, blocks, x.sum, 0, blocks);
         short[] xq = x.q;
         // low and high nibbles in separate accumulators: two independent FMA chains
         FloatVector accLow = FloatVector.zero(F);
@@ -92,7 +94,9 @@ final class Q4_KMatrix extends QuantizedMatrix implements BlockScaledRows {
             accHigh = ((FloatVector) h.add(h.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
                     .convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scales[2 * g + 1]), accHigh);
         }
-        return FixedOrder.sum8(accLow.add(accHigh)) - FloatOps.dot(scales, blocks, x.sum, 0, blocks);
+        // reduced from the stored lanes (see FixedOrder#sum16(float[], int))
+        accLow.add(accHigh).intoArray(scales, 2 * blocks);
+        return FixedOrder.sum8(scales, 2 * blocks) - mins;
     }
 
     @Override

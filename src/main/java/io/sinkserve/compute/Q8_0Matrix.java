@@ -37,7 +37,9 @@ final class Q8_0Matrix extends QuantizedMatrix implements BlockScaledRows {
         if (b < blocks) {
             even = block(base, b, xq, scales[b], even);
         }
-        return FixedOrder.sum8(even.add(odd));
+        // reduced from the stored lanes (see FixedOrder#sum16(float[], int))
+        even.add(odd).intoArray(scales, blocks);
+        return FixedOrder.sum8(scales, blocks);
     }
 
     private FloatVector block(long base, int b, short[] xq, float scale, FloatVector acc) {

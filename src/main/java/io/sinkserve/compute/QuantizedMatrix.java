@@ -29,10 +29,18 @@ abstract sealed class QuantizedMatrix extends WeightMatrix permits Q8_0Matrix, Q
     /**
      * Row {@code row} · x, where x was quantised from an activation of length cols. Each kernel first
      * gathers the combined weight-times-activation scale of every block into {@code scales} (at least
-     * cols / 16 floats of working space) in a pass of its own, so its vector loop only loads one float per
+     * {@link #scratchLength} floats of working space) in a pass of its own, so its vector loop only loads one float per
      * block instead of decoding half floats and packed scales between vector operations.
      */
     abstract float dot(int row, QuantizedVector x, float[] scales);
+
+    /**
+     * The working space {@link #dot} needs for a row of {@code cols}: two floats per 32-value block and eight for
+     * its lane sums, stored and reduced (see {@link FixedOrder#sum8(float[], int)}).
+     */
+    static int scratchLength(int cols) {
+        return cols / 16 + 8;
+    }
 
     /**
      * acc += scale * Σ products. The 16 products (each |p| < 2^15) are summed pairwise into 8 32-bit lanes,

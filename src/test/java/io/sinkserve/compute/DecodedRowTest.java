@@ -23,7 +23,7 @@ class DecodedRowTest {
         MemorySegment seg = TestMatrices.randomBlocks(type, rnd, rows, cols);
         QuantizedMatrix m = (QuantizedMatrix) Matrix.of(type, seg, rows, cols);
         DecodedRow decoded = new DecodedRow();
-        float[] scratch = new float[cols / 16];
+        float[] scratch = new float[QuantizedMatrix.scratchLength(cols)];
         for (int token = 0; token < 3; token++) {
             float[] x = TestMatrices.gaussian(rnd, cols, 1f);
             QuantizedVector qx = new QuantizedVector();

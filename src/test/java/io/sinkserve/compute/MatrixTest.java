@@ -67,7 +67,7 @@ class MatrixTest {
         for (int r = 0; r < rows; r++) {
             float[] w = TestMatrices.referenceRow(m, seg, r);
             double want = ScalarReference.dot(w, xRef, xOff);
-            float got = m instanceof QuantizedMatrix q ? q.dot(r, xq, new float[cols / 16]) : ((FloatMatrix) m).dot(r, x, 5, new float[FloatMatrix.SCRATCH]);
+            float got = m instanceof QuantizedMatrix q ? q.dot(r, xq, new float[QuantizedMatrix.scratchLength(cols)]) : ((FloatMatrix) m).dot(r, x, 5, new float[FloatMatrix.SCRATCH]);
             assertEquals(want, got, 1e-5 * ScalarReference.absDot(w, xRef, xOff) + 1e-30, type + " row " + r);
         }
     }
