@@ -69,8 +69,22 @@ final class Q4_KMatrix extends QuantizedMatrix implements BlockScaledRows {
             sc.mul(d).mul(FloatVector.fromArray(F, x.scale, 8 * sb)).intoArray(scales, 8 * sb);
             mn.mul(dmin).intoArray(scales, blocks + 8 * sb);
         }
-        // in scalar code, see FixedOrder#dot
-        float mins = FixedOrder.dot(scales, blocks, x.sum, 0, blocks);
+        // Σ_b min_b x.sum_b in FloatOps.dot's order, to its bits (element b to logical lane b mod 16, the tail in
+        // order). Written out, not called: for the reason FixedOrder#dot gives, and its scalar loop cost this kernel
+        // about a tenth of its speed (JMH, one thread, from cache).
+        FloatVector minsLow = FloatVector.zero(F);
+        FloatVector minsHigh = FloatVector.zero(F);
+        int b = 0;
+        for (int end = blocks / 16 * 16; b < end; b += 16) {
+            minsLow = FloatVector.fromArray(F, scales, blocks + b).fma(FloatVector.fromArray(F, x.sum, b), minsLow);
+            minsHigh = FloatVector.fromArray(F, scales, blocks + b + 8).fma(FloatVector.fromArray(F, x.sum, b + 8), minsHigh);
+        }
+        minsLow.intoArray(scales, 2 * blocks);
+        minsHigh.intoArray(scales, 2 * blocks + 8);
+        float mins = FixedOrder.sum16(scales, 2 * blocks);
+        for (; b < blocks; b++) {
+            mins = Math.fma(scales[blocks + b], x.sum[b], mins);
+        }
         short[] xq = x.q;
         // low and high nibbles in separate accumulators: two independent FMA chains
         FloatVector accLow = FloatVector.zero(F);

@@ -35,11 +35,11 @@ abstract sealed class QuantizedMatrix extends WeightMatrix permits Q8_0Matrix, Q
     abstract float dot(int row, QuantizedVector x, float[] scales);
 
     /**
-     * The working space {@link #dot} needs for a row of {@code cols}: two floats per 32-value block and eight for
-     * its lane sums, stored and reduced (see {@link FixedOrder#sum8(float[], int)}).
+     * The working space {@link #dot} needs for a row of {@code cols}: two floats per 32-value block and 16 for
+     * lane sums, stored and reduced (see {@link FixedOrder#sum16(float[], int)}).
      */
     static int scratchLength(int cols) {
-        return cols / 16 + 8;
+        return cols / 16 + 16;
     }
 
     /**
