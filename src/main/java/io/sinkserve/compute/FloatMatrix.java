@@ -16,8 +16,13 @@ abstract sealed class FloatMatrix extends WeightMatrix permits F32Matrix, F16Mat
     /** Floats of working space a {@link #dot} (and {@link F16Matrix#dot4}) needs. */
     static final int SCRATCH = 4096;
 
+    /** The floats of working space {@link #dot} needs for this matrix: {@link #SCRATCH} unless a type needs more. */
+    int scratchLength() {
+        return SCRATCH;
+    }
+
     /**
-     * Row {@code row} · {@code x[xOff .. xOff + cols)}; {@code scratch} holds at least {@link #SCRATCH}
+     * Row {@code row} · {@code x[xOff .. xOff + cols)}; {@code scratch} holds at least {@link #scratchLength}
      * floats of working space for types that decode a chunk of the row before multiplying it.
      */
     abstract float dot(int row, float[] x, int xOff, float[] scratch);

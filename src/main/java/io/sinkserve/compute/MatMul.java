@@ -124,7 +124,7 @@ public final class MatMul {
             task.quantized = q;
             task.activations = activations;
         } else {
-            task.ensureScales(FloatMatrix.SCRATCH);
+            task.ensureScales(((FloatMatrix) m).scratchLength());
             task.floats = (FloatMatrix) m;
             task.x = x;
             task.xOff = xOff;

@@ -35,6 +35,12 @@ final class Q6_KMatrix extends FloatMatrix {
         super(TensorType.Q6_K, data, rows, cols);
     }
 
+    /** The row's sub-block scales (one float per 16 values), then 16 floats for a step's quants and the lane sums. */
+    @Override
+    int scratchLength() {
+        return Math.max(SCRATCH, cols / 16 + 16);
+    }
+
     private float scale(long off, int s) {
         return data.get(ValueLayout.JAVA_BYTE, off + 192 + s);
     }

@@ -93,6 +93,24 @@ class MatrixTest {
         }
     }
 
+    /** A row so wide that its sub-block scales alone pass FloatMatrix.SCRATCH: MatMul must size the working space from the matrix. */
+    @Test
+    void q6KRowWiderThanTheDefaultScratchDotsThroughMatMul() {
+        TensorType type = TensorType.Q6_K;
+        Random rnd = new Random(201);
+        int cols = 256 * 260;
+        FloatMatrix m = (FloatMatrix) Matrix.of(type, TestMatrices.randomBlocks(type, rnd, 1, cols), 1, cols);
+        assertTrue(m.scratchLength() > FloatMatrix.SCRATCH);
+        float[] x = TestMatrices.gaussian(rnd, cols, 1f);
+        float[] w = new float[cols];
+        m.dequantizeRow(0, w, 0);
+        float[] out = new float[1];
+        try (ComputePool pool = new ComputePool(1)) {
+            new MatMul(pool).matvec(m, x, 0, out, 0);
+        }
+        assertEquals(Float.floatToRawIntBits(FloatOps.dot(w, 0, x, 0, cols)), Float.floatToRawIntBits(out[0]));
+    }
+
     /**
      * F16's kernel widens the halves in integer lanes and FMAs them at once, chunk by chunk: the bits of
      * FloatOps.dot over each CHUNK-value chunk of the dequantised row, summed in order, at every width.
