@@ -3,10 +3,10 @@ package io.sinkserve.compute;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The half-float scale that leads every block of a Q4_0 or Q8_0 matrix, copied once at load into one
+ * The half-float scale that leads every block of a Q8_0 matrix, copied once at load into one
  * contiguous array. The per-row scale pass of a dot product then converts four scales per instruction
  * (C2 turns the {@link Float#float16ToFloat} loop into 128-bit vcvtph2ps) instead of reading one half float
- * from every 18- or 34-byte block, a scalar pass that took a fifth of Q4_0 decode time. Costs 2 bytes
+ * from every 34-byte block in a scalar pass. Costs 2 bytes
  * of heap per 32 weights.
  */
 final class BlockScales {

@@ -4,8 +4,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 
 /**
- * One row of a matrix with a scale per 32-value block (Q4_0, Q8_0, Q4_K), decoded once into 16-bit
- * quants, float scales and, for Q4_K, float mins (value[i] = scales[b] * (quants[i] - offset) - mins[b], b = i / 32)
+ * One row of a matrix with a scale per 32-value block (Q8_0, Q4_K), decoded once into 16-bit
+ * quants, float scales and, for Q4_K, float mins (value[i] = scales[b] * quants[i] - mins[b], b = i / 32)
  * so that every token of a small batch
  * (batched decode) dots the same decoded row: the nibble or byte unpacking and the half-float scale
  * decode are paid once per row instead of once per token. One per worker; its arrays grow once and are
@@ -21,19 +21,16 @@ final class DecodedRow {
     private final float[] lanes = new float[8];
     private int blocks;
     private boolean narrow;
-    private float offset;
     private boolean withMins;
 
     /**
      * Makes room for a row of {@code cols} values. {@code narrow}: every quant is in [-16, 16], so the
      * sum of two products with 8-bit activations per 16-bit lane, and two such lanes, stay below 2^15.
-     * {@code offset}: subtracted from every quant (Q4_0's 8), applied through the activation's block sums.
      * {@code withMins}: the decoder fills {@link #mins}.
      */
-    void reset(int cols, boolean narrow, float offset, boolean withMins) {
+    void reset(int cols, boolean narrow, boolean withMins) {
         blocks = cols / QuantizedVector.BLOCK;
         this.narrow = narrow;
-        this.offset = offset;
         this.withMins = withMins;
         if (quants.length < cols) {
             quants = new short[cols];
@@ -70,10 +67,6 @@ final class DecodedRow {
         // reduced from the stored lanes (see FixedOrder#sum16(float[], int))
         even.add(odd).intoArray(lanes, 0);
         float sum = FixedOrder.sum8(lanes, 0);
-        if (offset != 0f) {
-            // Σ_b scale_b offset Σ_i xq_i: the activation's block sums of quants carry the second factor
-            return sum - offset * FixedOrder.dot(c, 0, x.qsum, 0, blocks);
-        }
         // Σ_b min_b Σ_i x_i over the block
         return withMins ? sum - FixedOrder.dot(mins, 0, x.sum, 0, blocks) : sum;
     }

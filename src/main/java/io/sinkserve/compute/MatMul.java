@@ -5,14 +5,14 @@ import java.util.Objects;
 
 /**
  * Matrix products of weight matrices with activations, split by rows across a {@link ComputePool}.
- * {@link #matvec} (one token, decode) runs each type's fused dequantize+dot kernel per row (wide F16 rows
- * four at a time, see {@link F16Matrix#dot4}, with each row's bits), with the
- * activation quantised to 8 bits once per call for the {@link QuantizedMatrix} types (Q8_0, Q4_0, Q4_K;
- * Q6_K and the float types dot the float activation, see {@link FloatMatrix}). {@link #matmul}
- * (many tokens: prefill) reads and decodes the weights once for all tokens and multiplies them in a
- * register-blocked {@link TiledGemm}; up to {@link #SMALL_BATCH} tokens (batched decode) take the per-token
- * row kernels instead, each row dotted with every token (its 8-bit activation for the QuantizedMatrix types)
- * while it is in cache (Q4_0, Q8_0 and Q4_K rows are decoded once for all the tokens, see
+ * {@link #matvec} (one token, decode) runs each type's fused dequantize+dot kernel (wide F16 rows four at a
+ * time, see {@link F16Matrix#dot4}, with each row's bits; Q4_0 a group of rows at a time, see
+ * {@link GroupedMatrix}), with the activation quantised to 8 bits once per call for the block-quantised
+ * types Q8_0, Q4_0 and Q4_K (Q6_K and the float types dot the float activation, see {@link FloatMatrix}).
+ * {@link #matmul} (many tokens: prefill) reads and decodes the weights once for all tokens and multiplies them
+ * in a register-blocked {@link TiledGemm}; up to {@link #SMALL_BATCH} tokens (batched decode) take the
+ * per-token kernels instead, each row (or group) dotted with every token (its 8-bit activation for the
+ * block-quantised types) while it is in cache (Q8_0 and Q4_K rows are decoded once for all the tokens, see
  * {@link DecodedRow}). A token therefore gets the same bits in a batch of up to {@link #SMALL_BATCH} as
  * alone; larger batches go through the GEMM, which sums in another order (and, for block-quantised
  * weights, with unquantised activations). A batch can also be split: its first tokens take the per-token
@@ -23,12 +23,13 @@ import java.util.Objects;
  */
 public final class MatMul {
     /**
-     * Up to this many tokens on block-quantised weights go through the per-row kernels: the float GEMM
-     * costs about as much for 8 tokens as for 16 (its 8-token kernel needs a broadcast per FMA). On a
-     * Q4_0 row decoded once, a token costs 1.1-1.3 ms per 8192x2048 matrix on one core against the GEMM's
-     * 1.4-1.75 at 8 tokens and 0.8-1.1 at 16; the two meet at about 12 tokens (bench/KERNELS.md).
+     * Up to this many tokens on block-quantised weights go through the per-token kernels: the float GEMM
+     * costs about as much for 8 tokens as for 16 (its 8-token kernel needs a broadcast per FMA); where the
+     * two meet is measured in bench/KERNELS.md.
      */
     public static final int SMALL_BATCH = 8;
+    /** Rows per {@link GroupedMatrix} group at the widest width (512 bits); every narrower group divides it. */
+    private static final int GROUPED_UNIT = 32;
 
     private final ComputePool pool;
     private QuantizedVector[] activations = new QuantizedVector[SMALL_BATCH];
@@ -61,7 +62,7 @@ public final class MatMul {
         Objects.checkFromIndexSize(outOff, m.rows, out.length);
         preparePerToken(m, x, xOff, 1, out, outOff);
         try {
-            pool.run(m.rows, rowGrain(m.rows, 16), matvecTask);
+            pool.run(m.rows, rowGrain(m.rows, m instanceof GroupedMatrix ? GROUPED_UNIT : 16), matvecTask);
         } finally {
             matvecTask.clear();
         }
@@ -99,17 +100,37 @@ public final class MatMul {
         }
         ComputePool.RangeTask task = perToken == 0 ? gemm : perToken == n ? matvecTask : bothTask;
         try {
-            pool.run(m.rows, rowGrain(m.rows, perToken == n ? 16 : TiledGemm.GROUP), task);
+            pool.run(m.rows, rowGrain(m.rows, unit(m, perToken == n)), task);
         } finally {
             matvecTask.clear();
             gemm.clear();
         }
     }
 
+    /**
+     * Rows per chunk of work come in multiples of this: the per-token kernels' 16, the GEMM's row group, and
+     * for a {@link GroupedMatrix} whole groups of rows at the widest width, so that a chunk never splits one.
+     */
+    private static int unit(WeightMatrix m, boolean perTokenOnly) {
+        if (m instanceof GroupedMatrix) {
+            return perTokenOnly ? GROUPED_UNIT : GROUPED_UNIT * TiledGemm.GROUP / gcd(GROUPED_UNIT, TiledGemm.GROUP);
+        }
+        return perTokenOnly ? 16 : TiledGemm.GROUP;
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
     /** Sets the per-token task up for n tokens (packed rows of x from xOff) and every row of m: out[outOff + t * rows + r]. */
     private void preparePerToken(WeightMatrix m, float[] x, int xOff, int n, float[] out, int outOff) {
         MatvecTask task = matvecTask;
-        if (m instanceof QuantizedMatrix q) {
+        if (m instanceof FloatMatrix f) {
+            task.ensureScales(f.scratchLength());
+            task.floats = f;
+            task.x = x;
+            task.xOff = xOff;
+        } else {
             if (activations.length < n) {
                 int had = activations.length;
                 activations = Arrays.copyOf(activations, n);
@@ -118,16 +139,16 @@ public final class MatMul {
                 }
             }
             for (int t = 0; t < n; t++) {
-                activations[t].quantize(x, xOff + t * q.cols, q.cols);
+                activations[t].quantize(x, xOff + t * m.cols, m.cols);
             }
-            task.ensureScales(QuantizedMatrix.scratchLength(q.cols));
-            task.quantized = q;
+            if (m instanceof GroupedMatrix g) {
+                task.ensureScales(g.scratchLength());
+                task.grouped = g;
+            } else {
+                task.ensureScales(QuantizedMatrix.scratchLength(m.cols));
+                task.quantized = (QuantizedMatrix) m;
+            }
             task.activations = activations;
-        } else {
-            task.ensureScales(((FloatMatrix) m).scratchLength());
-            task.floats = (FloatMatrix) m;
-            task.x = x;
-            task.xOff = xOff;
         }
         task.tokens = n;
         task.out = out;
@@ -147,6 +168,7 @@ public final class MatMul {
         /** Per worker: the row being dotted with several tokens, decoded once (types with 32-value block scales). */
         private final DecodedRow[] decoded;
         QuantizedMatrix quantized;
+        GroupedMatrix grouped;
         /** Tokens dotted with each row; their outputs are {@code rows} apart. */
         int tokens;
         FloatMatrix floats;
@@ -165,6 +187,7 @@ public final class MatMul {
 
         void clear() {
             quantized = null;
+            grouped = null;
             floats = null;
             x = null;
             out = null;
@@ -182,6 +205,16 @@ public final class MatMul {
         @Override
         public void run(int from, int to, int worker) {
             float[] rowScales = scales[worker];
+            if (grouped != null) {
+                // chunks are whole groups (see unit); a group's weights stay in cache for every token
+                int rows = grouped.rows;
+                for (int g = from / GroupedMatrix.ROWS, end = (to + GroupedMatrix.ROWS - 1) / GroupedMatrix.ROWS; g < end; g++) {
+                    for (int t = 0; t < tokens; t++) {
+                        grouped.dotGroup(g, activations[t], rowScales, out, outOff + t * rows);
+                    }
+                }
+                return;
+            }
             if (quantized != null) {
                 int rows = quantized.rows;
                 if (tokens > 1 && quantized instanceof BlockScaledRows blockRows) {

@@ -1,82 +1,127 @@
 package io.sinkserve.compute;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * ggml Q4_0: blocks of 32 values, a half scale d then 16 bytes; byte j holds value j in its low nibble
  * and value j + 16 in its high nibble, both offset by 8: value = d * (nibble - 8).
+ *
+ * <p>Repacked at load (see {@link GroupedMatrix}): per group and block, eight 16-bit words per row, word q of
+ * row r holding the row's nibbles 4q .. 4q + 3 of the block (nibble 4q + i in bits 4i .. 4i + 3), stored as
+ * eight vectors of {@link #ROWS} lanes; the half scales per group and block in row order on the heap. The
+ * same 18 bytes per 32 values as the file; the file's bytes are read once, at load.
  */
-final class Q4_0Matrix extends QuantizedMatrix implements BlockScaledRows {
+final class Q4_0Matrix extends GroupedMatrix {
     private static final int BLOCK_BYTES = 18;
-    private final BlockScales blockScales;
+    private final int blocks;
+    /** [group][block][word q][row lane]: four nibbles per 16-bit word. */
+    private final MemorySegment words;
+    /** [group][block][row lane]: the half scales. */
+    private final short[] halves;
 
     Q4_0Matrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q4_0, data, rows, cols);
-        blockScales = new BlockScales(data, rows, cols, BLOCK_BYTES);
+        blocks = cols / 32;
+        long padded = (long) groups * ROWS * blocks;
+        if (padded > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("Q4_0 matrix of " + padded + " blocks is too large for one scale array");
+        }
+        halves = new short[(int) padded];
+        words = Arena.ofAuto().allocate(padded * 16, 64);
+        for (int r = 0; r < rows; r++) {
+            int g = r / ROWS;
+            int lane = r % ROWS;
+            long src = (long) r * rowBytes;
+            for (int b = 0; b < blocks; b++, src += BLOCK_BYTES) {
+                int block = g * blocks + b;
+                halves[block * ROWS + lane] = data.get(SHORT, src);
+                long lo = data.get(LONG, src + 2);
+                long hi = data.get(LONG, src + 10);
+                for (int q = 0; q < 8; q++) {
+                    int word = 0;
+                    for (int i = 0; i < 4; i++) {
+                        word |= nibble(lo, hi, 4 * q + i) << 4 * i;
+                    }
+                    words.set(SHORT, wordOffset(block, q, lane), (short) word);
+                }
+            }
+        }
+    }
+
+    /** Value k (0..31) of a block whose 16 quant bytes are the little-endian longs lo, hi. */
+    private static int nibble(long lo, long hi, int k) {
+        int j = k & 15;
+        long bytes = j < 8 ? lo : hi;
+        int b = (int) (bytes >>> 8 * (j & 7)) & 0xFF;
+        return k < 16 ? b & 0x0F : b >>> 4;
+    }
+
+    private static long wordOffset(int block, int q, int lane) {
+        return (((long) block * 8 + q) * ROWS + lane) * 2;
+    }
+
+    @Override
+    int scratchLength() {
+        return blocks * ROWS + ROWS;
     }
 
     /**
-     * Σ d (q - 8) x = Σ d q x - 8 Σ d x: the offset is applied once per row through the activation's
-     * block sums, so the vector loop multiplies the raw nibbles (two subtractions fewer per block).
-     * Even and odd blocks go to separate accumulators: one chain of dependent FMAs would take an FMA
-     * latency per block, more than the rest of the block's work.
+     * Per block, Σ (q - 8) x over its 32 values for every row of the group, summed in 16-bit lanes as
+     * Σ q x - 8 Σ x modulo 2^16: the true sum is at most 32 * 8 * 127 in magnitude, so the wrapped result is
+     * exact. It is then scaled by d * x's block scale, one fused multiply-add per block, in block order.
      */
     @Override
-    float dot(int row, QuantizedVector x, float[] scales) {
-        long base = offset(row, 0);
-        int blocks = cols / 32;
-        blockScales.scaled(row, x, scales);
-        // scales[b] * Σ xq = d * x.sum[b] (in scalar code, see FixedOrder#dot)
-        float offset = 8f * FixedOrder.dot(scales, 0, x.qsum, 0, blocks);
-        FloatVector even = FloatVector.zero(F);
-        FloatVector odd = FloatVector.zero(F);
-        int b = 0;
-        // b < an even bound, not b + 1 < blocks: the counted-loop form C2 unrolls without range checks
-        for (int pairs = blocks & ~1; b < pairs; b += 2) {
-            even = block(base, b, x.q, scales[b], even);
-            odd = block(base, b + 1, x.q, scales[b + 1], odd);
+    void dotGroup(int group, QuantizedVector x, float[] scratch, float[] out, int outOff) {
+        int first = group * blocks * ROWS;
+        float[] xs = x.scale;
+        for (int b = 0; b < blocks; b++) {
+            float s = xs[b];
+            for (int lane = 0, at = b * ROWS; lane < ROWS; lane++) {
+                scratch[at + lane] = Float.float16ToFloat(halves[first + at + lane]) * s;
+            }
         }
-        if (b < blocks) {
-            even = block(base, b, x.q, scales[b], even);
+        short[] xq = x.q;
+        float[] qsum = x.qsum;
+        FloatVector low = FloatVector.zero(FLOATS);
+        FloatVector high = FloatVector.zero(FLOATS);
+        long off = wordOffset(group * blocks, 0, 0);
+        for (int b = 0; b < blocks; b++) {
+            ShortVector acc = ShortVector.broadcast(SHORTS, (short) (-8 * (int) qsum[b]));
+            for (int q = 0, k = 32 * b; q < 8; q++, k += 4, off += 2 * ROWS) {
+                ShortVector w = ShortVector.fromMemorySegment(SHORTS, words, off, LE);
+                acc = acc.add(w.and((short) 0x0F).mul(xq[k]))
+                        .add(w.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(xq[k + 1]))
+                        .add(w.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).mul(xq[k + 2]))
+                        .add(w.lanewise(VectorOperators.LSHR, 12).mul(xq[k + 3]));
+            }
+            int at = b * ROWS;
+            low = ((FloatVector) acc.convertShape(VectorOperators.S2F, FLOATS, 0))
+                    .fma(FloatVector.fromArray(FLOATS, scratch, at), low);
+            high = ((FloatVector) acc.convertShape(VectorOperators.S2F, FLOATS, 1))
+                    .fma(FloatVector.fromArray(FLOATS, scratch, at + ROWS / 2), high);
         }
-        // reduced from the stored lanes (see FixedOrder#sum16(float[], int))
-        even.add(odd).intoArray(scales, blocks);
-        return FixedOrder.sum8(scales, blocks) - offset;
-    }
-
-    /** acc + scale * Σ nibble * xq over block b. */
-    private FloatVector block(long base, int b, short[] xq, float scale, FloatVector acc) {
-        ShortVector packed = shorts(base + (long) b * BLOCK_BYTES + 2);
-        ShortVector p = lowNibble(packed).mul(ShortVector.fromArray(S, xq, 32 * b))
-                .add(highNibble(packed).mul(ShortVector.fromArray(S, xq, 32 * b + 16)));
-        // q <= 15, |x| <= 127, two products per lane: pairs stay below 2^15
-        return accumulateNarrow(p, scale, acc);
-    }
-
-    @Override
-    public void decodeRow(int row, DecodedRow into) {
-        long off = offset(row, 0);
-        // raw nibbles and the offset applied through the block sums, exactly as dot does
-        into.reset(cols, true, 8f, false);
-        blockScales.copy(row, into.scales);
-        for (int b = 0, blocks = cols / 32; b < blocks; b++, off += BLOCK_BYTES) {
-            ShortVector packed = shorts(off + 2);
-            lowNibble(packed).intoArray(into.quants, 32 * b);
-            highNibble(packed).intoArray(into.quants, 32 * b + 16);
-        }
+        store(group, low, high, scratch, blocks * ROWS, out, outOff);
     }
 
     @Override
     void dequantize(int row, int col, int n, float[] dst, int dstOff) {
-        long off = offset(row, col);
-        for (int i = dstOff, end = dstOff + n; i < end; i += 32, off += BLOCK_BYTES) {
-            float d = half(data, off);
-            ShortVector packed = shorts(off + 2);
-            store(lowNibble(packed), d, -8f * d, dst, i);
-            store(highNibble(packed), d, -8f * d, dst, i + 16);
+        int g = row / ROWS;
+        int lane = row % ROWS;
+        for (int b = col / 32, i = dstOff, end = dstOff + n; i < end; b++, i += 32) {
+            int block = g * blocks + b;
+            float d = Float.float16ToFloat(halves[block * ROWS + lane]);
+            float offset = -8f * d;
+            for (int q = 0; q < 8; q++) {
+                int word = words.get(SHORT, wordOffset(block, q, lane));
+                for (int k = 0; k < 4; k++) {
+                    dst[i + 4 * q + k] = Math.fma((float) (word >>> 4 * k & 0x0F), d, offset);
+                }
+            }
         }
     }
 }

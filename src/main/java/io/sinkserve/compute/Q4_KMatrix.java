@@ -116,7 +116,7 @@ final class Q4_KMatrix extends QuantizedMatrix implements BlockScaledRows {
     @Override
     public void decodeRow(int row, DecodedRow into) {
         long base = offset(row, 0);
-        into.reset(cols, true, 0f, true);
+        into.reset(cols, true, true);
         for (int sb = 0, superBlocks = cols / 256; sb < superBlocks; sb++) {
             long off = base + (long) sb * BLOCK_BYTES;
             float d = half(data, off);

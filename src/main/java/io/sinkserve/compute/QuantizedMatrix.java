@@ -9,12 +9,12 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Block-quantised matrices (Q8_0, Q4_0, Q4_K), dotted with a {@link QuantizedVector}: each type
+ * Block-quantised matrices read row by row (Q8_0, Q4_K), dotted with a {@link QuantizedVector}: each type
  * decodes 16 quants at a time into 16-bit lanes, multiplies them with the activation's 16-bit quants,
  * and hands the products to {@link #accumulate}, the one integer-to-float step they all share. Integer
  * products avoid converting every weight to float, which is what bounds a float kernel on this CPU.
  */
-abstract sealed class QuantizedMatrix extends WeightMatrix permits Q8_0Matrix, Q4_0Matrix, Q4_KMatrix {
+abstract sealed class QuantizedMatrix extends WeightMatrix permits Q8_0Matrix, Q4_KMatrix {
     /**
      * The integer kernels work on 16 quants at a time in 16-bit lanes and accumulate in 8 float lanes
      * (reduced by {@link FixedOrder#sum8}); integer sums are exact, so only this float layout fixes the bits.

@@ -16,9 +16,10 @@ import jdk.incubator.vector.VectorSpecies;
  * product with an activation vector and into a dequantizer; row scheduling lives in {@link MatMul}.
  *
  * <p>The float kernels run at {@link VectorWidth}'s width and accumulate in its fixed logical layout, so
- * that every width gives the same bits; the block-quantised ones see {@link QuantizedMatrix}.
+ * that every width gives the same bits; the block-quantised ones see {@link QuantizedMatrix} and
+ * {@link GroupedMatrix}.
  */
-abstract sealed class WeightMatrix implements Matrix permits FloatMatrix, QuantizedMatrix {
+abstract sealed class WeightMatrix implements Matrix permits FloatMatrix, QuantizedMatrix, GroupedMatrix {
 
     static final VectorSpecies<Float> F = VectorWidth.FLOAT;
     /** Float lanes per vector. */

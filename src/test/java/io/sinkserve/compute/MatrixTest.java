@@ -56,7 +56,7 @@ class MatrixTest {
         float[] xRef = x;
         int xOff = 5;
         QuantizedVector xq = new QuantizedVector();
-        if (m instanceof QuantizedMatrix) {
+        if (!(m instanceof FloatMatrix)) {
             xq.quantize(x, 5, cols);
             xRef = new float[cols];
             for (int i = 0; i < cols; i++) {
@@ -67,8 +67,51 @@ class MatrixTest {
         for (int r = 0; r < rows; r++) {
             float[] w = TestMatrices.referenceRow(m, seg, r);
             double want = ScalarReference.dot(w, xRef, xOff);
-            float got = m instanceof QuantizedMatrix q ? q.dot(r, xq, new float[QuantizedMatrix.scratchLength(cols)]) : ((FloatMatrix) m).dot(r, x, 5, new float[FloatMatrix.SCRATCH]);
+            float got = switch (m) {
+                case QuantizedMatrix q -> q.dot(r, xq, new float[QuantizedMatrix.scratchLength(cols)]);
+                case GroupedMatrix g -> TestMatrices.groupDot(g, r, xq);
+                case FloatMatrix f -> f.dot(r, x, 5, new float[FloatMatrix.SCRATCH]);
+            };
             assertEquals(want, got, 1e-5 * ScalarReference.absDot(w, xRef, xOff) + 1e-30, type + " row " + r);
+        }
+    }
+
+    /**
+     * Q4_0's group kernel sums each block exactly in 16-bit lanes (Σ q x - 8 Σ x modulo 2^16) and adds the blocks
+     * in order with one fused multiply-add each, so every row has exactly the bits of that scalar sum, at every
+     * vector width (the kernel-widths profile runs this at 128 and 256 bits), in a group of rows cut short by the
+     * matrix's end too.
+     */
+    @Test
+    void q4_0GroupDotIsTheExactBlockSumInBlockOrderBitForBit() {
+        TensorType type = TensorType.Q4_0;
+        Random rnd = new Random(300);
+        int rows = 2 * GroupedMatrix.ROWS + 3;
+        int cols = 32 * 37;
+        MemorySegment seg = TestMatrices.randomBlocks(type, rnd, rows, cols);
+        GroupedMatrix m = (GroupedMatrix) Matrix.of(type, seg, rows, cols);
+        float[] x = TestMatrices.gaussian(rnd, cols, 1f);
+        // two blocks of equal values (all quants +127, then all -127): Σ q x passes 2^15 in about half the rows, so
+        // their 16-bit sums wrap before the offset is taken off
+        for (int i = 64; i < 128; i++) {
+            x[i] = i < 96 ? 9f : -9f;
+        }
+        QuantizedVector xq = new QuantizedVector();
+        xq.quantize(x, 0, cols);
+        for (int r = 0; r < rows; r++) {
+            float want = 0f;
+            for (int b = 0; b < cols / 32; b++) {
+                long off = (long) r * (cols / 32) * 18 + 18L * b;
+                float d = Float.float16ToFloat(seg.get(WeightMatrix.SHORT, off));
+                int sum = 0;
+                for (int j = 0; j < 16; j++) {
+                    int packed = seg.get(ValueLayout.JAVA_BYTE, off + 2 + j) & 0xFF;
+                    sum += ((packed & 0x0F) - 8) * xq.q[32 * b + j] + ((packed >>> 4) - 8) * xq.q[32 * b + j + 16];
+                }
+                want = Math.fma((float) sum, d * xq.scale[b], want);
+            }
+            float got = TestMatrices.groupDot(m, r, xq);
+            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got), "row " + r + ": " + want + " vs " + got);
         }
     }
 

@@ -75,4 +75,11 @@ final class TestMatrices {
     static float[] referenceRow(Matrix m, MemorySegment seg, int row) {
         return ScalarReference.dequantize(m.type(), seg, row * m.type().byteSize(m.cols()), m.cols());
     }
+
+    /** Row {@code row} of a grouped matrix · x, through its group kernel. */
+    static float groupDot(GroupedMatrix m, int row, QuantizedVector x) {
+        float[] out = new float[m.rows];
+        m.dotGroup(row / GroupedMatrix.ROWS, x, new float[m.scratchLength()], out, 0);
+        return out[row];
+    }
 }

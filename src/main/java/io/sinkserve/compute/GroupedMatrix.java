@@ -1,0 +1,54 @@
+package io.sinkserve.compute;
+
+import java.lang.foreign.MemorySegment;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Block-quantised matrices repacked at load into groups of {@link #ROWS} rows, interleaved so that one
+ * 16-bit lane holds one row: a kernel then multiplies a whole group's weights at column k by the
+ * activation's quant at k in one lane-wise product and sums each 32-value block in 16-bit lanes, with no
+ * horizontal sum anywhere. A row's result depends only on its own lane (exact integer block sums, then one
+ * float multiply-add per block in block order), so it has the same bits at every vector width, alone or in a
+ * batch.
+ */
+abstract sealed class GroupedMatrix extends WeightMatrix permits Q4_0Matrix {
+    /** 16-bit lanes of the kernels' width. */
+    static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(VectorWidth.BITS));
+    /** Rows per group: one per 16-bit lane, so twice the float lanes (two float vectors per group). */
+    static final int ROWS = SHORTS.length();
+    /** Float lanes per vector: half a group. */
+    static final VectorSpecies<Float> FLOATS = VectorWidth.FLOAT;
+
+    final int groups;
+
+    GroupedMatrix(TensorType type, MemorySegment data, int rows, int cols) {
+        super(type, data, rows, cols);
+        groups = (rows + ROWS - 1) / ROWS;
+    }
+
+    /** Floats of working space {@link #dotGroup} needs. */
+    abstract int scratchLength();
+
+    /**
+     * Rows {@code group * ROWS ..} (up to the last row) · x, into {@code out[outOff + row]}; x was quantised from
+     * an activation of length cols; {@code scratch} holds at least {@link #scratchLength} floats.
+     */
+    abstract void dotGroup(int group, QuantizedVector x, float[] scratch, float[] out, int outOff);
+
+    /** Stores the group's two float vectors of results, rows past the matrix's last dropped. */
+    final void store(int group, FloatVector low, FloatVector high, float[] scratch, int at, float[] out, int outOff) {
+        int first = group * ROWS;
+        if (first + ROWS <= rows) {
+            low.intoArray(out, outOff + first);
+            high.intoArray(out, outOff + first + ROWS / 2);
+            return;
+        }
+        low.intoArray(scratch, at);
+        high.intoArray(scratch, at + ROWS / 2);
+        System.arraycopy(scratch, at, out, outOff + first, rows - first);
+    }
+}
