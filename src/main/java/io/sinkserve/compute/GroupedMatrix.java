@@ -2,7 +2,6 @@ package io.sinkserve.compute;
 
 import java.lang.foreign.MemorySegment;
 
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -34,21 +33,26 @@ abstract sealed class GroupedMatrix extends WeightMatrix permits Q4_0Matrix {
     abstract int scratchLength();
 
     /**
-     * Rows {@code group * ROWS ..} (up to the last row) · x, into {@code out[outOff + row]}; x was quantised from
-     * an activation of length cols; {@code scratch} holds at least {@link #scratchLength} floats.
+     * Rows {@code group * ROWS ..} (up to the last row) · each of the first {@code tokens} activations, into
+     * {@code out[outOff + t * outStride + row]}; the activations were quantised from vectors of length cols;
+     * {@code scratch} holds at least {@link #scratchLength} floats. A token gets the same bits in any batch.
      */
-    abstract void dotGroup(int group, QuantizedVector x, float[] scratch, float[] out, int outOff);
+    abstract void dotGroup(int group, QuantizedVector[] xs, int tokens, float[] scratch, float[] out, int outOff,
+                           int outStride);
 
-    /** Stores the group's two float vectors of results, rows past the matrix's last dropped. */
-    final void store(int group, FloatVector low, FloatVector high, float[] scratch, int at, float[] out, int outOff) {
+    /**
+     * Decodes columns {@code [k0, k0 + kc)} (whole blocks) of the group into {@code panel[k * ROWS + lane]}
+     * (k from 0), the values {@link #dequantize} gives.
+     */
+    abstract void decodePanel(int group, int k0, int kc, float[] panel);
+
+    /**
+     * Copies a group's results from {@code scratch[at ..]} to {@code out[outOff + first row ..]}, rows past the matrix's
+     * last dropped. The kernels store their vectors first: a call that took them would box them once past C2's
+     * inlining budget, on every trip of the loop that made them.
+     */
+    final void copyOut(int group, float[] scratch, int at, float[] out, int outOff) {
         int first = group * ROWS;
-        if (first + ROWS <= rows) {
-            low.intoArray(out, outOff + first);
-            high.intoArray(out, outOff + first + ROWS / 2);
-            return;
-        }
-        low.intoArray(scratch, at);
-        high.intoArray(scratch, at + ROWS / 2);
-        System.arraycopy(scratch, at, out, outOff + first, rows - first);
+        System.arraycopy(scratch, at, out, outOff + first, Math.min(ROWS, rows - first));
     }
 }

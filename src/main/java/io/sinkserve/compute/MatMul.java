@@ -10,7 +10,7 @@ import java.util.Objects;
  * {@link GroupedMatrix}), with the activation quantised to 8 bits once per call for the block-quantised
  * types Q8_0, Q4_0 and Q4_K (Q6_K and the float types dot the float activation, see {@link FloatMatrix}).
  * {@link #matmul} (many tokens: prefill) reads and decodes the weights once for all tokens and multiplies them
- * in a register-blocked {@link TiledGemm}; up to {@link #SMALL_BATCH} tokens (batched decode) take the
+ * in a register-blocked {@link TiledGemm} ({@link GroupedGemm} for Q4_0's row groups); up to {@link #SMALL_BATCH} tokens (batched decode) take the
  * per-token kernels instead, each row (or group) dotted with every token (its 8-bit activation for the
  * block-quantised types) while it is in cache (Q8_0 and Q4_K rows are decoded once for all the tokens, see
  * {@link DecodedRow}). A token therefore gets the same bits in a batch of up to {@link #SMALL_BATCH} as
@@ -35,6 +35,9 @@ public final class MatMul {
     private QuantizedVector[] activations = new QuantizedVector[SMALL_BATCH];
     private final MatvecTask matvecTask;
     private final TiledGemm gemm;
+    private final GroupedGemm groupedGemm;
+    /** The GEMM of the current call: {@link #gemm}, or {@link #groupedGemm} for a {@link GroupedMatrix}. */
+    private ComputePool.RangeTask many;
     /** Both parts of a split batch over the same rows: the GEMM reads them from memory, the per-token kernels from cache. */
     private final ComputePool.RangeTask bothTask;
 
@@ -45,8 +48,9 @@ public final class MatMul {
         }
         this.matvecTask = new MatvecTask(pool.threads());
         this.gemm = new TiledGemm(pool.threads());
+        this.groupedGemm = new GroupedGemm(pool.threads());
         this.bothTask = (from, to, worker) -> {
-            gemm.run(from, to, worker);
+            many.run(from, to, worker);
             matvecTask.run(from, to, worker);
         };
     }
@@ -62,7 +66,7 @@ public final class MatMul {
         Objects.checkFromIndexSize(outOff, m.rows, out.length);
         preparePerToken(m, x, xOff, 1, out, outOff);
         try {
-            pool.run(m.rows, rowGrain(m.rows, m instanceof GroupedMatrix ? GROUPED_UNIT : 16), matvecTask);
+            pool.run(m.rows, rowGrain(m.rows, unit(m, true)), matvecTask);
         } finally {
             matvecTask.clear();
         }
@@ -96,30 +100,34 @@ public final class MatMul {
             preparePerToken(m, x, 0, perToken, out, 0);
         }
         if (perToken < n) {
-            gemm.prepare(m, x, perToken * m.cols, n - perToken, out, perToken * m.rows);
+            if (m instanceof GroupedMatrix g) {
+                groupedGemm.prepare(g, x, perToken * m.cols, n - perToken, out, perToken * m.rows);
+                many = groupedGemm;
+            } else {
+                gemm.prepare(m, x, perToken * m.cols, n - perToken, out, perToken * m.rows);
+                many = gemm;
+            }
         }
-        ComputePool.RangeTask task = perToken == 0 ? gemm : perToken == n ? matvecTask : bothTask;
+        ComputePool.RangeTask task = perToken == 0 ? many : perToken == n ? matvecTask : bothTask;
         try {
             pool.run(m.rows, rowGrain(m.rows, unit(m, perToken == n)), task);
         } finally {
             matvecTask.clear();
             gemm.clear();
+            groupedGemm.clear();
+            many = null;
         }
     }
 
     /**
-     * Rows per chunk of work come in multiples of this: the per-token kernels' 16, the GEMM's row group, and
-     * for a {@link GroupedMatrix} whole groups of rows at the widest width, so that a chunk never splits one.
+     * Rows per chunk of work come in multiples of this: for a {@link GroupedMatrix} whole groups of rows at the
+     * widest width, so that a chunk never splits one; else the per-token kernels' 16 or the GEMM's row group.
      */
     private static int unit(WeightMatrix m, boolean perTokenOnly) {
         if (m instanceof GroupedMatrix) {
-            return perTokenOnly ? GROUPED_UNIT : GROUPED_UNIT * TiledGemm.GROUP / gcd(GROUPED_UNIT, TiledGemm.GROUP);
+            return GROUPED_UNIT;
         }
         return perTokenOnly ? 16 : TiledGemm.GROUP;
-    }
-
-    private static int gcd(int a, int b) {
-        return b == 0 ? a : gcd(b, a % b);
     }
 
     /** Sets the per-token task up for n tokens (packed rows of x from xOff) and every row of m: out[outOff + t * rows + r]. */
@@ -209,9 +217,7 @@ public final class MatMul {
                 // chunks are whole groups (see unit); a group's weights stay in cache for every token
                 int rows = grouped.rows;
                 for (int g = from / GroupedMatrix.ROWS, end = (to + GroupedMatrix.ROWS - 1) / GroupedMatrix.ROWS; g < end; g++) {
-                    for (int t = 0; t < tokens; t++) {
-                        grouped.dotGroup(g, activations[t], rowScales, out, outOff + t * rows);
-                    }
+                    grouped.dotGroup(g, activations, tokens, rowScales, out, outOff, rows);
                 }
                 return;
             }

@@ -13,16 +13,17 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>Repacked at load (see {@link GroupedMatrix}): per group and block, eight 16-bit words per row, word q of
  * row r holding the row's nibbles 4q .. 4q + 3 of the block (nibble 4q + i in bits 4i .. 4i + 3), stored as
- * eight vectors of {@link #ROWS} lanes; the half scales per group and block in row order on the heap. The
- * same 18 bytes per 32 values as the file; the file's bytes are read once, at load.
+ * eight vectors of {@link #ROWS} lanes off-heap; the scales per group and block in row order, widened to float
+ * on the heap so that no kernel converts them per token. 20 bytes per 32 values against the file's 18; the
+ * file's bytes are read once, at load.
  */
 final class Q4_0Matrix extends GroupedMatrix {
     private static final int BLOCK_BYTES = 18;
     private final int blocks;
     /** [group][block][word q][row lane]: four nibbles per 16-bit word. */
     private final MemorySegment words;
-    /** [group][block][row lane]: the half scales. */
-    private final short[] halves;
+    /** [group][block][row lane]: the scales d. */
+    private final float[] scales;
 
     Q4_0Matrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q4_0, data, rows, cols);
@@ -31,7 +32,7 @@ final class Q4_0Matrix extends GroupedMatrix {
         if (padded > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("Q4_0 matrix of " + padded + " blocks is too large for one scale array");
         }
-        halves = new short[(int) padded];
+        scales = new float[(int) padded];
         words = Arena.ofAuto().allocate(padded * 16, 64);
         for (int r = 0; r < rows; r++) {
             int g = r / ROWS;
@@ -39,7 +40,7 @@ final class Q4_0Matrix extends GroupedMatrix {
             long src = (long) r * rowBytes;
             for (int b = 0; b < blocks; b++, src += BLOCK_BYTES) {
                 int block = g * blocks + b;
-                halves[block * ROWS + lane] = data.get(SHORT, src);
+                scales[block * ROWS + lane] = half(data, src);
                 long lo = data.get(LONG, src + 2);
                 long hi = data.get(LONG, src + 10);
                 for (int q = 0; q < 8; q++) {
@@ -67,7 +68,7 @@ final class Q4_0Matrix extends GroupedMatrix {
 
     @Override
     int scratchLength() {
-        return blocks * ROWS + ROWS;
+        return ROWS;
     }
 
     /**
@@ -76,36 +77,63 @@ final class Q4_0Matrix extends GroupedMatrix {
      * exact. It is then scaled by d * x's block scale, one fused multiply-add per block, in block order.
      */
     @Override
-    void dotGroup(int group, QuantizedVector x, float[] scratch, float[] out, int outOff) {
-        int first = group * blocks * ROWS;
-        float[] xs = x.scale;
-        for (int b = 0; b < blocks; b++) {
-            float s = xs[b];
-            for (int lane = 0, at = b * ROWS; lane < ROWS; lane++) {
-                scratch[at + lane] = Float.float16ToFloat(halves[first + at + lane]) * s;
-            }
+    void dotGroup(int group, QuantizedVector[] xs, int tokens, float[] scratch, float[] out, int outOff, int outStride) {
+        for (int t = 0; t < tokens; t++) {
+            dotGroup(group, xs[t], scratch, out, outOff + t * outStride);
         }
+    }
+
+    /** One token. Even and odd nibbles sum in two chains of 16-bit adds. */
+    private void dotGroup(int group, QuantizedVector x, float[] scratch, float[] out, int outOff) {
         short[] xq = x.q;
         float[] qsum = x.qsum;
+        float[] xs = x.scale;
         FloatVector low = FloatVector.zero(FLOATS);
         FloatVector high = FloatVector.zero(FLOATS);
         long off = wordOffset(group * blocks, 0, 0);
+        float[] d = scales;
+        int first = group * blocks * ROWS;
         for (int b = 0; b < blocks; b++) {
-            ShortVector acc = ShortVector.broadcast(SHORTS, (short) (-8 * (int) qsum[b]));
+            ShortVector even = ShortVector.broadcast(SHORTS, (short) (-8 * (int) qsum[b]));
+            ShortVector odd = ShortVector.zero(SHORTS);
             for (int q = 0, k = 32 * b; q < 8; q++, k += 4, off += 2 * ROWS) {
                 ShortVector w = ShortVector.fromMemorySegment(SHORTS, words, off, LE);
-                acc = acc.add(w.and((short) 0x0F).mul(xq[k]))
-                        .add(w.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(xq[k + 1]))
-                        .add(w.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).mul(xq[k + 2]))
+                even = even.add(w.and((short) 0x0F).mul(xq[k]))
+                        .add(w.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).mul(xq[k + 2]));
+                odd = odd.add(w.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(xq[k + 1]))
                         .add(w.lanewise(VectorOperators.LSHR, 12).mul(xq[k + 3]));
             }
+            ShortVector sum = even.add(odd);
             int at = b * ROWS;
-            low = ((FloatVector) acc.convertShape(VectorOperators.S2F, FLOATS, 0))
-                    .fma(FloatVector.fromArray(FLOATS, scratch, at), low);
-            high = ((FloatVector) acc.convertShape(VectorOperators.S2F, FLOATS, 1))
-                    .fma(FloatVector.fromArray(FLOATS, scratch, at + ROWS / 2), high);
+            float s = xs[b];
+            low = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 0))
+                    .fma(FloatVector.fromArray(FLOATS, d, first + at).mul(s), low);
+            high = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 1))
+                    .fma(FloatVector.fromArray(FLOATS, d, first + at + ROWS / 2).mul(s), high);
         }
-        store(group, low, high, scratch, blocks * ROWS, out, outOff);
+        low.intoArray(scratch, 0);
+        high.intoArray(scratch, ROWS / 2);
+        copyOut(group, scratch, 0, out, outOff);
+    }
+
+    /** d * nibble - 8 d in one fused multiply-add per value, as {@link #dequantize} computes it. */
+    @Override
+    void decodePanel(int group, int k0, int kc, float[] panel) {
+        long off = wordOffset(group * blocks + k0 / 32, 0, 0);
+        for (int b = group * blocks + k0 / 32, p = 0, end = b + kc / 32; b < end; b++) {
+            FloatVector d0 = FloatVector.fromArray(FLOATS, scales, b * ROWS);
+            FloatVector d1 = FloatVector.fromArray(FLOATS, scales, b * ROWS + ROWS / 2);
+            FloatVector m0 = d0.mul(-8f);
+            FloatVector m1 = d1.mul(-8f);
+            for (int q = 0; q < 8; q++, off += 2 * ROWS) {
+                ShortVector w = ShortVector.fromMemorySegment(SHORTS, words, off, LE);
+                for (int i = 0; i < 4; i++, p += ROWS) {
+                    ShortVector v = w.lanewise(VectorOperators.LSHR, 4 * i).and((short) 0x0F);
+                    ((FloatVector) v.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(d0, m0).intoArray(panel, p);
+                    ((FloatVector) v.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(d1, m1).intoArray(panel, p + ROWS / 2);
+                }
+            }
+        }
     }
 
     @Override
@@ -114,7 +142,7 @@ final class Q4_0Matrix extends GroupedMatrix {
         int lane = row % ROWS;
         for (int b = col / 32, i = dstOff, end = dstOff + n; i < end; b++, i += 32) {
             int block = g * blocks + b;
-            float d = Float.float16ToFloat(halves[block * ROWS + lane]);
+            float d = scales[block * ROWS + lane];
             float offset = -8f * d;
             for (int q = 0; q < 8; q++) {
                 int word = words.get(SHORT, wordOffset(block, q, lane));
