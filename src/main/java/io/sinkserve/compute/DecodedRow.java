@@ -4,45 +4,32 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 
 /**
- * One row of a matrix with a scale per 32-value block (Q8_0, Q4_K), decoded once into 16-bit
- * quants, float scales and, for Q4_K, float mins (value[i] = scales[b] * quants[i] - mins[b], b = i / 32)
- * so that every token of a small batch
- * (batched decode) dots the same decoded row: the nibble or byte unpacking and the half-float scale
- * decode are paid once per row instead of once per token. One per worker; its arrays grow once and are
+ * One row of a Q8_0 matrix, decoded once into 16-bit quants and float scales (value[i] = scales[b] *
+ * quants[i], b = i / 32) so that every token of a small batch (batched decode) dots the same decoded row:
+ * the byte unpacking and the half-float scale decode are paid once per row instead of once per token. One per worker; its arrays grow once and are
  * then reused.
  */
 final class DecodedRow {
     short[] quants = new short[0];
     float[] scales = new float[0];
-    /** Per block: the offset subtracted from every value; only read when {@link #reset} was told so. */
-    float[] mins = new float[0];
     /** The combined weight-times-activation scale of each block, for the token being dotted. */
     private float[] combined = new float[0];
     private final float[] lanes = new float[8];
     private int blocks;
-    private boolean narrow;
-    private boolean withMins;
 
-    /**
-     * Makes room for a row of {@code cols} values. {@code narrow}: every quant is in [-16, 16], so the
-     * sum of two products with 8-bit activations per 16-bit lane, and two such lanes, stay below 2^15.
-     * {@code withMins}: the decoder fills {@link #mins}.
-     */
-    void reset(int cols, boolean narrow, boolean withMins) {
+    /** Makes room for a row of {@code cols} values. */
+    void reset(int cols) {
         blocks = cols / QuantizedVector.BLOCK;
-        this.narrow = narrow;
-        this.withMins = withMins;
         if (quants.length < cols) {
             quants = new short[cols];
             scales = new float[blocks];
-            mins = new float[blocks];
             combined = new float[blocks];
         }
     }
 
     /**
      * This row · x (x quantised from an activation of the row's length): the same operations in the same
-     * order as the type's own {@link QuantizedMatrix#dot}, so a token gets the same bits in a batch as alone.
+     * order as {@link Q8_0Matrix#dot}, so a token gets the same bits in a batch as alone.
      */
     float dot(QuantizedVector x) {
         float[] c = combined;
@@ -66,15 +53,13 @@ final class DecodedRow {
         }
         // reduced from the stored lanes (see FixedOrder#sum16(float[], int))
         even.add(odd).intoArray(lanes, 0);
-        float sum = FixedOrder.sum8(lanes, 0);
-        // Σ_b min_b Σ_i x_i over the block
-        return withMins ? sum - FixedOrder.dot(mins, 0, x.sum, 0, blocks) : sum;
+        return FixedOrder.sum8(lanes, 0);
     }
 
     private FloatVector block(short[] w, short[] xq, int b, float scale, FloatVector acc) {
         int at = QuantizedVector.BLOCK * b;
         ShortVector p = ShortVector.fromArray(QuantizedMatrix.S, w, at).mul(ShortVector.fromArray(QuantizedMatrix.S, xq, at))
                 .add(ShortVector.fromArray(QuantizedMatrix.S, w, at + 16).mul(ShortVector.fromArray(QuantizedMatrix.S, xq, at + 16)));
-        return narrow ? QuantizedMatrix.accumulateNarrow(p, scale, acc) : QuantizedMatrix.accumulate(p, scale, acc);
+        return QuantizedMatrix.accumulate(p, scale, acc);
     }
 }

@@ -28,6 +28,7 @@ final class GroupedGemm implements ComputePool.RangeTask {
 
     private final float[][] panels;
     private final float[][] sums;
+    private final float[][] scratch;
     /** The tokens, row-major, padded with zero tokens to a multiple of {@link #TOKENS}. */
     private float[] x = new float[0];
     private GroupedMatrix w;
@@ -39,6 +40,7 @@ final class GroupedGemm implements ComputePool.RangeTask {
     GroupedGemm(int threads) {
         panels = new float[threads][KC * ROWS];
         sums = new float[threads][0];
+        scratch = new float[threads][0];
     }
 
     /** Sets up one call (x: n tokens x cols, packed from xOff; out[outOff + t * rows + r]); then run it over the rows, then {@link #clear} it. */
@@ -54,9 +56,12 @@ final class GroupedGemm implements ComputePool.RangeTask {
         }
         System.arraycopy(x, xOff, this.x, 0, n * cols);
         Arrays.fill(this.x, n * cols, nt * cols, 0f);
-        if (sums[0].length < nt * ROWS) {
-            for (int i = 0; i < sums.length; i++) {
+        for (int i = 0; i < sums.length; i++) {
+            if (sums[i].length < nt * ROWS) {
                 sums[i] = new float[nt * ROWS];
+            }
+            if (scratch[i].length < w.scratchLength()) {
+                scratch[i] = new float[w.scratchLength()];
             }
         }
     }
@@ -77,7 +82,7 @@ final class GroupedGemm implements ComputePool.RangeTask {
             Arrays.fill(acc, 0, nt * ROWS, 0f);
             for (int k0 = 0; k0 < cols; k0 += KC) {
                 int kc = Math.min(KC, cols - k0);
-                w.decodePanel(g, k0, kc, panel);
+                w.decodePanel(g, k0, kc, scratch[worker], panel);
                 for (int t = 0; t < nt; t += TOKENS) {
                     kernel(panel, kc, t * cols + k0, cols, acc, t * ROWS);
                 }

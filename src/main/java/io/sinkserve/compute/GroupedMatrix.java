@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * float multiply-add per block in block order), so it has the same bits at every vector width, alone or in a
  * batch.
  */
-abstract sealed class GroupedMatrix extends WeightMatrix permits Q4_0Matrix {
+abstract sealed class GroupedMatrix extends WeightMatrix permits Q4_0Matrix, Q4_KMatrix {
     /** 16-bit lanes of the kernels' width. */
     static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(VectorWidth.BITS));
     /** Rows per group: one per 16-bit lane, so twice the float lanes (two float vectors per group). */
@@ -42,9 +42,9 @@ abstract sealed class GroupedMatrix extends WeightMatrix permits Q4_0Matrix {
 
     /**
      * Decodes columns {@code [k0, k0 + kc)} (whole blocks) of the group into {@code panel[k * ROWS + lane]}
-     * (k from 0), the values {@link #dequantize} gives.
+     * (k from 0), the values {@link #dequantize} gives; {@code scratch} holds at least {@link #scratchLength} floats.
      */
-    abstract void decodePanel(int group, int k0, int kc, float[] panel);
+    abstract void decodePanel(int group, int k0, int kc, float[] scratch, float[] panel);
 
     /**
      * Copies a group's results from {@code scratch[at ..]} to {@code out[outOff + first row ..]}, rows past the matrix's

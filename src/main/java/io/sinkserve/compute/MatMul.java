@@ -6,13 +6,13 @@ import java.util.Objects;
 /**
  * Matrix products of weight matrices with activations, split by rows across a {@link ComputePool}.
  * {@link #matvec} (one token, decode) runs each type's fused dequantize+dot kernel (wide F16 rows four at a
- * time, see {@link F16Matrix#dot4}, with each row's bits; Q4_0 a group of rows at a time, see
+ * time, see {@link F16Matrix#dot4}, with each row's bits; Q4_0 and Q4_K a group of rows at a time, see
  * {@link GroupedMatrix}), with the activation quantised to 8 bits once per call for the block-quantised
  * types Q8_0, Q4_0 and Q4_K (Q6_K and the float types dot the float activation, see {@link FloatMatrix}).
  * {@link #matmul} (many tokens: prefill) reads and decodes the weights once for all tokens and multiplies them
- * in a register-blocked {@link TiledGemm} ({@link GroupedGemm} for Q4_0's row groups); up to {@link #SMALL_BATCH} tokens (batched decode) take the
+ * in a register-blocked {@link TiledGemm} ({@link GroupedGemm} for the row groups); up to {@link #SMALL_BATCH} tokens (batched decode) take the
  * per-token kernels instead, each row (or group) dotted with every token (its 8-bit activation for the
- * block-quantised types) while it is in cache (Q8_0 and Q4_K rows are decoded once for all the tokens, see
+ * block-quantised types) while it is in cache (Q8_0 rows are decoded once for all the tokens, see
  * {@link DecodedRow}). A token therefore gets the same bits in a batch of up to {@link #SMALL_BATCH} as
  * alone; larger batches go through the GEMM, which sums in another order (and, for block-quantised
  * weights, with unquantised activations). A batch can also be split: its first tokens take the per-token

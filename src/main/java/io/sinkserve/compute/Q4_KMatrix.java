@@ -2,26 +2,70 @@ package io.sinkserve.compute;
 
 import java.lang.foreign.MemorySegment;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * ggml Q4_K: super-blocks of 256 values = 8 sub-blocks of 32. Layout: half d, half dmin, 12 bytes of
  * 6-bit sub-block scales and mins (see {@link #scales}), 128 bytes of nibbles. Each 64-value group j
  * reads 32 bytes: low nibbles are sub-block 2j, high nibbles sub-block 2j + 1.
  * value = d * scale[s] * q - dmin * min[s].
+ *
+ * <p>Repacked at load (see {@link GroupedMatrix}): the nibbles into {@link NibbleWords} (a sub-block per block),
+ * each row's 6-bit scale and min of a sub-block in one 16-bit lane (scale in the low byte), and d and dmin per
+ * super-block widened to float. 152 bytes per 256 values against the file's 144; the file's bytes are read
+ * once, at load.
  */
-final class Q4_KMatrix extends QuantizedMatrix implements BlockScaledRows {
+final class Q4_KMatrix extends GroupedMatrix {
     static final int BLOCK_BYTES = 144;
-    private static final VectorSpecies<Long> L128 = LongVector.SPECIES_128;
+    private final int blocks;
+    private final NibbleWords words;
+    /** [group][sub-block][row lane]: scale | min << 8. */
+    private final short[] scaleMins;
+    /** [group][super-block][row lane]: d and dmin. */
+    private final float[] d;
+    private final float[] dmin;
 
     Q4_KMatrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q4_K, data, rows, cols);
+        blocks = cols / 32;
+        int superBlocks = cols / 256;
+        long padded = (long) groups * ROWS * blocks;
+        if (padded > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("Q4_K matrix of " + padded + " sub-blocks is too large for one scale array");
+        }
+        words = new NibbleWords((long) groups * blocks);
+        scaleMins = new short[(int) padded];
+        d = new float[groups * ROWS * superBlocks];
+        dmin = new float[d.length];
+        int[] q = new int[64];
+        for (int r = 0; r < rows; r++) {
+            int lane = r % ROWS;
+            long src = (long) r * rowBytes;
+            for (int sb = 0; sb < superBlocks; sb++, src += BLOCK_BYTES) {
+                int superBlock = r / ROWS * superBlocks + sb;
+                d[superBlock * ROWS + lane] = half(data, src);
+                dmin[superBlock * ROWS + lane] = half(data, src + 2);
+                long lo = data.get(LONG, src + 4);
+                int hi = data.get(INT, src + 12);
+                long sc = scales(lo, hi);
+                long mn = mins(lo, hi);
+                for (int j = 0; j < 4; j++) {
+                    for (int i = 0; i < 32; i++) {
+                        int packed = data.get(BYTE, src + 16 + 32 * j + i) & 0xFF;
+                        q[i] = packed & 0x0F;
+                        q[32 + i] = packed >>> 4;
+                    }
+                    for (int h = 0; h < 2; h++) {
+                        int s = 2 * j + h;
+                        int block = superBlock * 8 + s;
+                        words.put(block, lane, q, 32 * h);
+                        scaleMins[block * ROWS + lane] = (short) ((int) (sc >>> 8 * s & 0xFF) | (int) (mn >>> 8 * s & 0xFF) << 8);
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -40,126 +84,96 @@ final class Q4_KMatrix extends QuantizedMatrix implements BlockScaledRows {
         return lo >>> 32 & 0x3F3F3F3FL | (long) high << 32;
     }
 
-    /**
-     * The first pass unpacks each super-block's 6-bit scales and mins with a few word operations and widens
-     * each set of eight to float lanes: block scales go to {@code scales[0 .. blocks)}, the mins to
-     * {@code scales[blocks ..)}, which are then dotted with the activation's block sums (as
-     * {@link DecodedRow#dot} does: both must give the same bits). The vector loop takes one step per
-     * 64-value group: its 32 bytes hold sub-block 2j in the low nibbles and 2j + 1 in the high ones, so each
-     * byte is loaded once for both. It calls no helper of ours: with the scale pass's vectors in the same
-     * method, C2 passes its inlining node budget, stops inlining our helpers (not the Vector API's own
-     * methods) and a helper left out of line boxes its vectors.
-     */
     @Override
-    float dot(int row, QuantizedVector x, float[] scales) {
-        long base = offset(row, 0);
-        int superBlocks = cols / 256;
-        int blocks = 8 * superBlocks;
-        for (int sb = 0; sb < superBlocks; sb++) {
-            long off = base + (long) sb * BLOCK_BYTES;
-            float d = Float.float16ToFloat(data.get(SHORT, off));
-            float dmin = Float.float16ToFloat(data.get(SHORT, off + 2));
-            long lo = data.get(LONG, off + 4);
-            int hi = data.get(INT, off + 12);
-            // the eight scale (min) bytes of a long, widened to eight float lanes
-            FloatVector sc = (FloatVector) LongVector.broadcast(L128, scales(lo, hi)).reinterpretAsBytes()
-                    .convertShape(VectorOperators.B2F, F, 0);
-            FloatVector mn = (FloatVector) LongVector.broadcast(L128, mins(lo, hi)).reinterpretAsBytes()
-                    .convertShape(VectorOperators.B2F, F, 0);
-            sc.mul(d).mul(FloatVector.fromArray(F, x.scale, 8 * sb)).intoArray(scales, 8 * sb);
-            mn.mul(dmin).intoArray(scales, blocks + 8 * sb);
-        }
-        // Σ_b min_b x.sum_b in FloatOps.dot's order, to its bits (element b to logical lane b mod 16, the tail in
-        // order). Written out, not called: for the reason FixedOrder#dot gives, and its scalar loop cost this kernel
-        // about a tenth of its speed (JMH, one thread, from cache).
-        FloatVector minsLow = FloatVector.zero(F);
-        FloatVector minsHigh = FloatVector.zero(F);
-        int b = 0;
-        for (int end = blocks / 16 * 16; b < end; b += 16) {
-            minsLow = FloatVector.fromArray(F, scales, blocks + b).fma(FloatVector.fromArray(F, x.sum, b), minsLow);
-            minsHigh = FloatVector.fromArray(F, scales, blocks + b + 8).fma(FloatVector.fromArray(F, x.sum, b + 8), minsHigh);
-        }
-        minsLow.intoArray(scales, 2 * blocks);
-        minsHigh.intoArray(scales, 2 * blocks + 8);
-        float mins = FixedOrder.sum16(scales, 2 * blocks);
-        for (; b < blocks; b++) {
-            mins = Math.fma(scales[blocks + b], x.sum[b], mins);
-        }
-        short[] xq = x.q;
-        // low and high nibbles in separate accumulators: two independent FMA chains
-        FloatVector accLow = FloatVector.zero(F);
-        FloatVector accHigh = FloatVector.zero(F);
-        // one loop over the 64-value groups: a nested loop of four would get C2's pre-loop and range-check
-        // set-up once per super-block, which costs as much as the groups themselves
-        for (int g = 0, groups = 4 * superBlocks; g < groups; g++) {
-            long off = base + (long) (g >> 2) * BLOCK_BYTES + 16 + 32 * (g & 3);
-            ShortVector p0 = (ShortVector) ByteVector.fromMemorySegment(B128, data, off, LE).convertShape(VectorOperators.B2S, S, 0);
-            ShortVector p1 = (ShortVector) ByteVector.fromMemorySegment(B128, data, off + 16, LE).convertShape(VectorOperators.B2S, S, 0);
-            int xo = 64 * g;
-            ShortVector low = p0.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xo))
-                    .add(p1.and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xo + 16)));
-            ShortVector high = p0.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xo + 32))
-                    .add(p1.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(ShortVector.fromArray(S, xq, xo + 48)));
-            // q <= 15, |x| <= 127, two products per lane: pairs stay below 2^15 (accumulateNarrow, written out)
-            IntVector l = (IntVector) low.reinterpretShape(I, 0);
-            IntVector h = (IntVector) high.reinterpretShape(I, 0);
-            accLow = ((FloatVector) l.add(l.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                    .convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scales[2 * g]), accLow);
-            accHigh = ((FloatVector) h.add(h.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16)
-                    .convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scales[2 * g + 1]), accHigh);
-        }
-        // reduced from the stored lanes (see FixedOrder#sum16(float[], int))
-        accLow.add(accHigh).intoArray(scales, 2 * blocks);
-        return FixedOrder.sum8(scales, 2 * blocks) - mins;
+    int scratchLength() {
+        return 2 * ROWS;
     }
 
+    /**
+     * Per sub-block b, with D = scale * d and M = min * dmin per row: Σ q x over its 32 values is summed in
+     * 16-bit lanes as Σ (q - 8) x + 8 Σ x, the first exactly modulo 2^16 (its magnitude is at most
+     * 32 * 8 * 127) and the second added in float (both integers below 2^24, so exactly); then
+     * acc = fma(Σ q x, D * x's block scale, acc) and mins = fma(M, x's block sum, mins) in block order, and the
+     * row's result is acc - mins.
+     */
     @Override
-    public void decodeRow(int row, DecodedRow into) {
-        long base = offset(row, 0);
-        into.reset(cols, true, true);
-        for (int sb = 0, superBlocks = cols / 256; sb < superBlocks; sb++) {
-            long off = base + (long) sb * BLOCK_BYTES;
-            float d = half(data, off);
-            float dmin = half(data, off + 2);
-            long lo = data.get(LONG, off + 4);
-            int hi = data.get(INT, off + 12);
-            long sc = scales(lo, hi);
-            long mn = mins(lo, hi);
-            for (int s = 0; s < 8; s++) {
-                into.scales[8 * sb + s] = d * (int) (sc >>> 8 * s & 0xFF);
-                into.mins[8 * sb + s] = dmin * (int) (mn >>> 8 * s & 0xFF);
-            }
-            for (int j = 0; j < 4; j++) {
-                for (int h = 0; h < 32; h += 16) {
-                    ShortVector packed = shorts(off + 16 + 32 * j + h);
-                    lowNibble(packed).intoArray(into.quants, 256 * sb + 64 * j + h);
-                    highNibble(packed).intoArray(into.quants, 256 * sb + 64 * j + 32 + h);
-                }
-            }
+    void dotGroup(int group, QuantizedVector[] xs, int tokens, float[] scratch, float[] out, int outOff, int outStride) {
+        for (int t = 0; t < tokens; t++) {
+            dotGroup(group, xs[t], scratch, out, outOff + t * outStride);
         }
+    }
+
+    private void dotGroup(int group, QuantizedVector x, float[] scratch, float[] out, int outOff) {
+        short[] xq = x.q;
+        float[] qsum = x.qsum;
+        float[] xs = x.scale;
+        float[] xsum = x.sum;
+        FloatVector low = FloatVector.zero(FLOATS);
+        FloatVector high = FloatVector.zero(FLOATS);
+        FloatVector minsLow = FloatVector.zero(FLOATS);
+        FloatVector minsHigh = FloatVector.zero(FLOATS);
+        FloatVector d0 = low;
+        FloatVector d1 = low;
+        FloatVector m0 = low;
+        FloatVector m1 = low;
+        for (int b = 0, block = group * blocks; b < blocks; b++, block++) {
+            if ((b & 7) == 0) {
+                int at = block / 8 * ROWS;
+                d0 = FloatVector.fromArray(FLOATS, d, at);
+                d1 = FloatVector.fromArray(FLOATS, d, at + ROWS / 2);
+                m0 = FloatVector.fromArray(FLOATS, dmin, at);
+                m1 = FloatVector.fromArray(FLOATS, dmin, at + ROWS / 2);
+            }
+            int bias = (int) qsum[b];
+            ShortVector sum = words.sum(NibbleWords.offset(block), xq, 32 * b, (short) (-8 * bias));
+            ShortVector sm = ShortVector.fromArray(SHORTS, scaleMins, block * ROWS);
+            ShortVector sc = sm.and((short) 0xFF);
+            ShortVector mn = sm.lanewise(VectorOperators.LSHR, 8);
+            float s = xs[b];
+            float offset = 8f * bias;
+            FloatVector xsumB = FloatVector.broadcast(FLOATS, xsum[b]);
+            low = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset)
+                    .fma(((FloatVector) sc.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(d0).mul(s), low);
+            high = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 1)).add(offset)
+                    .fma(((FloatVector) sc.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(d1).mul(s), high);
+            minsLow = ((FloatVector) mn.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(m0).fma(xsumB, minsLow);
+            minsHigh = ((FloatVector) mn.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(m1).fma(xsumB, minsHigh);
+        }
+        low.sub(minsLow).intoArray(scratch, 0);
+        high.sub(minsHigh).intoArray(scratch, ROWS / 2);
+        copyOut(group, scratch, 0, out, outOff);
+    }
+
+    /** D * q - M in one fused multiply-add per value, as {@link #dequantize} computes it. */
+    @Override
+    void decodePanel(int group, int k0, int kc, float[] scratch, float[] panel) {
+        for (int block = group * blocks + k0 / 32, p = 0, end = block + kc / 32; block < end; block++, p += 32 * ROWS) {
+            for (int lane = 0; lane < ROWS; lane++) {
+                scratch[lane] = scale(block, lane);
+                scratch[ROWS + lane] = -min(block, lane);
+            }
+            words.decode(block, scratch, 0, scratch, ROWS, panel, p);
+        }
+    }
+
+    /** D of a sub-block's row: d * its 6-bit scale. */
+    private float scale(int block, int lane) {
+        return (scaleMins[block * ROWS + lane] & 0xFF) * d[block / 8 * ROWS + lane];
+    }
+
+    /** M of a sub-block's row: dmin * its 6-bit min. */
+    private float min(int block, int lane) {
+        return (scaleMins[block * ROWS + lane] >>> 8 & 0xFF) * dmin[block / 8 * ROWS + lane];
     }
 
     @Override
     void dequantize(int row, int col, int n, float[] dst, int dstOff) {
-        long off = offset(row, col);
-        for (int i = dstOff, end = dstOff + n; i < end; i += 256, off += BLOCK_BYTES) {
-            float d = half(data, off);
-            float dmin = half(data, off + 2);
-            long lo = data.get(LONG, off + 4);
-            int hi = data.get(INT, off + 12);
-            long scales = scales(lo, hi);
-            long mins = mins(lo, hi);
-            for (int j = 0; j < 4; j++) {
-                long qs = off + 16 + 32 * j;
-                float dLo = d * (int) (scales >>> 16 * j & 0xFF);
-                float dHi = d * (int) (scales >>> 16 * j + 8 & 0xFF);
-                float mLo = -dmin * (int) (mins >>> 16 * j & 0xFF);
-                float mHi = -dmin * (int) (mins >>> 16 * j + 8 & 0xFF);
-                for (int h = 0; h < 32; h += 16) {
-                    ShortVector packed = shorts(qs + h);
-                    store(lowNibble(packed), dLo, mLo, dst, i + 64 * j + h);
-                    store(highNibble(packed), dHi, mHi, dst, i + 64 * j + 32 + h);
-                }
+        int lane = row % ROWS;
+        for (int block = row / ROWS * blocks + col / 32, i = dstOff, end = dstOff + n; i < end; block++, i += 32) {
+            float scale = scale(block, lane);
+            float offset = -min(block, lane);
+            for (int k = 0; k < 32; k++) {
+                dst[i + k] = Math.fma((float) words.quant(block, lane, k), scale, offset);
             }
         }
     }

@@ -52,7 +52,7 @@ final class Q8_0Matrix extends QuantizedMatrix implements BlockScaledRows {
     @Override
     public void decodeRow(int row, DecodedRow into) {
         long off = offset(row, 0);
-        into.reset(cols, false, false);
+        into.reset(cols);
         blockScales.copy(row, into.scales);
         for (int b = 0, blocks = cols / 32; b < blocks; b++, off += BLOCK_BYTES) {
             quants(off, 0).intoArray(into.quants, 32 * b);

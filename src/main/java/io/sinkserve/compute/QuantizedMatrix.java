@@ -9,12 +9,12 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Block-quantised matrices read row by row (Q8_0, Q4_K), dotted with a {@link QuantizedVector}: each type
+ * Block-quantised matrices read row by row (Q8_0), dotted with a {@link QuantizedVector}: each type
  * decodes 16 quants at a time into 16-bit lanes, multiplies them with the activation's 16-bit quants,
  * and hands the products to {@link #accumulate}, the one integer-to-float step they all share. Integer
  * products avoid converting every weight to float, which is what bounds a float kernel on this CPU.
  */
-abstract sealed class QuantizedMatrix extends WeightMatrix permits Q8_0Matrix, Q4_KMatrix {
+abstract sealed class QuantizedMatrix extends WeightMatrix permits Q8_0Matrix {
     /**
      * The integer kernels work on 16 quants at a time in 16-bit lanes and accumulate in 8 float lanes
      * (reduced by {@link FixedOrder#sum8}); integer sums are exact, so only this float layout fixes the bits.
@@ -50,17 +50,6 @@ abstract sealed class QuantizedMatrix extends WeightMatrix permits Q8_0Matrix, Q
         IntVector p = (IntVector) products.reinterpretShape(I, 0);
         IntVector pairs = p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                 .add(p.lanewise(VectorOperators.ASHR, 16));
-        return ((FloatVector) pairs.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scale), acc);
-    }
-
-    /**
-     * {@link #accumulate} for products whose adjacent pairs sum to less than 2^15 in magnitude (4- and
-     * 6-bit weights times 8-bit activations). Then a 32-bit lane v = H * 2^16 + (L mod 2^16) gives exactly
-     * H + L as (v + (v << 16)) >> 16, one shift fewer than the general pair sum.
-     */
-    static FloatVector accumulateNarrow(ShortVector products, float scale, FloatVector acc) {
-        IntVector p = (IntVector) products.reinterpretShape(I, 0);
-        IntVector pairs = p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
         return ((FloatVector) pairs.convertShape(VectorOperators.I2F, F, 0)).fma(FloatVector.broadcast(F, scale), acc);
     }
 }

@@ -26,6 +26,7 @@ abstract sealed class WeightMatrix implements Matrix permits FloatMatrix, Quanti
     static final int W = VectorWidth.LANES;
     static final int LOGICAL = VectorWidth.LOGICAL_LANES;
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
     static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);

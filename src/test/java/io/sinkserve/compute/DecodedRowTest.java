@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class DecodedRowTest {
 
     @ParameterizedTest
-    @EnumSource(value = TensorType.class, names = {"Q8_0", "Q4_K"})
+    @EnumSource(value = TensorType.class, names = {"Q8_0"})
     void decodedRowDotsToTheBitsOfTheTypesOwnKernel(TensorType type) {
         Random rnd = new Random(7 + type.ordinal());
         int rows = 5;

@@ -77,17 +77,17 @@ class MatrixTest {
     }
 
     /**
-     * Q4_0's group kernel sums each block exactly in 16-bit lanes (Σ q x - 8 Σ x modulo 2^16) and adds the blocks
-     * in order with one fused multiply-add each, so every row has exactly the bits of that scalar sum, at every
-     * vector width (the kernel-widths profile runs this at 128 and 256 bits), in a group of rows cut short by the
-     * matrix's end too.
+     * The group kernels (Q4_0, Q4_K) sum each 32-value block exactly in 16-bit lanes and add the blocks in order
+     * with one fused multiply-add each (Q4_K: its mins in a second chain, taken off at the end), so every row has
+     * exactly the bits of that scalar sum, at every vector width (the kernel-widths profile runs this at 128 and
+     * 256 bits), in a group of rows cut short by the matrix's end too.
      */
-    @Test
-    void q4_0GroupDotIsTheExactBlockSumInBlockOrderBitForBit() {
-        TensorType type = TensorType.Q4_0;
-        Random rnd = new Random(300);
+    @ParameterizedTest
+    @EnumSource(value = TensorType.class, names = {"Q4_0", "Q4_K"})
+    void groupDotIsTheExactBlockSumInBlockOrderBitForBit(TensorType type) {
+        Random rnd = new Random(300 + type.ordinal());
         int rows = 2 * GroupedMatrix.ROWS + 3;
-        int cols = 32 * 37;
+        int cols = 256 * 5;
         MemorySegment seg = TestMatrices.randomBlocks(type, rnd, rows, cols);
         GroupedMatrix m = (GroupedMatrix) Matrix.of(type, seg, rows, cols);
         float[] x = TestMatrices.gaussian(rnd, cols, 1f);
@@ -98,20 +98,43 @@ class MatrixTest {
         }
         QuantizedVector xq = new QuantizedVector();
         xq.quantize(x, 0, cols);
+        long rowBytes = type.byteSize(cols);
         for (int r = 0; r < rows; r++) {
-            float want = 0f;
+            float acc = 0f;
+            float mins = 0f;
             for (int b = 0; b < cols / 32; b++) {
-                long off = (long) r * (cols / 32) * 18 + 18L * b;
-                float d = Float.float16ToFloat(seg.get(WeightMatrix.SHORT, off));
-                int sum = 0;
-                for (int j = 0; j < 16; j++) {
-                    int packed = seg.get(ValueLayout.JAVA_BYTE, off + 2 + j) & 0xFF;
-                    sum += ((packed & 0x0F) - 8) * xq.q[32 * b + j] + ((packed >>> 4) - 8) * xq.q[32 * b + j + 16];
+                int[] q = new int[32];
+                float scale;
+                float min = 0f;
+                if (type == TensorType.Q4_0) {
+                    long off = r * rowBytes + 18L * b;
+                    scale = Float.float16ToFloat(seg.get(WeightMatrix.SHORT, off));
+                    for (int j = 0; j < 16; j++) {
+                        int packed = seg.get(ValueLayout.JAVA_BYTE, off + 2 + j) & 0xFF;
+                        q[j] = (packed & 0x0F) - 8;
+                        q[j + 16] = (packed >>> 4) - 8;
+                    }
+                } else {
+                    long off = r * rowBytes + 144L * (b / 8);
+                    int s = b % 8;
+                    int[] sm = ScalarReference.scaleMinK4(s, seg, off + 4);
+                    scale = sm[0] * Float.float16ToFloat(seg.get(WeightMatrix.SHORT, off));
+                    min = sm[1] * Float.float16ToFloat(seg.get(WeightMatrix.SHORT, off + 2));
+                    for (int i = 0; i < 32; i++) {
+                        int packed = seg.get(ValueLayout.JAVA_BYTE, off + 16 + 32 * (s / 2) + i) & 0xFF;
+                        q[i] = s % 2 == 0 ? packed & 0x0F : packed >>> 4;
+                    }
                 }
-                want = Math.fma((float) sum, d * xq.scale[b], want);
+                int sum = 0;
+                for (int i = 0; i < 32; i++) {
+                    sum += q[i] * xq.q[32 * b + i];
+                }
+                acc = Math.fma((float) sum, scale * xq.scale[b], acc);
+                mins = Math.fma(min, xq.sum[b], mins);
             }
+            float want = type == TensorType.Q4_0 ? acc : acc - mins;
             float got = TestMatrices.groupDot(m, r, xq);
-            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got), "row " + r + ": " + want + " vs " + got);
+            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got), type + " row " + r + ": " + want + " vs " + got);
         }
     }
 
