@@ -2,12 +2,8 @@ package io.sinkserve.compute;
 
 import java.lang.foreign.MemorySegment;
 
-/**
- * Matrices dotted with the float activation directly: plain floating-point values (F32, F16, BF16) and
- * Q6_K, whose 16-value sub-blocks each have a scale: with an 8-bit activation every 16 products would need
- * a pair sum, a conversion and a scale of their own, more work than converting the weights to float.
- */
-abstract sealed class FloatMatrix extends WeightMatrix permits F32Matrix, F16Matrix, BF16Matrix, Q6_KMatrix {
+/** Matrices dotted with the float activation directly: plain floating-point values (F32, F16, BF16). */
+abstract sealed class FloatMatrix extends WeightMatrix permits F32Matrix, F16Matrix, BF16Matrix {
 
     FloatMatrix(TensorType type, MemorySegment data, int rows, int cols) {
         super(type, data, rows, cols);

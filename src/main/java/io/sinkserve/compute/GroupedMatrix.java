@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * float multiply-add per block in block order), so it has the same bits at every vector width, alone or in a
  * batch.
  */
-abstract sealed class GroupedMatrix extends WeightMatrix permits Q4_0Matrix, Q4_KMatrix {
+abstract sealed class GroupedMatrix extends WeightMatrix permits Q4_0Matrix, Q4_KMatrix, Q6_KMatrix {
     /** 16-bit lanes of the kernels' width. */
     static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(VectorWidth.BITS));
     /** Rows per group: one per 16-bit lane, so twice the float lanes (two float vectors per group). */
@@ -35,10 +35,11 @@ abstract sealed class GroupedMatrix extends WeightMatrix permits Q4_0Matrix, Q4_
     /**
      * Rows {@code group * ROWS ..} (up to the last row) · each of the first {@code tokens} activations, into
      * {@code out[outOff + t * outStride + row]}; the activations were quantised from vectors of length cols;
-     * {@code scratch} holds at least {@link #scratchLength} floats. A token gets the same bits in any batch.
+     * {@code scratch} holds at least {@link #scratchLength} floats and {@code sums} {@link #ROWS} shorts. A token
+     * gets the same bits in any batch.
      */
-    abstract void dotGroup(int group, QuantizedVector[] xs, int tokens, float[] scratch, float[] out, int outOff,
-                           int outStride);
+    abstract void dotGroup(int group, QuantizedVector[] xs, int tokens, float[] scratch, short[] sums, float[] out,
+                           int outOff, int outStride);
 
     /**
      * Decodes columns {@code [k0, k0 + kc)} (whole blocks) of the group into {@code panel[k * ROWS + lane]}

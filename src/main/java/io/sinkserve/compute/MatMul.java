@@ -6,9 +6,9 @@ import java.util.Objects;
 /**
  * Matrix products of weight matrices with activations, split by rows across a {@link ComputePool}.
  * {@link #matvec} (one token, decode) runs each type's fused dequantize+dot kernel (wide F16 rows four at a
- * time, see {@link F16Matrix#dot4}, with each row's bits; Q4_0 and Q4_K a group of rows at a time, see
+ * time, see {@link F16Matrix#dot4}, with each row's bits; Q4_0, Q4_K and Q6_K a group of rows at a time, see
  * {@link GroupedMatrix}), with the activation quantised to 8 bits once per call for the block-quantised
- * types Q8_0, Q4_0 and Q4_K (Q6_K and the float types dot the float activation, see {@link FloatMatrix}).
+ * types (the float types dot the float activation, see {@link FloatMatrix}).
  * {@link #matmul} (many tokens: prefill) reads and decodes the weights once for all tokens and multiplies them
  * in a register-blocked {@link TiledGemm} ({@link GroupedGemm} for the row groups); up to {@link #SMALL_BATCH} tokens (batched decode) take the
  * per-token kernels instead, each row (or group) dotted with every token (its 8-bit activation for the
@@ -173,6 +173,8 @@ public final class MatMul {
         QuantizedVector[] activations;
         /** Per worker: block scales of the row being dotted (see QuantizedMatrix#dot), or FloatMatrix#dot's scratch. */
         private final float[][] scales;
+        /** Per worker: a group's 16-bit block sums (see GroupedMatrix#dotGroup). */
+        private final short[][] sums;
         /** Per worker: the row being dotted with several tokens, decoded once (types with 32-value block scales). */
         private final DecodedRow[] decoded;
         QuantizedMatrix quantized;
@@ -187,6 +189,7 @@ public final class MatMul {
 
         MatvecTask(int threads) {
             this.scales = new float[threads][0];
+            this.sums = new short[threads][GroupedMatrix.ROWS];
             this.decoded = new DecodedRow[threads];
             for (int i = 0; i < threads; i++) {
                 decoded[i] = new DecodedRow();
@@ -217,7 +220,7 @@ public final class MatMul {
                 // chunks are whole groups (see unit); a group's weights stay in cache for every token
                 int rows = grouped.rows;
                 for (int g = from / GroupedMatrix.ROWS, end = (to + GroupedMatrix.ROWS - 1) / GroupedMatrix.ROWS; g < end; g++) {
-                    grouped.dotGroup(g, activations, tokens, rowScales, out, outOff, rows);
+                    grouped.dotGroup(g, activations, tokens, rowScales, sums[worker], out, outOff, rows);
                 }
                 return;
             }

@@ -10,18 +10,23 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * The 4-bit quants of a {@link GroupedMatrix}, off-heap: per block of 32 values, eight 16-bit words per row,
  * word q of row r holding the row's quants 4q .. 4q + 3 of the block (quant 4q + i in bits 4i .. 4i + 3),
- * stored as eight vectors of {@link GroupedMatrix#ROWS} lanes. Blocks are numbered group-major
+ * stored as eight vectors of {@link GroupedMatrix#ROWS} lanes, optionally followed by {@code high} more word
+ * vectors of the block (Q6_K's high bits, see {@link #sum6}). Blocks are numbered group-major
  * ({@code group * blocksPerRow + block}), so a group's blocks are one contiguous stream.
  */
 final class NibbleWords {
     private static final int ROWS = GroupedMatrix.ROWS;
-    /** Bytes per block of one group. */
-    static final long BLOCK_BYTES = 16L * ROWS;
+    /** Bytes of a block's eight nibble word vectors. */
+    private static final long NIBBLE_BYTES = 16L * ROWS;
 
     private final MemorySegment words;
+    /** Bytes per block: the nibble words and the extra words after them. */
+    private final long stride;
 
-    NibbleWords(long blocks) {
-        words = Arena.ofAuto().allocate(blocks * BLOCK_BYTES, 64);
+    /** Room for {@code blocks} blocks of nibble words, each followed by {@code extraWords} word vectors. */
+    NibbleWords(long blocks, int extraWords) {
+        stride = NIBBLE_BYTES + 2L * ROWS * extraWords;
+        words = Arena.ofAuto().allocate(blocks * stride, 64);
     }
 
     /** Sets row lane {@code lane}'s 32 quants of block {@code block} from {@code q[from .. from + 32)} (each 0..15). */
@@ -39,15 +44,27 @@ final class NibbleWords {
         return word >>> 4 * (k & 3) & 0x0F;
     }
 
-    static long offset(long block) {
-        return block * BLOCK_BYTES;
+    long offset(long block) {
+        return block * stride;
+    }
+
+    /** Sets lane {@code lane} of extra word vector {@code j} of block {@code block}. */
+    void putExtra(long block, int j, int lane, short word) {
+        words.set(WeightMatrix.SHORT, offset(block) + NIBBLE_BYTES + (j * ROWS + lane) * 2L, word);
+    }
+
+    /** Lane {@code lane} of extra word vector {@code j} of block {@code block}. */
+    int extra(long block, int j, int lane) {
+        return words.get(WeightMatrix.SHORT, offset(block) + NIBBLE_BYTES + (j * ROWS + lane) * 2L);
     }
 
     /**
      * {@code start + Σ_k q_k * xq[k0 + k]} over the block at {@code off}, in 16-bit lanes modulo 2^16 (exact when
-     * the true result fits 16 bits): even and odd quants in two chains of adds.
+     * the true result fits 16 bits), stored to {@code into[0 .. ROWS)}: even and odd quants in two chains of adds.
+     * The sums go through memory, not a returned vector: once C2 compiles this on its own (it is shared by several
+     * kernels) it will not inline it, and a vector returned from a call is boxed on every call.
      */
-    ShortVector sum(long off, short[] xq, int k0, short start) {
+    void sum(long off, short[] xq, int k0, short start, short[] into) {
         ShortVector even = ShortVector.broadcast(GroupedMatrix.SHORTS, start);
         ShortVector odd = ShortVector.zero(GroupedMatrix.SHORTS);
         for (int w = 0, k = k0; w < 8; w++, k += 4, off += 2 * ROWS) {
@@ -57,7 +74,56 @@ final class NibbleWords {
             odd = odd.add(v.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(xq[k + 1]))
                     .add(v.lanewise(VectorOperators.LSHR, 12).mul(xq[k + 3]));
         }
-        return even.add(odd);
+        even.add(odd).intoArray(into, 0);
+    }
+
+    /**
+     * {@code start + Σ_i q_i * xq[k0 + i]} over values 8j .. 8j + 7 of the block, of 6 bits: their low 4 bits in
+     * nibble words 2j and 2j + 1, their high 2 bits in extra word j (value 8j + i in bits 2i, 2i + 1), in 16-bit
+     * lanes modulo 2^16, stored to {@code into[0 .. ROWS)} as {@link #sum} does.
+     */
+    void sum6(long block, int j, short[] xq, int k0, short start, short[] into) {
+        long off = offset(block) + 4L * ROWS * j;
+        ShortVector hw = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words,
+                offset(block) + NIBBLE_BYTES + 2L * ROWS * j, WeightMatrix.LE);
+        ShortVector sum = ShortVector.broadcast(GroupedMatrix.SHORTS, start);
+        for (int h = 0; h < 2; h++, off += 2 * ROWS) {
+            ShortVector lo = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, off, WeightMatrix.LE);
+            // this word's four high-bit pairs moved to bits 2i + 4, 2i + 5
+            ShortVector hi = h == 0 ? hw.lanewise(VectorOperators.LSHL, 4) : hw.lanewise(VectorOperators.LSHR, 4);
+            int k = k0 + 4 * h;
+            sum = sum.add(lo.and((short) 0x0F).or(hi.and((short) 0x30)).mul(xq[k]))
+                    .add(lo.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F)
+                            .or(hi.lanewise(VectorOperators.LSHR, 2).and((short) 0x30)).mul(xq[k + 1]))
+                    .add(lo.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F)
+                            .or(hi.lanewise(VectorOperators.LSHR, 4).and((short) 0x30)).mul(xq[k + 2]))
+                    .add(lo.lanewise(VectorOperators.LSHR, 12)
+                            .or(hi.lanewise(VectorOperators.LSHR, 6).and((short) 0x30)).mul(xq[k + 3]));
+        }
+        sum.intoArray(into, 0);
+    }
+
+    /**
+     * Decodes the 8 values of 6 bits {@link #sum6} reads into {@code panel[p + k * ROWS + lane]} as (q - 32) * scale,
+     * rounded once, with the rows' scales from {@code scale[scaleAt]}.
+     */
+    void decode6(long block, int j, float[] scale, int scaleAt, float[] panel, int p) {
+        long off = offset(block) + 4L * ROWS * j;
+        ShortVector hw = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words,
+                offset(block) + NIBBLE_BYTES + 2L * ROWS * j, WeightMatrix.LE);
+        FloatVector s0 = FloatVector.fromArray(GroupedMatrix.FLOATS, scale, scaleAt);
+        FloatVector s1 = FloatVector.fromArray(GroupedMatrix.FLOATS, scale, scaleAt + ROWS / 2);
+        for (int h = 0; h < 2; h++, off += 2 * ROWS) {
+            ShortVector lo = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, off, WeightMatrix.LE);
+            // the value's 2 high bits stay in place: (hw >>> 2 (4h + i)) & 3, then << 4
+            for (int i = 0; i < 4; i++, p += ROWS) {
+                ShortVector q = lo.lanewise(VectorOperators.LSHR, 4 * i).and((short) 0x0F)
+                        .or(hw.lanewise(VectorOperators.LSHR, 2 * (4 * h + i)).and((short) 3).lanewise(VectorOperators.LSHL, 4))
+                        .sub((short) 32);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, GroupedMatrix.FLOATS, 0)).mul(s0).intoArray(panel, p);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, GroupedMatrix.FLOATS, 1)).mul(s1).intoArray(panel, p + ROWS / 2);
+            }
+        }
     }
 
     /**

@@ -29,7 +29,7 @@ final class Q4_0Matrix extends GroupedMatrix {
             throw new IllegalArgumentException("Q4_0 matrix of " + padded + " blocks is too large for one scale array");
         }
         scales = new float[(int) padded];
-        words = new NibbleWords((long) groups * blocks);
+        words = new NibbleWords((long) groups * blocks, 0);
         int[] q = new int[32];
         for (int r = 0; r < rows; r++) {
             int lane = r % ROWS;
@@ -58,13 +58,14 @@ final class Q4_0Matrix extends GroupedMatrix {
      * exact. It is then scaled by d * x's block scale, one fused multiply-add per block, in block order.
      */
     @Override
-    void dotGroup(int group, QuantizedVector[] xs, int tokens, float[] scratch, float[] out, int outOff, int outStride) {
+    void dotGroup(int group, QuantizedVector[] xs, int tokens, float[] scratch, short[] sums, float[] out, int outOff,
+                  int outStride) {
         for (int t = 0; t < tokens; t++) {
-            dotGroup(group, xs[t], scratch, out, outOff + t * outStride);
+            dotGroup(group, xs[t], scratch, sums, out, outOff + t * outStride);
         }
     }
 
-    private void dotGroup(int group, QuantizedVector x, float[] scratch, float[] out, int outOff) {
+    private void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, float[] out, int outOff) {
         short[] xq = x.q;
         float[] qsum = x.qsum;
         float[] xs = x.scale;
@@ -72,7 +73,8 @@ final class Q4_0Matrix extends GroupedMatrix {
         FloatVector low = FloatVector.zero(FLOATS);
         FloatVector high = FloatVector.zero(FLOATS);
         for (int b = 0, block = group * blocks; b < blocks; b++, block++) {
-            ShortVector sum = words.sum(NibbleWords.offset(block), xq, 32 * b, (short) (-8 * (int) qsum[b]));
+            words.sum(words.offset(block), xq, 32 * b, (short) (-8 * (int) qsum[b]), sums);
+            ShortVector sum = ShortVector.fromArray(SHORTS, sums, 0);
             int at = block * ROWS;
             float s = xs[b];
             low = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 0))

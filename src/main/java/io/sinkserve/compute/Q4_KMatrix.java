@@ -35,7 +35,7 @@ final class Q4_KMatrix extends GroupedMatrix {
         if (padded > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("Q4_K matrix of " + padded + " sub-blocks is too large for one scale array");
         }
-        words = new NibbleWords((long) groups * blocks);
+        words = new NibbleWords((long) groups * blocks, 0);
         scaleMins = new short[(int) padded];
         d = new float[groups * ROWS * superBlocks];
         dmin = new float[d.length];
@@ -97,13 +97,14 @@ final class Q4_KMatrix extends GroupedMatrix {
      * row's result is acc - mins.
      */
     @Override
-    void dotGroup(int group, QuantizedVector[] xs, int tokens, float[] scratch, float[] out, int outOff, int outStride) {
+    void dotGroup(int group, QuantizedVector[] xs, int tokens, float[] scratch, short[] sums, float[] out, int outOff,
+                  int outStride) {
         for (int t = 0; t < tokens; t++) {
-            dotGroup(group, xs[t], scratch, out, outOff + t * outStride);
+            dotGroup(group, xs[t], scratch, sums, out, outOff + t * outStride);
         }
     }
 
-    private void dotGroup(int group, QuantizedVector x, float[] scratch, float[] out, int outOff) {
+    private void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, float[] out, int outOff) {
         short[] xq = x.q;
         float[] qsum = x.qsum;
         float[] xs = x.scale;
@@ -125,7 +126,8 @@ final class Q4_KMatrix extends GroupedMatrix {
                 m1 = FloatVector.fromArray(FLOATS, dmin, at + ROWS / 2);
             }
             int bias = (int) qsum[b];
-            ShortVector sum = words.sum(NibbleWords.offset(block), xq, 32 * b, (short) (-8 * bias));
+            words.sum(words.offset(block), xq, 32 * b, (short) (-8 * bias), sums);
+            ShortVector sum = ShortVector.fromArray(SHORTS, sums, 0);
             ShortVector sm = ShortVector.fromArray(SHORTS, scaleMins, block * ROWS);
             ShortVector sc = sm.and((short) 0xFF);
             ShortVector mn = sm.lanewise(VectorOperators.LSHR, 8);

@@ -1,209 +1,175 @@
 package io.sinkserve.compute;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * ggml Q6_K: super-blocks of 256 values = 16 sub-blocks of 16, each with a signed 8-bit scale. Layout:
  * 128 bytes ql (low 4 bits), 64 bytes qh (high 2 bits), 16 scales, half d. Each 128-value half n uses
  * ql[64n ..], qh[32n ..]; for l in 0..31 the byte pair ql[l], ql[l + 32] and qh[l] give the four values
  * l, l + 32, l + 64, l + 96 (value = d * scale * (q - 32)).
+ *
+ * <p>Repacked at load (see {@link GroupedMatrix}) in blocks of 32 values (two sub-blocks): the low 4 bits into
+ * {@link NibbleWords}, the high 2 bits into four 16-bit words per row after each block's nibbles, in the same
+ * stream (word j holding values 8j .. 8j + 7, value 8j + i in bits 2i, 2i + 1), both sub-blocks' scales in one 16-bit lane, d per super-block
+ * widened to float. 216 bytes per 256 values against the file's 210; the file's bytes are read once, at load.
  */
-final class Q6_KMatrix extends FloatMatrix {
+final class Q6_KMatrix extends GroupedMatrix {
     static final int BLOCK_BYTES = 210;
-    /** Quant bytes per vector step: 32, or 16 where the vectors are 128 bits. */
-    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.min(256, VectorWidth.BITS)));
-    private static final VectorSpecies<Short> BYTE_PAIRS = VectorSpecies.of(short.class, BYTES.vectorShape());
-    private static final int CHUNK = BYTES.length();
-    /** The conversion part that holds quants 16 .. 31 of a 32-byte step. */
-    private static final int SECOND = 16 / W;
-    /**
-     * W quant bytes as floats' bits: the 32 bytes of a step are stored to the scratch and read back W at a time,
-     * each widened from the lowest part of a vector. Widening a higher part of the 32-byte vector directly
-     * (convertShape with part &gt; 0) compiles to a long shuffle sequence on AVX2.
-     */
-    private static final VectorSpecies<Float> QUANTS = VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(64, 8 * W)));
+    private final int blocks;
+    /** The low 4 bits, each block followed by four word vectors of high 2 bits (8 values per word). */
+    private final NibbleWords low;
+    /** [group][block][row lane]: the two sub-blocks' signed scales, the first in the low byte. */
+    private final short[] scales;
+    /** [group][super-block][row lane]: d. */
+    private final float[] d;
 
     Q6_KMatrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q6_K, data, rows, cols);
-    }
-
-    /** The row's sub-block scales (one float per 16 values), then 16 floats for a step's quants and the lane sums. */
-    @Override
-    int scratchLength() {
-        return Math.max(SCRATCH, cols / 16 + 16);
-    }
-
-    private float scale(long off, int s) {
-        return data.get(ValueLayout.JAVA_BYTE, off + 192 + s);
-    }
-
-    /**
-     * Dotted with the float activation, each value decoded exactly as {@link #dequantize} decodes it
-     * ((q - 32) * (d * scale)) and summed in the logical layout of {@link FloatOps#dot} (value i to lane
-     * i mod 16, in ascending order), so the result is the bits of FloatOps.dot over the dequantised row at
-     * every width.
-     *
-     * <p>Each super-block is eight steps t of 32 values: quarter k = t &amp; 3 of half n = t / 4 takes the
-     * low or high nibbles of ql[64n + 32 (k &amp; 1) ..] and bits 2k, 2k + 1 of qh[32n ..]. No vector passes
-     * into or out of a helper of ours: once C2 passes its inlining node budget it stops inlining them (though
-     * not the Vector API's own methods), and a helper left out of line boxes the vectors it takes or returns.
-     */
-    @Override
-    float dot(int row, float[] x, int xOff, float[] scratch) {
-        checkX(x, xOff);
-        return CHUNK == 32 ? dotByHalves(offset(row, 0), x, xOff, scratch) : dotBySteps(offset(row, 0), x, xOff, scratch);
-    }
-
-    /**
-     * {@link #dot} where a vector step takes 32 quant bytes (256 and 512 bits): each 128-value half n loads
-     * its ql[64n ..], ql[64n + 32 ..] and qh[32n ..] once and decodes its four quarters with constant shifts.
-     * The same values are summed in the same order as {@link #dotBySteps}, so the bits are the same; a shift
-     * by a variable count, which the step loop needs, costs C2's code more than the rest of the step.
-     */
-    private float dotByHalves(long base, float[] x, int xOff, float[] scratch) {
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
+        blocks = cols / 32;
         int superBlocks = cols / 256;
-        for (int sb = 0; sb < superBlocks; sb++) {
-            subBlockScales(base + (long) sb * BLOCK_BYTES, scratch, 16 * sb);
+        long padded = (long) groups * ROWS * blocks;
+        if (padded > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("Q6_K matrix of " + padded + " blocks is too large for one scale array");
         }
-        // each step's 32 decoded bytes are stored after the scales and read back W at a time (see QUANTS)
-        int qAt = 16 * superBlocks;
-        // one loop over the halves: C2 does not unroll a nested loop over a super-block's two halves and keeps
-        // its accumulators in memory
-        for (int half = 0, halves = 2 * superBlocks; half < halves; half++) {
-            long off = base + (long) (half >> 1) * BLOCK_BYTES;
-            int n = half & 1;
-            ShortVector ql0 = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, off + 64 * n, LE).reinterpretShape(BYTE_PAIRS, 0);
-            ShortVector ql1 = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, off + 64 * n + 32, LE).reinterpretShape(BYTE_PAIRS, 0);
-            ShortVector qh = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, off + 128 + 32 * n, LE).reinterpretShape(BYTE_PAIRS, 0);
-            int xi = xOff + 128 * half;
-            int si = 8 * half;
-            // quarter k: low (k < 2) or high nibbles of ql[32 (k & 1) ..], bits 2k, 2k + 1 of qh moved to bits 4, 5
-            ql0.and((short) 0x0F0F).or(qh.and((short) 0x0303).lanewise(VectorOperators.LSHL, 4))
-                    .reinterpretAsBytes().sub((byte) 32).reinterpretAsFloats().intoArray(scratch, qAt);
-            acc0 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + 0 * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 0]).fma(FloatVector.fromArray(F, x, xi + 0), acc0);
-            if (W < LOGICAL) {
-                acc1 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + 1 * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 0]).fma(FloatVector.fromArray(F, x, xi + 0 + W), acc1);
-            }
-            acc0 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + SECOND * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 1]).fma(FloatVector.fromArray(F, x, xi + 16), acc0);
-            if (W < LOGICAL) {
-                acc1 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + (SECOND + 1) * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 1]).fma(FloatVector.fromArray(F, x, xi + 16 + W), acc1);
-            }
-            ql1.and((short) 0x0F0F).or(qh.lanewise(VectorOperators.LSHL, 2).and((short) 0x3030))
-                    .reinterpretAsBytes().sub((byte) 32).reinterpretAsFloats().intoArray(scratch, qAt);
-            acc0 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + 0 * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 2]).fma(FloatVector.fromArray(F, x, xi + 32), acc0);
-            if (W < LOGICAL) {
-                acc1 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + 1 * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 2]).fma(FloatVector.fromArray(F, x, xi + 32 + W), acc1);
-            }
-            acc0 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + SECOND * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 3]).fma(FloatVector.fromArray(F, x, xi + 48), acc0);
-            if (W < LOGICAL) {
-                acc1 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + (SECOND + 1) * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 3]).fma(FloatVector.fromArray(F, x, xi + 48 + W), acc1);
-            }
-            ql0.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F).or(qh.and((short) 0x3030))
-                    .reinterpretAsBytes().sub((byte) 32).reinterpretAsFloats().intoArray(scratch, qAt);
-            acc0 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + 0 * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 4]).fma(FloatVector.fromArray(F, x, xi + 64), acc0);
-            if (W < LOGICAL) {
-                acc1 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + 1 * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 4]).fma(FloatVector.fromArray(F, x, xi + 64 + W), acc1);
-            }
-            acc0 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + SECOND * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 5]).fma(FloatVector.fromArray(F, x, xi + 80), acc0);
-            if (W < LOGICAL) {
-                acc1 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + (SECOND + 1) * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 5]).fma(FloatVector.fromArray(F, x, xi + 80 + W), acc1);
-            }
-            ql1.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F0F).or(qh.lanewise(VectorOperators.LSHR, 2).and((short) 0x3030))
-                    .reinterpretAsBytes().sub((byte) 32).reinterpretAsFloats().intoArray(scratch, qAt);
-            acc0 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + 0 * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 6]).fma(FloatVector.fromArray(F, x, xi + 96), acc0);
-            if (W < LOGICAL) {
-                acc1 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + 1 * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 6]).fma(FloatVector.fromArray(F, x, xi + 96 + W), acc1);
-            }
-            acc0 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + SECOND * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 7]).fma(FloatVector.fromArray(F, x, xi + 112), acc0);
-            if (W < LOGICAL) {
-                acc1 = ((FloatVector) FloatVector.fromArray(QUANTS, scratch, qAt + (SECOND + 1) * W / 4).reinterpretAsBytes().convertShape(VectorOperators.B2F, F, 0)).mul(scratch[si + 7]).fma(FloatVector.fromArray(F, x, xi + 112 + W), acc1);
-            }
-        }
-        // the 16 logical lanes: acc0's (and at 256 bits acc1's)
-        acc0.intoArray(scratch, qAt);
-        if (W < LOGICAL) {
-            acc1.intoArray(scratch, qAt + W);
-        }
-        return FixedOrder.sum16(scratch, qAt);
-    }
-
-    /**
-     * {@link #dot} at 128 bits (four float lanes, 16 quant bytes per vector step): each of the eight steps of
-     * a super-block is two vector steps of 16 values, one per sub-block.
-     */
-    private float dotBySteps(long base, float[] x, int xOff, float[] scratch) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        for (int sb = 0, superBlocks = cols / 256; sb < superBlocks; sb++) {
-            long off = base + (long) sb * BLOCK_BYTES;
-            subBlockScales(off, scratch, 0);
-            for (int t = 0; t < 8; t++) {
-                long ql = off + 64 * (t >>> 2) + 32 * (t & 1);
-                long qh = off + 128 + 32 * (t >>> 2);
-                int nibbleShift = 4 * (t >>> 1 & 1);
-                int highShift = 2 * (t & 3);
-                for (int h = 0; h < 32; h += 16) {
-                    ShortVector low = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, ql + h, LE).reinterpretShape(BYTE_PAIRS, 0);
-                    ShortVector high = (ShortVector) ByteVector.fromMemorySegment(BYTES, data, qh + h, LE).reinterpretShape(BYTE_PAIRS, 0);
-                    // byte-wise in 16-bit lanes: the masks drop the bits a shift moves across the byte boundary
-                    ByteVector q = low.lanewise(VectorOperators.LSHR, nibbleShift).and((short) 0x0F0F)
-                            .or(high.lanewise(VectorOperators.LSHR, highShift).and((short) 0x0303).lanewise(VectorOperators.LSHL, 4))
-                            .reinterpretAsBytes().sub((byte) 32);
-                    int i = 32 * t + h;
-                    int xi = xOff + 256 * sb + i;
-                    FloatVector ds = FloatVector.broadcast(F, scratch[i / 16]);
-                    a0 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(ds).fma(FloatVector.fromArray(F, x, xi), a0);
-                    a1 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).mul(ds).fma(FloatVector.fromArray(F, x, xi + 4), a1);
-                    a2 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 2)).mul(ds).fma(FloatVector.fromArray(F, x, xi + 8), a2);
-                    a3 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 3)).mul(ds).fma(FloatVector.fromArray(F, x, xi + 12), a3);
+        low = new NibbleWords((long) groups * blocks, 4);
+        scales = new short[(int) padded];
+        d = new float[groups * ROWS * superBlocks];
+        int[] q = new int[256];
+        int[] nibbles = new int[32];
+        for (int r = 0; r < rows; r++) {
+            int lane = r % ROWS;
+            long src = (long) r * rowBytes;
+            for (int sb = 0; sb < superBlocks; sb++, src += BLOCK_BYTES) {
+                int superBlock = r / ROWS * superBlocks + sb;
+                d[superBlock * ROWS + lane] = half(data, src + 208);
+                quants(data, src, q);
+                for (int s = 0; s < 8; s++) {
+                    int block = superBlock * 8 + s;
+                    for (int i = 0; i < 32; i++) {
+                        nibbles[i] = q[32 * s + i] & 0x0F;
+                    }
+                    low.put(block, lane, nibbles, 0);
+                    for (int j = 0; j < 4; j++) {
+                        int word = 0;
+                        for (int i = 0; i < 8; i++) {
+                            word |= (q[32 * s + 8 * j + i] >>> 4) << 2 * i;
+                        }
+                        low.putExtra(block, j, lane, (short) word);
+                    }
+                    int a = data.get(BYTE, src + 192 + 2 * s) & 0xFF;
+                    int b = data.get(BYTE, src + 193 + 2 * s) & 0xFF;
+                    scales[block * ROWS + lane] = (short) (a | b << 8);
                 }
             }
         }
-        return FixedOrder.sum16(a0, a1, a2, a3);
     }
 
-    /** scratch[at .. at + 16) = d * scale of the super-block at {@code off}. */
-    private void subBlockScales(long off, float[] scratch, int at) {
-        float d = Float.float16ToFloat(data.get(SHORT, off + 208));
-        ByteVector scales = ByteVector.fromMemorySegment(B128, data, off + 192, LE);
-        for (int p = 0; p < LOGICAL / W; p++) {
-            ((FloatVector) scales.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(scratch, at + p * W);
+    /** The 256 quants (0..63) of the super-block at {@code off}, in value order. */
+    private static void quants(MemorySegment data, long off, int[] q) {
+        for (int n = 0; n < 2; n++) {
+            for (int l = 0; l < 32; l++) {
+                int ql0 = data.get(BYTE, off + 64 * n + l) & 0xFF;
+                int ql1 = data.get(BYTE, off + 64 * n + 32 + l) & 0xFF;
+                int qh = data.get(BYTE, off + 128 + 32 * n + l) & 0xFF;
+                q[128 * n + l] = ql0 & 0x0F | (qh & 3) << 4;
+                q[128 * n + l + 32] = ql1 & 0x0F | (qh >>> 2 & 3) << 4;
+                q[128 * n + l + 64] = ql0 >>> 4 | (qh >>> 4 & 3) << 4;
+                q[128 * n + l + 96] = ql1 >>> 4 | (qh >>> 6 & 3) << 4;
+            }
         }
     }
 
-    /** (low bits from ql >> nibbleShift) | (2 high bits from qh >> highShift) << 4, minus 32. */
-    private static ShortVector value(ShortVector ql, ShortVector qh, int nibbleShift, int highShift) {
-        ShortVector lo = ql.lanewise(VectorOperators.LSHR, nibbleShift).and((short) 0x0F);
-        ShortVector hi = qh.lanewise(VectorOperators.LSHR, highShift).and((short) 3).lanewise(VectorOperators.LSHL, 4);
-        return lo.or(hi).sub((short) 32);
+    @Override
+    int scratchLength() {
+        return 4 * ROWS;
+    }
+
+    /**
+     * Per 8 values (a quarter of a block, half a sub-block), Σ (q - 32) x for every row of the group, summed in
+     * 16-bit lanes as Σ q x - 32 Σ x modulo 2^16: the true sum is at most 8 * 32 * 127 in magnitude, so the
+     * wrapped result is exact. Each quarter is then scaled by d * its sub-block's scale * x's block scale, one
+     * fused multiply-add per quarter, in value order.
+     */
+    @Override
+    void dotGroup(int group, QuantizedVector[] xs, int tokens, float[] scratch, short[] sums, float[] out, int outOff,
+                  int outStride) {
+        for (int t = 0; t < tokens; t++) {
+            dotGroup(group, xs[t], scratch, sums, out, outOff + t * outStride);
+        }
+    }
+
+    private void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, float[] out, int outOff) {
+        short[] xq = x.q;
+        short[] qsum8 = x.qsum8;
+        float[] xs = x.scale;
+        FloatVector acc0 = FloatVector.zero(FLOATS);
+        FloatVector acc1 = FloatVector.zero(FLOATS);
+        FloatVector d0 = acc0;
+        FloatVector d1 = acc0;
+        for (int b = 0, block = group * blocks; b < blocks; b++, block++) {
+            if ((b & 7) == 0) {
+                int at = block / 8 * ROWS;
+                d0 = FloatVector.fromArray(FLOATS, d, at);
+                d1 = FloatVector.fromArray(FLOATS, d, at + ROWS / 2);
+            }
+            ShortVector sm = ShortVector.fromArray(SHORTS, scales, block * ROWS);
+            float s = xs[b];
+            ShortVector first = sm.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8);
+            ShortVector second = sm.lanewise(VectorOperators.ASHR, 8);
+            FloatVector a0 = ((FloatVector) first.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(d0).mul(s);
+            FloatVector a1 = ((FloatVector) first.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(d1).mul(s);
+            FloatVector b0 = ((FloatVector) second.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(d0).mul(s);
+            FloatVector b1 = ((FloatVector) second.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(d1).mul(s);
+            for (int j = 0; j < 4; j++) {
+                low.sum6(block, j, xq, 32 * b + 8 * j, (short) (-32 * qsum8[4 * b + j]), sums);
+                ShortVector sum = ShortVector.fromArray(SHORTS, sums, 0);
+                FloatVector s0 = j < 2 ? a0 : b0;
+                FloatVector s1 = j < 2 ? a1 : b1;
+                acc0 = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(s0, acc0);
+                acc1 = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(s1, acc1);
+            }
+        }
+        acc0.intoArray(scratch, 0);
+        acc1.intoArray(scratch, ROWS / 2);
+        copyOut(group, scratch, 0, out, outOff);
+    }
+
+    /** (q - 32) * (d * scale), rounded once, as {@link #dequantize} computes it. */
+    @Override
+    void decodePanel(int group, int k0, int kc, float[] scratch, float[] panel) {
+        for (int block = group * blocks + k0 / 32, p = 0, end = block + kc / 32; block < end; block++) {
+            for (int lane = 0; lane < ROWS; lane++) {
+                scratch[lane] = scale(block, lane, 0);
+                scratch[ROWS + lane] = scale(block, lane, 1);
+            }
+            for (int j = 0; j < 4; j++, p += 8 * ROWS) {
+                low.decode6(block, j, scratch, j / 2 * ROWS, panel, p);
+            }
+        }
+    }
+
+    /** d * the scale of sub-block {@code sub} (0, 1) of a block's row. */
+    private float scale(int block, int lane, int sub) {
+        return d[block / 8 * ROWS + lane] * (byte) (scales[block * ROWS + lane] >> 8 * sub);
+    }
+
+    private int quantAt(int block, int lane, int k) {
+        int word = low.extra(block, k >> 3, lane);
+        return low.quant(block, lane, k) | (word >>> 2 * (k & 7) & 3) << 4;
     }
 
     @Override
     void dequantize(int row, int col, int n, float[] dst, int dstOff) {
-        long off = offset(row, col);
-        for (int i = dstOff, end = dstOff + n; i < end; i += 256, off += BLOCK_BYTES) {
-            float d = half(data, off + 208);
-            for (int h = 0; h < 2; h++) {
-                for (int k = 0; k < 4; k++) {
-                    long ql = off + 64 * h + 32 * (k & 1);
-                    long qh = off + 128 + 32 * h;
-                    for (int l = 0; l < 32; l += 16) {
-                        store(value(shorts(ql + l), shorts(qh + l), (k >>> 1) * 4, 2 * k),
-                                d * scale(off, 8 * h + 2 * k + l / 16), 0f, dst, i + 128 * h + 32 * k + l);
-                    }
-                }
+        int lane = row % ROWS;
+        for (int block = row / ROWS * blocks + col / 32, i = dstOff, end = dstOff + n; i < end; block++, i += 32) {
+            float first = scale(block, lane, 0);
+            float second = scale(block, lane, 1);
+            for (int k = 0; k < 32; k++) {
+                dst[i + k] = (quantAt(block, lane, k) - 32) * (k < 16 ? first : second);
             }
         }
     }

@@ -27,6 +27,8 @@ final class QuantizedVector {
     float[] sum = new float[0];
     /** Per block: Σ q (an integer, held as a float for dot products with per-block weight scales). */
     float[] qsum = new float[0];
+    /** Per 8 values: Σ q (at most 8 * 127 in magnitude). */
+    short[] qsum8 = new short[0];
     int length;
 
     /** Quantises x[off .. off + n); n is a multiple of 32. */
@@ -36,6 +38,7 @@ final class QuantizedVector {
             scale = new float[n / BLOCK];
             sum = new float[n / BLOCK];
             qsum = new float[n / BLOCK];
+            qsum8 = new short[n / 8];
         }
         length = n;
         for (int b = 0; b < n / BLOCK; b++) {
@@ -47,11 +50,15 @@ final class QuantizedVector {
             float amax = v0.abs().max(v1.abs()).max(v2.abs().max(v3.abs())).reduceLanes(VectorOperators.MAX);
             float d = amax / 127f;
             float id = d != 0f ? 1f / d : 0f;
-            IntVector total = store(v0, id, BLOCK * b)
-                    .add(store(v1, id, BLOCK * b + 8))
-                    .add(store(v2, id, BLOCK * b + 16))
-                    .add(store(v3, id, BLOCK * b + 24));
-            float blockSum = total.reduceLanes(VectorOperators.ADD);
+            int s0 = store(v0, id, BLOCK * b).reduceLanes(VectorOperators.ADD);
+            int s1 = store(v1, id, BLOCK * b + 8).reduceLanes(VectorOperators.ADD);
+            int s2 = store(v2, id, BLOCK * b + 16).reduceLanes(VectorOperators.ADD);
+            int s3 = store(v3, id, BLOCK * b + 24).reduceLanes(VectorOperators.ADD);
+            qsum8[4 * b] = (short) s0;
+            qsum8[4 * b + 1] = (short) s1;
+            qsum8[4 * b + 2] = (short) s2;
+            qsum8[4 * b + 3] = (short) s3;
+            float blockSum = s0 + s1 + s2 + s3;
             scale[b] = d;
             qsum[b] = blockSum;
             sum[b] = d * blockSum;

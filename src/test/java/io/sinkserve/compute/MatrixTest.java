@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
@@ -77,13 +78,13 @@ class MatrixTest {
     }
 
     /**
-     * The group kernels (Q4_0, Q4_K) sum each 32-value block exactly in 16-bit lanes and add the blocks in order
-     * with one fused multiply-add each (Q4_K: its mins in a second chain, taken off at the end), so every row has
-     * exactly the bits of that scalar sum, at every vector width (the kernel-widths profile runs this at 128 and
-     * 256 bits), in a group of rows cut short by the matrix's end too.
+     * The group kernels (Q4_0, Q4_K, Q6_K) sum each block (Q6_K: each 8 values) exactly in 16-bit lanes and add
+     * them in order with one fused multiply-add each (Q4_K: its mins in a second chain, taken off at the end), so
+     * every row has exactly the bits of that scalar sum, at every vector width (the kernel-widths profile runs
+     * this at 128 and 256 bits), in a group of rows cut short by the matrix's end too.
      */
     @ParameterizedTest
-    @EnumSource(value = TensorType.class, names = {"Q4_0", "Q4_K"})
+    @EnumSource(value = TensorType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
     void groupDotIsTheExactBlockSumInBlockOrderBitForBit(TensorType type) {
         Random rnd = new Random(300 + type.ordinal());
         int rows = 2 * GroupedMatrix.ROWS + 3;
@@ -98,83 +99,72 @@ class MatrixTest {
         }
         QuantizedVector xq = new QuantizedVector();
         xq.quantize(x, 0, cols);
-        long rowBytes = type.byteSize(cols);
         for (int r = 0; r < rows; r++) {
-            float acc = 0f;
-            float mins = 0f;
-            for (int b = 0; b < cols / 32; b++) {
-                int[] q = new int[32];
-                float scale;
-                float min = 0f;
-                if (type == TensorType.Q4_0) {
-                    long off = r * rowBytes + 18L * b;
-                    scale = Float.float16ToFloat(seg.get(WeightMatrix.SHORT, off));
+            float want = groupReference(type, seg, type.byteSize(cols) * r, cols, xq);
+            float got = TestMatrices.groupDot(m, r, xq);
+            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got), type + " row " + r + ": " + want + " vs " + got);
+        }
+    }
+
+    /** The scalar form of a group kernel's sums for the row at {@code row} (see the test above). */
+    private static float groupReference(TensorType type, MemorySegment seg, long row, int cols, QuantizedVector xq) {
+        float acc = 0f;
+        float mins = 0f;
+        for (int b = 0; b < cols / 32; b++) {
+            int[] q = new int[32];
+            float[] scale = new float[4];
+            float min = 0f;
+            switch (type) {
+                case Q4_0 -> {
+                    long off = row + 18L * b;
+                    Arrays.fill(scale, Float.float16ToFloat(seg.get(WeightMatrix.SHORT, off)));
                     for (int j = 0; j < 16; j++) {
                         int packed = seg.get(ValueLayout.JAVA_BYTE, off + 2 + j) & 0xFF;
                         q[j] = (packed & 0x0F) - 8;
                         q[j + 16] = (packed >>> 4) - 8;
                     }
-                } else {
-                    long off = r * rowBytes + 144L * (b / 8);
+                }
+                case Q4_K -> {
+                    long off = row + 144L * (b / 8);
                     int s = b % 8;
                     int[] sm = ScalarReference.scaleMinK4(s, seg, off + 4);
-                    scale = sm[0] * Float.float16ToFloat(seg.get(WeightMatrix.SHORT, off));
+                    Arrays.fill(scale, sm[0] * Float.float16ToFloat(seg.get(WeightMatrix.SHORT, off)));
                     min = sm[1] * Float.float16ToFloat(seg.get(WeightMatrix.SHORT, off + 2));
                     for (int i = 0; i < 32; i++) {
                         int packed = seg.get(ValueLayout.JAVA_BYTE, off + 16 + 32 * (s / 2) + i) & 0xFF;
                         q[i] = s % 2 == 0 ? packed & 0x0F : packed >>> 4;
                     }
                 }
+                default -> {
+                    // Q6_K: value v of the super-block from ql, qh as ggml lays them out; a scale per 16 values
+                    long off = row + 210L * (b / 8);
+                    float d = Float.float16ToFloat(seg.get(WeightMatrix.SHORT, off + 208));
+                    for (int i = 0; i < 32; i++) {
+                        int v = 32 * (b % 8) + i;
+                        int n = v / 128;
+                        int l = v % 32;
+                        int quarter = v % 128 / 32;
+                        int ql = seg.get(ValueLayout.JAVA_BYTE, off + 64 * n + 32 * (quarter & 1) + l) & 0xFF;
+                        int qh = seg.get(ValueLayout.JAVA_BYTE, off + 128 + 32 * n + l) & 0xFF;
+                        q[i] = ((quarter < 2 ? ql & 0x0F : ql >>> 4) | (qh >>> 2 * quarter & 3) << 4) - 32;
+                    }
+                    for (int j = 0; j < 4; j++) {
+                        scale[j] = d * seg.get(ValueLayout.JAVA_BYTE, off + 192 + 2 * (b % 8) + j / 2);
+                    }
+                }
+            }
+            // Q6_K sums and scales each 8 values; the others a whole block at once (the same scale four times)
+            int parts = type == TensorType.Q6_K ? 4 : 1;
+            for (int j = 0; j < parts; j++) {
                 int sum = 0;
-                for (int i = 0; i < 32; i++) {
+                for (int i = 32 / parts * j; i < 32 / parts * (j + 1); i++) {
                     sum += q[i] * xq.q[32 * b + i];
                 }
-                acc = Math.fma((float) sum, scale * xq.scale[b], acc);
-                mins = Math.fma(min, xq.sum[b], mins);
+                acc = Math.fma((float) sum, scale[j] * xq.scale[b], acc);
             }
-            float want = type == TensorType.Q4_0 ? acc : acc - mins;
-            float got = TestMatrices.groupDot(m, r, xq);
-            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got), type + " row " + r + ": " + want + " vs " + got);
+            mins = Math.fma(min, xq.sum[b], mins);
         }
-    }
-
-    /**
-     * Q6_K's kernel decodes each value as dequantize does and sums in FloatOps.dot's order, so at every
-     * vector width (the kernel-widths profile runs this at 128 and 256 bits) it gives exactly its bits.
-     */
-    @Test
-    void q6KDotIsTheFloatDotOfTheDequantisedRowBitForBit() {
-        TensorType type = TensorType.Q6_K;
-        Random rnd = new Random(200);
-        int rows = 9;
-        int cols = 256 * 5;
-        FloatMatrix m = (FloatMatrix) Matrix.of(type, TestMatrices.randomBlocks(type, rnd, rows, cols), rows, cols);
-        float[] x = TestMatrices.gaussian(rnd, cols + 3, 1f);
-        float[] w = new float[cols];
-        for (int r = 0; r < rows; r++) {
-            m.dequantizeRow(r, w, 0);
-            float want = FloatOps.dot(w, 0, x, 3, cols);
-            float got = m.dot(r, x, 3, new float[FloatMatrix.SCRATCH]);
-            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got), type + " row " + r + ": " + want + " vs " + got);
-        }
-    }
-
-    /** A row so wide that its sub-block scales alone pass FloatMatrix.SCRATCH: MatMul must size the working space from the matrix. */
-    @Test
-    void q6KRowWiderThanTheDefaultScratchDotsThroughMatMul() {
-        TensorType type = TensorType.Q6_K;
-        Random rnd = new Random(201);
-        int cols = 256 * 260;
-        FloatMatrix m = (FloatMatrix) Matrix.of(type, TestMatrices.randomBlocks(type, rnd, 1, cols), 1, cols);
-        assertTrue(m.scratchLength() > FloatMatrix.SCRATCH);
-        float[] x = TestMatrices.gaussian(rnd, cols, 1f);
-        float[] w = new float[cols];
-        m.dequantizeRow(0, w, 0);
-        float[] out = new float[1];
-        try (ComputePool pool = new ComputePool(1)) {
-            new MatMul(pool).matvec(m, x, 0, out, 0);
-        }
-        assertEquals(Float.floatToRawIntBits(FloatOps.dot(w, 0, x, 0, cols)), Float.floatToRawIntBits(out[0]));
+        return type == TensorType.Q4_K ? acc - mins : acc;
     }
 
     /**

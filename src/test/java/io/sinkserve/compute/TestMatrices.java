@@ -79,7 +79,8 @@ final class TestMatrices {
     /** Row {@code row} of a grouped matrix · x, through its group kernel. */
     static float groupDot(GroupedMatrix m, int row, QuantizedVector x) {
         float[] out = new float[m.rows];
-        m.dotGroup(row / GroupedMatrix.ROWS, new QuantizedVector[] {x}, 1, new float[m.scratchLength()], out, 0, 0);
+        m.dotGroup(row / GroupedMatrix.ROWS, new QuantizedVector[] {x}, 1, new float[m.scratchLength()],
+                new short[GroupedMatrix.ROWS], out, 0, 0);
         return out[row];
     }
 }
