@@ -35,7 +35,7 @@ abstract sealed class GroupedMatrix extends WeightMatrix permits Q4_0Matrix, Q4_
     /**
      * Rows {@code group * ROWS ..} (up to the last row) · each of the first {@code tokens} activations, into
      * {@code out[outOff + t * outStride + row]}; the activations were quantised from vectors of length cols;
-     * {@code scratch} holds at least {@link #scratchLength} floats and {@code sums} {@link #ROWS} shorts. A token
+     * {@code scratch} holds at least {@link #scratchLength} floats and {@code sums} 4 * {@link #ROWS} shorts. A token
      * gets the same bits in any batch.
      */
     abstract void dotGroup(int group, QuantizedVector[] xs, int tokens, float[] scratch, short[] sums, float[] out,

@@ -189,7 +189,7 @@ public final class MatMul {
 
         MatvecTask(int threads) {
             this.scales = new float[threads][0];
-            this.sums = new short[threads][GroupedMatrix.ROWS];
+            this.sums = new short[threads][4 * GroupedMatrix.ROWS];
             this.decoded = new DecodedRow[threads];
             for (int i = 0; i < threads; i++) {
                 decoded[i] = new DecodedRow();

@@ -78,29 +78,33 @@ final class NibbleWords {
     }
 
     /**
-     * {@code start + Σ_i q_i * xq[k0 + i]} over values 8j .. 8j + 7 of the block, of 6 bits: their low 4 bits in
-     * nibble words 2j and 2j + 1, their high 2 bits in extra word j (value 8j + i in bits 2i, 2i + 1), in 16-bit
-     * lanes modulo 2^16, stored to {@code into[0 .. ROWS)} as {@link #sum} does.
+     * For each quarter j of block {@code block}, {@code -32 Σ_i xq[k0 + 8j + i] + Σ_i q_i * xq[k0 + 8j + i]} over its 8
+     * values of 6 bits (their low 4 bits in nibble words 2j and 2j + 1, their high 2 bits in extra word j, value
+     * 8j + i in bits 2i, 2i + 1), i.e. Σ (q - 32) x, in 16-bit lanes modulo 2^16, stored to
+     * {@code into[j * ROWS .. (j + 1) * ROWS)} as {@link #sum} does; {@code xsum8[k0 / 8 + j]} is Σ_i xq over the quarter.
      */
-    void sum6(long block, int j, short[] xq, int k0, short start, short[] into) {
-        long off = offset(block) + 4L * ROWS * j;
-        ShortVector hw = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words,
-                offset(block) + NIBBLE_BYTES + 2L * ROWS * j, WeightMatrix.LE);
-        ShortVector sum = ShortVector.broadcast(GroupedMatrix.SHORTS, start);
-        for (int h = 0; h < 2; h++, off += 2 * ROWS) {
-            ShortVector lo = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, off, WeightMatrix.LE);
-            // this word's four high-bit pairs moved to bits 2i + 4, 2i + 5
-            ShortVector hi = h == 0 ? hw.lanewise(VectorOperators.LSHL, 4) : hw.lanewise(VectorOperators.LSHR, 4);
-            int k = k0 + 4 * h;
-            sum = sum.add(lo.and((short) 0x0F).or(hi.and((short) 0x30)).mul(xq[k]))
-                    .add(lo.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F)
-                            .or(hi.lanewise(VectorOperators.LSHR, 2).and((short) 0x30)).mul(xq[k + 1]))
-                    .add(lo.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F)
-                            .or(hi.lanewise(VectorOperators.LSHR, 4).and((short) 0x30)).mul(xq[k + 2]))
-                    .add(lo.lanewise(VectorOperators.LSHR, 12)
-                            .or(hi.lanewise(VectorOperators.LSHR, 6).and((short) 0x30)).mul(xq[k + 3]));
+    void sum6(long block, short[] xq, short[] xsum8, int k0, short[] into) {
+        long base = offset(block);
+        for (int j = 0; j < 4; j++) {
+            long off = base + 4L * ROWS * j;
+            ShortVector hw = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, base + NIBBLE_BYTES + 2L * ROWS * j,
+                    WeightMatrix.LE);
+            ShortVector sum = ShortVector.broadcast(GroupedMatrix.SHORTS, (short) (-32 * xsum8[k0 / 8 + j]));
+            for (int h = 0; h < 2; h++, off += 2 * ROWS) {
+                ShortVector lo = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, off, WeightMatrix.LE);
+                // this word's four high-bit pairs moved to bits 2i + 4, 2i + 5
+                ShortVector hi = h == 0 ? hw.lanewise(VectorOperators.LSHL, 4) : hw.lanewise(VectorOperators.LSHR, 4);
+                int k = k0 + 8 * j + 4 * h;
+                sum = sum.add(lo.and((short) 0x0F).or(hi.and((short) 0x30)).mul(xq[k]))
+                        .add(lo.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F)
+                                .or(hi.lanewise(VectorOperators.LSHR, 2).and((short) 0x30)).mul(xq[k + 1]))
+                        .add(lo.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F)
+                                .or(hi.lanewise(VectorOperators.LSHR, 4).and((short) 0x30)).mul(xq[k + 2]))
+                        .add(lo.lanewise(VectorOperators.LSHR, 12)
+                                .or(hi.lanewise(VectorOperators.LSHR, 6).and((short) 0x30)).mul(xq[k + 3]));
+            }
+            sum.intoArray(into, j * ROWS);
         }
-        sum.intoArray(into, 0);
     }
 
     /**

@@ -124,9 +124,9 @@ final class Q6_KMatrix extends GroupedMatrix {
             FloatVector a1 = ((FloatVector) first.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(d1).mul(s);
             FloatVector b0 = ((FloatVector) second.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(d0).mul(s);
             FloatVector b1 = ((FloatVector) second.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(d1).mul(s);
+            low.sum6(block, xq, qsum8, 32 * b, sums);
             for (int j = 0; j < 4; j++) {
-                low.sum6(block, j, xq, 32 * b + 8 * j, (short) (-32 * qsum8[4 * b + j]), sums);
-                ShortVector sum = ShortVector.fromArray(SHORTS, sums, 0);
+                ShortVector sum = ShortVector.fromArray(SHORTS, sums, j * ROWS);
                 FloatVector s0 = j < 2 ? a0 : b0;
                 FloatVector s1 = j < 2 ? a1 : b1;
                 acc0 = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(s0, acc0);

@@ -80,7 +80,7 @@ final class TestMatrices {
     static float groupDot(GroupedMatrix m, int row, QuantizedVector x) {
         float[] out = new float[m.rows];
         m.dotGroup(row / GroupedMatrix.ROWS, new QuantizedVector[] {x}, 1, new float[m.scratchLength()],
-                new short[GroupedMatrix.ROWS], out, 0, 0);
+                new short[4 * GroupedMatrix.ROWS], out, 0, 0);
         return out[row];
     }
 }
