@@ -29,6 +29,12 @@ abstract sealed class GroupedMatrix extends WeightMatrix permits Q4_0Matrix, Q4_
         groups = (rows + ROWS - 1) / ROWS;
     }
 
+    /** Every kernel reads the repacked copy. */
+    @Override
+    public final boolean readsSource() {
+        return false;
+    }
+
     /** Floats of working space {@link #dotGroup} needs. */
     abstract int scratchLength();
 

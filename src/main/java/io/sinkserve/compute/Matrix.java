@@ -28,6 +28,13 @@ public sealed interface Matrix permits WeightMatrix {
 
     int cols();
 
+    /**
+     * Whether the matrix reads the segment it was made from after construction: false for the types repacked at
+     * load ({@link GroupedMatrix}), whose source pages a caller may release (a mapped file's, see
+     * {@link MemorySegment#unload}).
+     */
+    boolean readsSource();
+
     /** Decodes row {@code row} into {@code dst[dstOff .. dstOff + cols)}. */
     void dequantizeRow(int row, float[] dst, int dstOff);
 }

@@ -78,6 +78,11 @@ abstract sealed class WeightMatrix implements Matrix permits FloatMatrix, Quanti
     }
 
     @Override
+    public boolean readsSource() {
+        return true;
+    }
+
+    @Override
     public final void dequantizeRow(int row, float[] dst, int dstOff) {
         dequantize(row, 0, cols, dst, dstOff);
     }

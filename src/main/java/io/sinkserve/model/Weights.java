@@ -5,10 +5,12 @@ import io.sinkserve.gguf.GGUFException;
 import io.sinkserve.gguf.GGUFFile;
 import io.sinkserve.gguf.TensorInfo;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
- * The weights of a llama-family transformer. Matrices are views over the mapped GGUF file (never copied);
+ * The weights of a llama-family transformer. Matrices are views over the mapped GGUF file, except the types
+ * repacked at load (whose file pages are then released);
  * norm weights and biases are small float arrays. Bias arrays are null where the model has none (llama);
  * {@code output} is the token embedding when the model ties them.
  */
@@ -51,7 +53,13 @@ record Weights(Matrix tokenEmbedding, float[] outputNorm, Matrix output, Layer[]
                 throw new GGUFException(file.path(), "tensor " + name + " has shape " + Arrays.toString(t.shape())
                         + ", expected [" + cols + ", " + rows + "]");
             }
-            return Matrix.of(t.type(), file.data(t), rows, cols);
+            MemorySegment data = file.data(t);
+            Matrix m = Matrix.of(t.type(), data, rows, cols);
+            if (!m.readsSource() && data.isMapped()) {
+                // repacked at load: the file's pages, read once, need not stay in this process's memory
+                data.unload();
+            }
+            return m;
         }
 
         float[] vector(String name, int n) {
