@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * float multiply-add per block in block order), so it has the same bits at every vector width, alone or in a
  * batch.
  */
-abstract sealed class GroupedMatrix extends WeightMatrix permits Q4_0Matrix, Q4_KMatrix, Q6_KMatrix {
+abstract sealed class GroupedMatrix extends WeightMatrix permits Q8_0Matrix, Q4_0Matrix, Q4_KMatrix, Q6_KMatrix {
     /** 16-bit lanes of the kernels' width. */
     static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(VectorWidth.BITS));
     /** Rows per group: one per 16-bit lane, so twice the float lanes (two float vectors per group). */

@@ -6,14 +6,13 @@ import java.util.Objects;
 /**
  * Matrix products of weight matrices with activations, split by rows across a {@link ComputePool}.
  * {@link #matvec} (one token, decode) runs each type's fused dequantize+dot kernel (wide F16 rows four at a
- * time, see {@link F16Matrix#dot4}, with each row's bits; Q4_0, Q4_K and Q6_K a group of rows at a time, see
- * {@link GroupedMatrix}), with the activation quantised to 8 bits once per call for the block-quantised
+ * time, see {@link F16Matrix#dot4}, with each row's bits; the block-quantised types a group of rows at a time,
+ * see {@link GroupedMatrix}), with the activation quantised to 8 bits once per call for the block-quantised
  * types (the float types dot the float activation, see {@link FloatMatrix}).
  * {@link #matmul} (many tokens: prefill) reads and decodes the weights once for all tokens and multiplies them
  * in a register-blocked {@link TiledGemm} ({@link GroupedGemm} for the row groups); up to {@link #SMALL_BATCH} tokens (batched decode) take the
  * per-token kernels instead, each row (or group) dotted with every token (its 8-bit activation for the
- * block-quantised types) while it is in cache (Q8_0 rows are decoded once for all the tokens, see
- * {@link DecodedRow}). A token therefore gets the same bits in a batch of up to {@link #SMALL_BATCH} as
+ * block-quantised types) while it is in cache. A token therefore gets the same bits in a batch of up to {@link #SMALL_BATCH} as
  * alone; larger batches go through the GEMM, which sums in another order (and, for block-quantised
  * weights, with unquantised activations). A batch can also be split: its first tokens take the per-token
  * kernels and the rest the GEMM, in one pass over the weights (decode rows beside a prompt chunk).
@@ -56,7 +55,7 @@ public final class MatMul {
     }
 
     /**
-     * out[outOff + r] = row r of w · x[xOff .. xOff + cols). For the QuantizedMatrix types x is first
+     * out[outOff + r] = row r of w · x[xOff .. xOff + cols). For the block-quantised types x is first
      * quantised to 8 bits per 32-value block (as llama.cpp does), which bounds the error by the
      * activation's rounding: |error| <= Σ_blocks max|x_block| / 254 * Σ_block |w|.
      */
@@ -149,13 +148,9 @@ public final class MatMul {
             for (int t = 0; t < n; t++) {
                 activations[t].quantize(x, xOff + t * m.cols, m.cols);
             }
-            if (m instanceof GroupedMatrix g) {
-                task.ensureScales(g.scratchLength());
-                task.grouped = g;
-            } else {
-                task.ensureScales(QuantizedMatrix.scratchLength(m.cols));
-                task.quantized = (QuantizedMatrix) m;
-            }
+            GroupedMatrix g = (GroupedMatrix) m;
+            task.ensureScales(g.scratchLength());
+            task.grouped = g;
             task.activations = activations;
         }
         task.tokens = n;
@@ -175,9 +170,6 @@ public final class MatMul {
         private final float[][] scales;
         /** Per worker: a group's 16-bit block sums (see GroupedMatrix#dotGroup). */
         private final short[][] sums;
-        /** Per worker: the row being dotted with several tokens, decoded once (types with 32-value block scales). */
-        private final DecodedRow[] decoded;
-        QuantizedMatrix quantized;
         GroupedMatrix grouped;
         /** Tokens dotted with each row; their outputs are {@code rows} apart. */
         int tokens;
@@ -190,14 +182,9 @@ public final class MatMul {
         MatvecTask(int threads) {
             this.scales = new float[threads][0];
             this.sums = new short[threads][4 * GroupedMatrix.ROWS];
-            this.decoded = new DecodedRow[threads];
-            for (int i = 0; i < threads; i++) {
-                decoded[i] = new DecodedRow();
-            }
         }
 
         void clear() {
-            quantized = null;
             grouped = null;
             floats = null;
             x = null;
@@ -224,43 +211,24 @@ public final class MatMul {
                 }
                 return;
             }
-            if (quantized != null) {
-                int rows = quantized.rows;
-                if (tokens > 1 && quantized instanceof BlockScaledRows blockRows) {
-                    DecodedRow row = decoded[worker];
-                    for (int r = from; r < to; r++) {
-                        blockRows.decodeRow(r, row);
-                        for (int t = 0; t < tokens; t++) {
-                            out[outOff + t * rows + r] = row.dot(activations[t]);
-                        }
+            int rows = floats.rows;
+            int cols = floats.cols;
+            int r = from;
+            if (floats instanceof F16Matrix f16) {
+                // each chunk of a row widened once for all the tokens
+                if (f16.dotsFourRows()) {
+                    for (; r + 4 <= to; r += 4) {
+                        f16.dot4(r, x, xOff, tokens, out, outOff + r, rows, rowScales);
                     }
-                    return;
-                }
-                for (int r = from; r < to; r++) {
-                    for (int t = 0; t < tokens; t++) {
-                        out[outOff + t * rows + r] = quantized.dot(r, activations[t], rowScales);
-                    }
-                }
-            } else {
-                int rows = floats.rows;
-                int cols = floats.cols;
-                int r = from;
-                if (floats instanceof F16Matrix f16) {
-                    // each chunk of a row widened once for all the tokens
-                    if (f16.dotsFourRows()) {
-                        for (; r + 4 <= to; r += 4) {
-                            f16.dot4(r, x, xOff, tokens, out, outOff + r, rows, rowScales);
-                        }
-                    }
-                    for (; r < to; r++) {
-                        f16.dots(r, x, xOff, tokens, out, outOff + r, rows, rowScales);
-                    }
-                    return;
                 }
                 for (; r < to; r++) {
-                    for (int t = 0; t < tokens; t++) {
-                        out[outOff + t * rows + r] = floats.dot(r, x, xOff + t * cols, rowScales);
-                    }
+                    f16.dots(r, x, xOff, tokens, out, outOff + r, rows, rowScales);
+                }
+                return;
+            }
+            for (; r < to; r++) {
+                for (int t = 0; t < tokens; t++) {
+                    out[outOff + t * rows + r] = floats.dot(r, x, xOff + t * cols, rowScales);
                 }
             }
         }

@@ -1,72 +1,133 @@
 package io.sinkserve.compute;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
-/** ggml Q8_0: blocks of 32 values, a half scale d then 32 signed bytes q; value = d * q. */
-final class Q8_0Matrix extends QuantizedMatrix implements BlockScaledRows {
+/**
+ * ggml Q8_0: blocks of 32 values, a half scale d then 32 signed bytes q; value = d * q.
+ *
+ * <p>Repacked at load (see {@link GroupedMatrix}): per group and block, 32 byte vectors of {@link #ROWS} lanes
+ * (value k of every row of the group) off-heap, and the scales per group and block in row order, widened to
+ * float on the heap. 36 bytes per 32 values against the file's 34; the file's bytes are read once, at load.
+ */
+final class Q8_0Matrix extends GroupedMatrix {
     private static final int BLOCK_BYTES = 34;
-    private final BlockScales blockScales;
+    /** One byte per row of a group. */
+    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(ROWS * 8));
+    /** As many 32-bit lanes as a float vector: half a group. */
+    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
+    private final int blocks;
+    /** [group][block][value k][row lane]. */
+    private final MemorySegment quants;
+    /** [group][block][row lane]: the scales d. */
+    private final float[] scales;
 
     Q8_0Matrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q8_0, data, rows, cols);
-        blockScales = new BlockScales(data, rows, cols, BLOCK_BYTES);
+        blocks = cols / 32;
+        long padded = (long) groups * ROWS * blocks;
+        if (padded > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("Q8_0 matrix of " + padded + " blocks is too large for one scale array");
+        }
+        scales = new float[(int) padded];
+        quants = Arena.ofAuto().allocate(padded * 32, 64);
+        for (int r = 0; r < rows; r++) {
+            int lane = r % ROWS;
+            long src = (long) r * rowBytes;
+            for (int b = 0; b < blocks; b++, src += BLOCK_BYTES) {
+                int block = r / ROWS * blocks + b;
+                scales[block * ROWS + lane] = half(data, src);
+                for (int k = 0; k < 32; k++) {
+                    quants.set(BYTE, quantOffset(block, k) + lane, data.get(BYTE, src + 2 + k));
+                }
+            }
+        }
     }
 
-    /** Quants 16 * half .. 16 * half + 15 of the block. */
-    private ShortVector quants(long blockOff, int half) {
-        return shorts(blockOff + 2 + 16 * half);
+    private static long quantOffset(int block, int k) {
+        return ((long) block * 32 + k) * ROWS;
     }
 
-    /** Even and odd blocks in separate accumulators, like {@link DecodedRow#dot}, which must give the same bits. */
     @Override
-    float dot(int row, QuantizedVector x, float[] scales) {
-        long base = offset(row, 0);
-        int blocks = cols / 32;
-        blockScales.scaled(row, x, scales);
+    int scratchLength() {
+        return 2 * ROWS;
+    }
+
+    /**
+     * Per block, Σ q x over its 32 values for every row of the group, exactly: products of two values (each at
+     * most 127 * 127) are summed in 16-bit lanes, widened, and summed in 32-bit lanes. Each block's sum is then
+     * converted to float and scaled by d * x's block scale, one fused multiply-add per block, in block order.
+     */
+    @Override
+    void dotGroup(int group, QuantizedVector[] xs, int tokens, float[] scratch, short[] sums, float[] out, int outOff,
+                  int outStride) {
+        for (int t = 0; t < tokens; t++) {
+            dotGroup(group, xs[t], scratch, out, outOff + t * outStride);
+        }
+    }
+
+    private void dotGroup(int group, QuantizedVector x, float[] scratch, float[] out, int outOff) {
         short[] xq = x.q;
-        FloatVector even = FloatVector.zero(F);
-        FloatVector odd = FloatVector.zero(F);
-        int b = 0;
-        for (int pairs = blocks & ~1; b < pairs; b += 2) {
-            even = block(base, b, xq, scales[b], even);
-            odd = block(base, b + 1, xq, scales[b + 1], odd);
+        float[] xs = x.scale;
+        float[] d = scales;
+        FloatVector low = FloatVector.zero(FLOATS);
+        FloatVector high = FloatVector.zero(FLOATS);
+        long off = quantOffset(group * blocks, 0);
+        for (int b = 0; b < blocks; b++) {
+            IntVector sumLow = IntVector.zero(INTS);
+            IntVector sumHigh = IntVector.zero(INTS);
+            for (int k = 32 * b, end = k + 32; k < end; k += 2, off += 2L * ROWS) {
+                ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(BYTES, quants, off, LE)
+                        .convertShape(VectorOperators.B2S, SHORTS, 0);
+                ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(BYTES, quants, off + ROWS, LE)
+                        .convertShape(VectorOperators.B2S, SHORTS, 0);
+                ShortVector pair = q0.mul(xq[k]).add(q1.mul(xq[k + 1]));
+                sumLow = sumLow.add((IntVector) pair.convertShape(VectorOperators.S2I, INTS, 0));
+                sumHigh = sumHigh.add((IntVector) pair.convertShape(VectorOperators.S2I, INTS, 1));
+            }
+            int at = (group * blocks + b) * ROWS;
+            float s = xs[b];
+            low = ((FloatVector) sumLow.convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(FloatVector.fromArray(FLOATS, d, at).mul(s), low);
+            high = ((FloatVector) sumHigh.convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(FloatVector.fromArray(FLOATS, d, at + ROWS / 2).mul(s), high);
         }
-        if (b < blocks) {
-            even = block(base, b, xq, scales[b], even);
-        }
-        // reduced from the stored lanes (see FixedOrder#sum16(float[], int))
-        even.add(odd).intoArray(scales, blocks);
-        return FixedOrder.sum8(scales, blocks);
+        low.intoArray(scratch, 0);
+        high.intoArray(scratch, ROWS / 2);
+        copyOut(group, scratch, 0, out, outOff);
     }
 
-    private FloatVector block(long base, int b, short[] xq, float scale, FloatVector acc) {
-        long off = base + (long) b * BLOCK_BYTES;
-        ShortVector p = quants(off, 0).mul(ShortVector.fromArray(S, xq, 32 * b))
-                .add(quants(off, 1).mul(ShortVector.fromArray(S, xq, 32 * b + 16)));
-        return accumulate(p, scale, acc);
-    }
-
+    /** d * q, rounded once, as {@link #dequantize} computes it. */
     @Override
-    public void decodeRow(int row, DecodedRow into) {
-        long off = offset(row, 0);
-        into.reset(cols);
-        blockScales.copy(row, into.scales);
-        for (int b = 0, blocks = cols / 32; b < blocks; b++, off += BLOCK_BYTES) {
-            quants(off, 0).intoArray(into.quants, 32 * b);
-            quants(off, 1).intoArray(into.quants, 32 * b + 16);
+    void decodePanel(int group, int k0, int kc, float[] scratch, float[] panel) {
+        for (int block = group * blocks + k0 / 32, p = 0, end = block + kc / 32; block < end; block++) {
+            FloatVector d0 = FloatVector.fromArray(FLOATS, scales, block * ROWS);
+            FloatVector d1 = FloatVector.fromArray(FLOATS, scales, block * ROWS + ROWS / 2);
+            for (int k = 0; k < 32; k++, p += ROWS) {
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(BYTES, quants, quantOffset(block, k), LE)
+                        .convertShape(VectorOperators.B2S, SHORTS, 0);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(d0).intoArray(panel, p);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(d1).intoArray(panel, p + ROWS / 2);
+            }
         }
     }
 
     @Override
     void dequantize(int row, int col, int n, float[] dst, int dstOff) {
-        long off = offset(row, col);
-        for (int i = dstOff, end = dstOff + n; i < end; i += 32, off += BLOCK_BYTES) {
-            float d = half(data, off);
-            store(quants(off, 0), d, 0f, dst, i);
-            store(quants(off, 1), d, 0f, dst, i + 16);
+        int lane = row % ROWS;
+        for (int block = row / ROWS * blocks + col / 32, i = dstOff, end = dstOff + n; i < end; block++, i += 32) {
+            float d = scales[block * ROWS + lane];
+            for (int k = 0; k < 32; k++) {
+                dst[i + k] = quants.get(BYTE, quantOffset(block, k) + lane) * d;
+            }
         }
     }
 }

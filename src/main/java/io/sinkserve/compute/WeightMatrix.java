@@ -5,10 +5,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Objects;
 
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,10 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * product with an activation vector and into a dequantizer; row scheduling lives in {@link MatMul}.
  *
  * <p>The float kernels run at {@link VectorWidth}'s width and accumulate in its fixed logical layout, so
- * that every width gives the same bits; the block-quantised ones see {@link QuantizedMatrix} and
- * {@link GroupedMatrix}.
+ * that every width gives the same bits; the block-quantised ones see {@link GroupedMatrix}.
  */
-abstract sealed class WeightMatrix implements Matrix permits FloatMatrix, QuantizedMatrix, GroupedMatrix {
+abstract sealed class WeightMatrix implements Matrix permits FloatMatrix, GroupedMatrix {
 
     static final VectorSpecies<Float> F = VectorWidth.FLOAT;
     /** Float lanes per vector. */
@@ -31,10 +26,6 @@ abstract sealed class WeightMatrix implements Matrix permits FloatMatrix, Quanti
     static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
 
-    /** The block-quantised types decode 16 quants at a time into 16-bit lanes (see {@link #shorts}). */
-    static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
-    static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
-    static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
 
     final TensorType type;
     final MemorySegment data;
@@ -106,26 +97,4 @@ abstract sealed class WeightMatrix implements Matrix permits FloatMatrix, Quanti
     static float half(MemorySegment s, long off) {
         return Float.float16ToFloat(s.get(SHORT, off));
     }
-
-    /** 16 bytes at {@code off}, sign-extended to 16 lanes of 16 bits. */
-    final ShortVector shorts(long off) {
-        return (ShortVector) ByteVector.fromMemorySegment(B128, data, off, LE).convertShape(VectorOperators.B2S, S, 0);
-    }
-
-    /** dst[at .. at + 16) = scale * q + offset. */
-    static void store(ShortVector q, float scale, float offset, float[] dst, int at) {
-        ((FloatVector) q.convertShape(VectorOperators.S2F, F256, 0)).fma(scale, offset).intoArray(dst, at);
-        ((FloatVector) q.convertShape(VectorOperators.S2F, F256, 1)).fma(scale, offset).intoArray(dst, at + 8);
-    }
-
-    /** Bits 0..3 of each lane (the low nibble of the byte the lane was widened from). */
-    static ShortVector lowNibble(ShortVector packed) {
-        return packed.and((short) 0x0F);
-    }
-
-    /** Bits 4..7 of each lane (the high nibble of the byte the lane was widened from). */
-    static ShortVector highNibble(ShortVector packed) {
-        return packed.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F);
-    }
-
 }

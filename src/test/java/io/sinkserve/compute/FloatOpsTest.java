@@ -152,21 +152,4 @@ class FloatOpsTest {
         assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(FloatOps.dot(a, 0, b, 0, 53)));
         assertEquals(exact, want, 1e-5);
     }
-
-    /** The integer kernels' scalar per-block sums must give FloatOps.dot's bits, which DecodedRow and the kernels share. */
-    @Test
-    void scalarFixedOrderDotGivesTheBitsOfTheVectorDot() {
-        Random rnd = new Random(11);
-        for (int n : new int[] {0, 5, 16, 31, 64, 250, 512}) {
-            float[] a = new float[n + 3];
-            float[] b = new float[n + 1];
-            for (int i = 0; i < a.length; i++) {
-                a[i] = (float) rnd.nextGaussian();
-            }
-            for (int i = 0; i < b.length; i++) {
-                b[i] = (float) rnd.nextGaussian() * 100f;
-            }
-            assertEquals(Float.floatToRawIntBits(FloatOps.dot(a, 3, b, 1, n)), Float.floatToRawIntBits(FixedOrder.dot(a, 3, b, 1, n)), "n = " + n);
-        }
-    }
 }

@@ -69,7 +69,6 @@ class MatrixTest {
             float[] w = TestMatrices.referenceRow(m, seg, r);
             double want = ScalarReference.dot(w, xRef, xOff);
             float got = switch (m) {
-                case QuantizedMatrix q -> q.dot(r, xq, new float[QuantizedMatrix.scratchLength(cols)]);
                 case GroupedMatrix g -> TestMatrices.groupDot(g, r, xq);
                 case FloatMatrix f -> f.dot(r, x, 5, new float[FloatMatrix.SCRATCH]);
             };
@@ -78,13 +77,14 @@ class MatrixTest {
     }
 
     /**
-     * The group kernels (Q4_0, Q4_K, Q6_K) sum each block (Q6_K: each 8 values) exactly in 16-bit lanes and add
+     * The group kernels (Q8_0, Q4_0, Q4_K, Q6_K) sum each block (Q6_K: each 8 values) exactly (Q8_0 in 16-bit lanes
+     * two values at a time, then in 32-bit lanes; the others in 16-bit lanes) and add
      * them in order with one fused multiply-add each (Q4_K: its mins in a second chain, taken off at the end), so
      * every row has exactly the bits of that scalar sum, at every vector width (the kernel-widths profile runs
      * this at 128 and 256 bits), in a group of rows cut short by the matrix's end too.
      */
     @ParameterizedTest
-    @EnumSource(value = TensorType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = TensorType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void groupDotIsTheExactBlockSumInBlockOrderBitForBit(TensorType type) {
         Random rnd = new Random(300 + type.ordinal());
         int rows = 2 * GroupedMatrix.ROWS + 3;
@@ -115,6 +115,13 @@ class MatrixTest {
             float[] scale = new float[4];
             float min = 0f;
             switch (type) {
+                case Q8_0 -> {
+                    long off = row + 34L * b;
+                    Arrays.fill(scale, Float.float16ToFloat(seg.get(WeightMatrix.SHORT, off)));
+                    for (int i = 0; i < 32; i++) {
+                        q[i] = seg.get(ValueLayout.JAVA_BYTE, off + 2 + i);
+                    }
+                }
                 case Q4_0 -> {
                     long off = row + 18L * b;
                     Arrays.fill(scale, Float.float16ToFloat(seg.get(WeightMatrix.SHORT, off)));
