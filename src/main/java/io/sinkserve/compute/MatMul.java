@@ -158,9 +158,12 @@ public final class MatMul {
         task.outOff = outOff;
     }
 
-    /** About four chunks per thread (the machine is shared, so threads finish unevenly), in multiples of {@code unit}. */
+    /**
+     * About sixteen chunks per thread, in multiples of {@code unit}: the threads finish unevenly (the machine is
+     * shared), and the last chunk of a matrix keeps the others waiting for up to its own length.
+     */
     private int rowGrain(int rows, int unit) {
-        int chunk = rows / (pool.threads() * 4);
+        int chunk = rows / (pool.threads() * 16);
         return Math.max(unit, chunk / unit * unit);
     }
 
