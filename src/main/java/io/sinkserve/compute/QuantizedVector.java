@@ -10,13 +10,15 @@ import jdk.incubator.vector.VectorSpecies;
  * An activation vector quantised to 8 bits in blocks of 32 (like ggml's Q8_0 activations), held as
  * 16-bit integers so that the quantised weight kernels can multiply with plain 16-bit lane products:
  * x[i] ~ scale[i / 32] * q[i]. Built once per matvec and shared by all rows; buffers grow once and are
- * then reused, so quantising allocates nothing.
+ * then reused, so quantising allocates nothing. Runs at the kernels' width ({@link VectorWidth}); every value is
+ * rounded on its own and the sums are integers, so the result is the same at every width.
  */
 final class QuantizedVector {
     static final int BLOCK = 32;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Short> S128 = ShortVector.SPECIES_128;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Float> F = VectorWidth.FLOAT;
+    private static final VectorSpecies<Integer> I = VectorWidth.INTS;
+    private static final VectorSpecies<Short> S = VectorWidth.HALF_SHORTS;
+    private static final int LANES = VectorWidth.LANES;
     /** Adding then subtracting 1.5 * 2^23 rounds a float below 2^22 to the nearest integer (ties to even). */
     private static final float ROUNDER = 12582912f;
 
@@ -43,31 +45,33 @@ final class QuantizedVector {
         length = n;
         for (int b = 0; b < n / BLOCK; b++) {
             int base = off + BLOCK * b;
-            FloatVector v0 = FloatVector.fromArray(F, x, base);
-            FloatVector v1 = FloatVector.fromArray(F, x, base + 8);
-            FloatVector v2 = FloatVector.fromArray(F, x, base + 16);
-            FloatVector v3 = FloatVector.fromArray(F, x, base + 24);
-            float amax = v0.abs().max(v1.abs()).max(v2.abs().max(v3.abs())).reduceLanes(VectorOperators.MAX);
+            FloatVector max = FloatVector.zero(F);
+            for (int i = 0; i < BLOCK; i += LANES) {
+                max = max.max(FloatVector.fromArray(F, x, base + i).abs());
+            }
+            float amax = max.reduceLanes(VectorOperators.MAX);
             float d = amax / 127f;
             float id = d != 0f ? 1f / d : 0f;
-            int s0 = store(v0, id, BLOCK * b).reduceLanes(VectorOperators.ADD);
-            int s1 = store(v1, id, BLOCK * b + 8).reduceLanes(VectorOperators.ADD);
-            int s2 = store(v2, id, BLOCK * b + 16).reduceLanes(VectorOperators.ADD);
-            int s3 = store(v3, id, BLOCK * b + 24).reduceLanes(VectorOperators.ADD);
-            qsum8[4 * b] = (short) s0;
-            qsum8[4 * b + 1] = (short) s1;
-            qsum8[4 * b + 2] = (short) s2;
-            qsum8[4 * b + 3] = (short) s3;
-            float blockSum = s0 + s1 + s2 + s3;
+            for (int i = 0; i < BLOCK; i += LANES) {
+                store(FloatVector.fromArray(F, x, base + i), id, BLOCK * b + i);
+            }
+            int blockSum = 0;
+            for (int e = 0; e < 4; e++) {
+                int eighth = 0;
+                for (int i = BLOCK * b + 8 * e, end = i + 8; i < end; i++) {
+                    eighth += q[i];
+                }
+                qsum8[4 * b + e] = (short) eighth;
+                blockSum += eighth;
+            }
             scale[b] = d;
             qsum[b] = blockSum;
             sum[b] = d * blockSum;
         }
     }
 
-    private IntVector store(FloatVector v, float id, int at) {
+    private void store(FloatVector v, float id, int at) {
         IntVector r = (IntVector) v.mul(id).add(ROUNDER).sub(ROUNDER).convertShape(VectorOperators.F2I, I, 0);
-        ((ShortVector) r.convertShape(VectorOperators.I2S, S128, 0)).intoArray(q, at);
-        return r;
+        ((ShortVector) r.convertShape(VectorOperators.I2S, S, 0)).intoArray(q, at);
     }
 }

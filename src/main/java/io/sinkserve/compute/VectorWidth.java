@@ -75,17 +75,12 @@ public final class VectorWidth {
     /**
      * The warning logged when the kernels are first used, or null. The Vector API runs its Java fallback
      * (correct, the same bits, but many times slower) for vectors wider than the hardware's: a forced width
-     * above the preferred one, or the block-quantised kernels, which work in 256-bit vectors at every
-     * width, on a CPU with 128-bit vectors.
+     * above the preferred one.
      */
     static String warning() {
         if (BITS > PREFERRED_BITS) {
             return "-D" + PROPERTY + "=" + BITS + " is wider than this CPU's " + PREFERRED_BITS
                     + "-bit vectors: the kernels run in the Vector API's Java fallback, many times slower";
-        }
-        if (PREFERRED_BITS < 256) {
-            return "this CPU's vectors are " + PREFERRED_BITS + " bits: the block-quantised (Q4_0, Q8_0, Q4_K, Q6_K)"
-                    + " kernels need 256-bit vectors and run in the Vector API's Java fallback, many times slower";
         }
         return null;
     }
