@@ -35,17 +35,38 @@ abstract sealed class GroupedMatrix extends WeightMatrix permits Q8_0Matrix, Q4_
         return false;
     }
 
-    /** Floats of working space {@link #dotGroup} needs. */
-    abstract int scratchLength();
+    /** Floats of working space {@link #dotGroup} and {@link #decodePanel} need: two per row of a group. */
+    final int scratchLength() {
+        return 2 * ROWS;
+    }
 
     /**
      * Rows {@code group * ROWS ..} (up to the last row) · each of the first {@code tokens} activations, into
      * {@code out[outOff + t * outStride + row]}; the activations were quantised from vectors of length cols;
-     * {@code scratch} holds at least {@link #scratchLength} floats and {@code sums} 4 * {@link #ROWS} shorts. A token
-     * gets the same bits in any batch.
+     * {@code scratch} holds at least {@link #scratchLength} floats and {@code sums} {@link #SUMS} shorts. Each
+     * token runs the one-token kernel while the group's weights are in cache, so it gets the same bits in any batch.
      */
-    abstract void dotGroup(int group, QuantizedVector[] xs, int tokens, float[] scratch, short[] sums, float[] out,
-                           int outOff, int outStride);
+    final void dotGroup(int group, QuantizedVector[] xs, int tokens, float[] scratch, short[] sums, float[] out,
+                        int outOff, int outStride) {
+        for (int t = 0; t < tokens; t++) {
+            dotGroup(group, xs[t], scratch, sums, out, outOff + t * outStride);
+        }
+    }
+
+    /** {@link #dotGroup(int, QuantizedVector[], int, float[], short[], float[], int, int)} for one token. */
+    abstract void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, float[] out, int outOff);
+
+    /**
+     * The number of (row lane, block) pairs of the padded groups, {@code blocksPerRow} blocks per row: the length of
+     * a per-block scale array, which must fit one Java array.
+     */
+    final int laneBlocks(int blocksPerRow) {
+        long n = (long) groups * ROWS * blocksPerRow;
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(type + " matrix of " + rows + " x " + cols + " is too large for one scale array");
+        }
+        return (int) n;
+    }
 
     /**
      * Decodes columns {@code [k0, k0 + kc)} (whole blocks) of the group into {@code panel[k * ROWS + lane]}

@@ -24,11 +24,8 @@ final class Q4_0Matrix extends GroupedMatrix {
     Q4_0Matrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q4_0, data, rows, cols);
         blocks = cols / 32;
-        long padded = (long) groups * ROWS * blocks;
-        if (padded > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("Q4_0 matrix of " + padded + " blocks is too large for one scale array");
-        }
-        scales = new float[(int) padded];
+        int padded = laneBlocks(blocks);
+        scales = new float[padded];
         words = new NibbleWords((long) groups * blocks, 0);
         int[] q = new int[32];
         for (int r = 0; r < rows; r++) {
@@ -47,25 +44,13 @@ final class Q4_0Matrix extends GroupedMatrix {
         }
     }
 
-    @Override
-    int scratchLength() {
-        return 2 * ROWS;
-    }
-
     /**
      * Per block, Σ (q - 8) x over its 32 values for every row of the group, summed in 16-bit lanes as
      * Σ q x - 8 Σ x modulo 2^16: the true sum is at most 32 * 8 * 127 in magnitude, so the wrapped result is
      * exact. It is then scaled by d * x's block scale, one fused multiply-add per block, in block order.
      */
     @Override
-    void dotGroup(int group, QuantizedVector[] xs, int tokens, float[] scratch, short[] sums, float[] out, int outOff,
-                  int outStride) {
-        for (int t = 0; t < tokens; t++) {
-            dotGroup(group, xs[t], scratch, sums, out, outOff + t * outStride);
-        }
-    }
-
-    private void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, float[] out, int outOff) {
+    void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, float[] out, int outOff) {
         short[] xq = x.q;
         float[] qsum = x.qsum;
         float[] xs = x.scale;

@@ -31,12 +31,9 @@ final class Q4_KMatrix extends GroupedMatrix {
         super(TensorType.Q4_K, data, rows, cols);
         blocks = cols / 32;
         int superBlocks = cols / 256;
-        long padded = (long) groups * ROWS * blocks;
-        if (padded > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("Q4_K matrix of " + padded + " sub-blocks is too large for one scale array");
-        }
+        int padded = laneBlocks(blocks);
         words = new NibbleWords((long) groups * blocks, 0);
-        scaleMins = new short[(int) padded];
+        scaleMins = new short[padded];
         d = new float[groups * ROWS * superBlocks];
         dmin = new float[d.length];
         int[] q = new int[64];
@@ -84,11 +81,6 @@ final class Q4_KMatrix extends GroupedMatrix {
         return lo >>> 32 & 0x3F3F3F3FL | (long) high << 32;
     }
 
-    @Override
-    int scratchLength() {
-        return 2 * ROWS;
-    }
-
     /**
      * Per sub-block b, with D = scale * d and M = min * dmin per row: Σ q x over its 32 values is summed in
      * 16-bit lanes as Σ (q - 8) x + 8 Σ x, the first exactly modulo 2^16 (its magnitude is at most
@@ -97,14 +89,7 @@ final class Q4_KMatrix extends GroupedMatrix {
      * row's result is acc - mins.
      */
     @Override
-    void dotGroup(int group, QuantizedVector[] xs, int tokens, float[] scratch, short[] sums, float[] out, int outOff,
-                  int outStride) {
-        for (int t = 0; t < tokens; t++) {
-            dotGroup(group, xs[t], scratch, sums, out, outOff + t * outStride);
-        }
-    }
-
-    private void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, float[] out, int outOff) {
+    void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, float[] out, int outOff) {
         short[] xq = x.q;
         float[] qsum = x.qsum;
         float[] xs = x.scale;

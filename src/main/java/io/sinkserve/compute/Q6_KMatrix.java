@@ -31,12 +31,9 @@ final class Q6_KMatrix extends GroupedMatrix {
         super(TensorType.Q6_K, data, rows, cols);
         blocks = cols / 32;
         int superBlocks = cols / 256;
-        long padded = (long) groups * ROWS * blocks;
-        if (padded > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("Q6_K matrix of " + padded + " blocks is too large for one scale array");
-        }
+        int padded = laneBlocks(blocks);
         low = new NibbleWords((long) groups * blocks, 4);
-        scales = new short[(int) padded];
+        scales = new short[padded];
         d = new float[groups * ROWS * superBlocks];
         int[] q = new int[256];
         int[] nibbles = new int[32];
@@ -83,11 +80,6 @@ final class Q6_KMatrix extends GroupedMatrix {
         }
     }
 
-    @Override
-    int scratchLength() {
-        return 4 * ROWS;
-    }
-
     /**
      * Per 8 values (a quarter of a block, half a sub-block), Σ (q - 32) x for every row of the group, summed in
      * 16-bit lanes as Σ q x - 32 Σ x modulo 2^16: the true sum is at most 8 * 32 * 127 in magnitude, so the
@@ -95,14 +87,7 @@ final class Q6_KMatrix extends GroupedMatrix {
      * fused multiply-add per quarter, in value order.
      */
     @Override
-    void dotGroup(int group, QuantizedVector[] xs, int tokens, float[] scratch, short[] sums, float[] out, int outOff,
-                  int outStride) {
-        for (int t = 0; t < tokens; t++) {
-            dotGroup(group, xs[t], scratch, sums, out, outOff + t * outStride);
-        }
-    }
-
-    private void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, float[] out, int outOff) {
+    void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, float[] out, int outOff) {
         short[] xq = x.q;
         short[] qsum8 = x.qsum8;
         float[] xs = x.scale;

@@ -33,12 +33,9 @@ final class Q8_0Matrix extends GroupedMatrix {
     Q8_0Matrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q8_0, data, rows, cols);
         blocks = cols / 32;
-        long padded = (long) groups * ROWS * blocks;
-        if (padded > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("Q8_0 matrix of " + padded + " blocks is too large for one scale array");
-        }
-        scales = new float[(int) padded];
-        quants = Arena.ofAuto().allocate(padded * 32, 64);
+        int padded = laneBlocks(blocks);
+        scales = new float[padded];
+        quants = Arena.ofAuto().allocate(padded * 32L, 64);
         for (int r = 0; r < rows; r++) {
             int lane = r % ROWS;
             long src = (long) r * rowBytes;
@@ -56,25 +53,13 @@ final class Q8_0Matrix extends GroupedMatrix {
         return ((long) block * 32 + k) * ROWS;
     }
 
-    @Override
-    int scratchLength() {
-        return 2 * ROWS;
-    }
-
     /**
      * Per block, Σ q x over its 32 values for every row of the group, exactly: products of two values (each at
      * most 127 * 127) are summed in 16-bit lanes, widened, and summed in 32-bit lanes. Each block's sum is then
      * converted to float and scaled by d * x's block scale, one fused multiply-add per block, in block order.
      */
     @Override
-    void dotGroup(int group, QuantizedVector[] xs, int tokens, float[] scratch, short[] sums, float[] out, int outOff,
-                  int outStride) {
-        for (int t = 0; t < tokens; t++) {
-            dotGroup(group, xs[t], scratch, out, outOff + t * outStride);
-        }
-    }
-
-    private void dotGroup(int group, QuantizedVector x, float[] scratch, float[] out, int outOff) {
+    void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, float[] out, int outOff) {
         short[] xq = x.q;
         float[] xs = x.scale;
         float[] d = scales;
