@@ -3,9 +3,9 @@ package io.sinkserve.compute;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A row-major weight matrix [rows x cols] read in place from its ggml encoding (typically a slice of an
- * mmapped GGUF file: a tensor with shape {cols, rows}). Weights are never copied on heap; kernels decode
- * blocks straight from the segment.
+ * A row-major weight matrix [rows x cols] in its ggml encoding (typically a slice of an mmapped GGUF file: a
+ * tensor with shape {cols, rows}). The float types are read in place; the block-quantised types are repacked
+ * once, at construction, into row groups their kernels read (see {@link #readsSource}).
  */
 public sealed interface Matrix permits WeightMatrix {
 
