@@ -43,18 +43,50 @@ abstract sealed class GroupedMatrix extends WeightMatrix permits Q8_0Matrix, Q4_
     /**
      * Rows {@code group * ROWS ..} (up to the last row) · each of the first {@code tokens} activations, into
      * {@code out[outOff + t * outStride + row]}; the activations were quantised from vectors of length cols;
-     * {@code scratch} holds at least {@link #scratchLength} floats and {@code sums} {@link #SUMS} shorts. Each
-     * token runs the one-token kernel while the group's weights are in cache, so it gets the same bits in any batch.
+     * {@code scratch} holds at least {@link #scratchLength} floats and {@code sums} {@link #sumsLength} shorts.
+     * Tokens run while the group's weights are in cache; where the type's block sums come from {@link NibbleWords},
+     * four tokens at a time share each word's unpacking ({@link NibbleWords#sums4}). The block sums are exact either
+     * way, so a token gets the same bits in any batch.
      */
     final void dotGroup(int group, QuantizedVector[] xs, int tokens, float[] scratch, short[] sums, float[] out,
                         int outOff, int outStride) {
-        for (int t = 0; t < tokens; t++) {
-            dotGroup(group, xs[t], scratch, sums, out, outOff + t * outStride);
+        NibbleWords words = nibbleSums();
+        int t = 0;
+        if (words != null) {
+            int blocks = cols / 32;
+            int stride = blocks * ROWS;
+            for (; t + NibbleWords.TOKENS <= tokens; t += NibbleWords.TOKENS) {
+                for (int b = 0; b < blocks; b++) {
+                    words.sums4(words.offset(group * blocks + b), xs, t, b, sums, b * ROWS, stride);
+                }
+                for (int c = 0; c < NibbleWords.TOKENS; c++) {
+                    dotGroup(group, xs[t + c], scratch, sums, c * stride, out, outOff + (t + c) * outStride);
+                }
+            }
+        }
+        for (; t < tokens; t++) {
+            dotGroup(group, xs[t], scratch, sums, -1, out, outOff + t * outStride);
         }
     }
 
-    /** {@link #dotGroup(int, QuantizedVector[], int, float[], short[], float[], int, int)} for one token. */
-    abstract void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, float[] out, int outOff);
+    /**
+     * One token. {@code sumsAt} &lt; 0: the kernel computes its block sums itself; else a type whose
+     * {@link #nibbleSums} is not null finds block b's 16-bit sums at {@code sums[sumsAt + b * ROWS ..]}.
+     */
+    abstract void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, int sumsAt, float[] out, int outOff);
+
+    /** The words whose {@link NibbleWords#sum} gives this type's block sums (Σ (q - 8) x per block), or null. */
+    NibbleWords nibbleSums() {
+        return null;
+    }
+
+    /**
+     * Shorts of working space {@link #dotGroup} needs for block sums: a vector per block for each of
+     * {@link NibbleWords#TOKENS} tokens (which also holds the four vectors of Q6_K's quarters).
+     */
+    final int sumsLength() {
+        return NibbleWords.TOKENS * (cols / 32) * ROWS;
+    }
 
     /**
      * The number of (row lane, block) pairs of the padded groups, {@code blocksPerRow} blocks per row: the length of

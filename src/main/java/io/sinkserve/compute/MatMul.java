@@ -150,6 +150,7 @@ public final class MatMul {
             }
             GroupedMatrix g = (GroupedMatrix) m;
             task.ensureScales(g.scratchLength());
+            task.ensureSums(g.sumsLength());
             task.grouped = g;
             task.activations = activations;
         }
@@ -192,6 +193,15 @@ public final class MatMul {
             floats = null;
             x = null;
             out = null;
+        }
+
+        /** Grows the per-worker block-sum buffers (only when a wider matrix than any before comes along). */
+        void ensureSums(int n) {
+            if (sums[0].length < n) {
+                for (int i = 0; i < sums.length; i++) {
+                    sums[i] = new short[n];
+                }
+            }
         }
 
         /** Grows the per-worker scale buffers (only when a wider matrix than any before comes along). */

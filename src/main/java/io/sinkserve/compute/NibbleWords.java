@@ -77,6 +77,40 @@ final class NibbleWords {
         even.add(odd).intoArray(into, 0);
     }
 
+    /** Tokens whose block sums {@link #sums4} computes in one pass over a block's words. */
+    static final int TOKENS = 4;
+
+    /**
+     * {@link #sum} of the block at {@code off} (the row's block {@code b}) for tokens {@code t0 .. t0 + 3} at once: each
+     * word is loaded and unpacked once for the four. The sums are exact, so each token gets the bits {@link #sum}
+     * gives it; token t0 + c's go to {@code into[at + c * tokenStride ..]}.
+     */
+    void sums4(long off, QuantizedVector[] xs, int t0, int b, short[] into, int at, int tokenStride) {
+        short[] x0 = xs[t0].q;
+        short[] x1 = xs[t0 + 1].q;
+        short[] x2 = xs[t0 + 2].q;
+        short[] x3 = xs[t0 + 3].q;
+        ShortVector a0 = ShortVector.broadcast(GroupedMatrix.SHORTS, (short) (-8 * (int) xs[t0].qsum[b]));
+        ShortVector a1 = ShortVector.broadcast(GroupedMatrix.SHORTS, (short) (-8 * (int) xs[t0 + 1].qsum[b]));
+        ShortVector a2 = ShortVector.broadcast(GroupedMatrix.SHORTS, (short) (-8 * (int) xs[t0 + 2].qsum[b]));
+        ShortVector a3 = ShortVector.broadcast(GroupedMatrix.SHORTS, (short) (-8 * (int) xs[t0 + 3].qsum[b]));
+        for (int w = 0, k = 32 * b; w < 8; w++, k += 4, off += 2 * ROWS) {
+            ShortVector v = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, off, WeightMatrix.LE);
+            ShortVector n0 = v.and((short) 0x0F);
+            ShortVector n1 = v.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F);
+            ShortVector n2 = v.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F);
+            ShortVector n3 = v.lanewise(VectorOperators.LSHR, 12);
+            a0 = a0.add(n0.mul(x0[k]).add(n1.mul(x0[k + 1]))).add(n2.mul(x0[k + 2]).add(n3.mul(x0[k + 3])));
+            a1 = a1.add(n0.mul(x1[k]).add(n1.mul(x1[k + 1]))).add(n2.mul(x1[k + 2]).add(n3.mul(x1[k + 3])));
+            a2 = a2.add(n0.mul(x2[k]).add(n1.mul(x2[k + 1]))).add(n2.mul(x2[k + 2]).add(n3.mul(x2[k + 3])));
+            a3 = a3.add(n0.mul(x3[k]).add(n1.mul(x3[k + 1]))).add(n2.mul(x3[k + 2]).add(n3.mul(x3[k + 3])));
+        }
+        a0.intoArray(into, at);
+        a1.intoArray(into, at + tokenStride);
+        a2.intoArray(into, at + 2 * tokenStride);
+        a3.intoArray(into, at + 3 * tokenStride);
+    }
+
     /**
      * For each quarter j of block {@code block}, {@code -32 Σ_i xq[k0 + 8j + i] + Σ_i q_i * xq[k0 + 8j + i]} over its 8
      * values of 6 bits (their low 4 bits in nibble words 2j and 2j + 1, their high 2 bits in extra word j, value

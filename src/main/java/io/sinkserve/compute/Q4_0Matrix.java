@@ -50,7 +50,12 @@ final class Q4_0Matrix extends GroupedMatrix {
      * exact. It is then scaled by d * x's block scale, one fused multiply-add per block, in block order.
      */
     @Override
-    void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, float[] out, int outOff) {
+    NibbleWords nibbleSums() {
+        return words;
+    }
+
+    @Override
+    void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, int sumsAt, float[] out, int outOff) {
         short[] xq = x.q;
         float[] qsum = x.qsum;
         float[] xs = x.scale;
@@ -58,8 +63,12 @@ final class Q4_0Matrix extends GroupedMatrix {
         FloatVector low = FloatVector.zero(FLOATS);
         FloatVector high = FloatVector.zero(FLOATS);
         for (int b = 0, block = group * blocks; b < blocks; b++, block++) {
-            words.sum(words.offset(block), xq, 32 * b, (short) (-8 * (int) qsum[b]), sums);
-            ShortVector sum = ShortVector.fromArray(SHORTS, sums, 0);
+            int sumAt = sumsAt + b * ROWS;
+            if (sumsAt < 0) {
+                words.sum(words.offset(block), xq, 32 * b, (short) (-8 * (int) qsum[b]), sums);
+                sumAt = 0;
+            }
+            ShortVector sum = ShortVector.fromArray(SHORTS, sums, sumAt);
             int at = block * ROWS;
             float s = xs[b];
             low = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 0))

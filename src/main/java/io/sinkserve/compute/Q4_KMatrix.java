@@ -89,7 +89,12 @@ final class Q4_KMatrix extends GroupedMatrix {
      * row's result is acc - mins.
      */
     @Override
-    void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, float[] out, int outOff) {
+    NibbleWords nibbleSums() {
+        return words;
+    }
+
+    @Override
+    void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, int sumsAt, float[] out, int outOff) {
         short[] xq = x.q;
         float[] qsum = x.qsum;
         float[] xs = x.scale;
@@ -111,8 +116,12 @@ final class Q4_KMatrix extends GroupedMatrix {
                 m1 = FloatVector.fromArray(FLOATS, dmin, at + ROWS / 2);
             }
             int bias = (int) qsum[b];
-            words.sum(words.offset(block), xq, 32 * b, (short) (-8 * bias), sums);
-            ShortVector sum = ShortVector.fromArray(SHORTS, sums, 0);
+            int sumAt = sumsAt + b * ROWS;
+            if (sumsAt < 0) {
+                words.sum(words.offset(block), xq, 32 * b, (short) (-8 * bias), sums);
+                sumAt = 0;
+            }
+            ShortVector sum = ShortVector.fromArray(SHORTS, sums, sumAt);
             ShortVector sm = ShortVector.fromArray(SHORTS, scaleMins, block * ROWS);
             ShortVector sc = sm.and((short) 0xFF);
             ShortVector mn = sm.lanewise(VectorOperators.LSHR, 8);

@@ -87,7 +87,7 @@ final class Q6_KMatrix extends GroupedMatrix {
      * fused multiply-add per quarter, in value order.
      */
     @Override
-    void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, float[] out, int outOff) {
+    void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, int sumsAt, float[] out, int outOff) {
         short[] xq = x.q;
         short[] qsum8 = x.qsum8;
         float[] xs = x.scale;

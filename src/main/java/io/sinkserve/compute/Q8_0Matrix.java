@@ -59,7 +59,7 @@ final class Q8_0Matrix extends GroupedMatrix {
      * converted to float and scaled by d * x's block scale, one fused multiply-add per block, in block order.
      */
     @Override
-    void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, float[] out, int outOff) {
+    void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, int sumsAt, float[] out, int outOff) {
         short[] xq = x.q;
         float[] xs = x.scale;
         float[] d = scales;
