@@ -44,16 +44,16 @@ final class Q4_0Matrix extends GroupedMatrix {
         }
     }
 
-    /**
-     * Per block, Σ (q - 8) x over its 32 values for every row of the group, summed in 16-bit lanes as
-     * Σ q x - 8 Σ x modulo 2^16: the true sum is at most 32 * 8 * 127 in magnitude, so the wrapped result is
-     * exact. It is then scaled by d * x's block scale, one fused multiply-add per block, in block order.
-     */
     @Override
     NibbleWords nibbleSums() {
         return words;
     }
 
+    /**
+     * Per block, Σ (q - 8) x over its 32 values for every row of the group, summed in 16-bit lanes as
+     * Σ q x - 8 Σ x modulo 2^16: the true sum is at most 32 * 8 * 127 in magnitude, so the wrapped result is
+     * exact. It is then scaled by d * x's block scale, one fused multiply-add per block, in block order.
+     */
     @Override
     void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, int sumsAt, float[] out, int outOff) {
         short[] xq = x.q;

@@ -81,6 +81,11 @@ final class Q4_KMatrix extends GroupedMatrix {
         return lo >>> 32 & 0x3F3F3F3FL | (long) high << 32;
     }
 
+    @Override
+    NibbleWords nibbleSums() {
+        return words;
+    }
+
     /**
      * Per sub-block b, with D = scale * d and M = min * dmin per row: Σ q x over its 32 values is summed in
      * 16-bit lanes as Σ (q - 8) x + 8 Σ x, the first exactly modulo 2^16 (its magnitude is at most
@@ -88,11 +93,6 @@ final class Q4_KMatrix extends GroupedMatrix {
      * acc = fma(Σ q x, D * x's block scale, acc) and mins = fma(M, x's block sum, mins) in block order, and the
      * row's result is acc - mins.
      */
-    @Override
-    NibbleWords nibbleSums() {
-        return words;
-    }
-
     @Override
     void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, int sumsAt, float[] out, int outOff) {
         short[] xq = x.q;
