@@ -9,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Block-quantised matrices repacked at load into groups of {@link #ROWS} rows, interleaved so that one
  * 16-bit lane holds one row: a kernel then multiplies a whole group's weights at column k by the
- * activation's quant at k in one lane-wise product and sums each 32-value block in 16-bit lanes, with no
- * horizontal sum anywhere. A row's result depends only on its own lane (exact integer block sums, then one
+ * activation's 8-bit quant at k in one lane-wise 16-bit product and sums each block exactly in integer lanes,
+ * with no horizontal sum anywhere. A row's result depends only on its own lane (exact integer block sums, then one
  * float multiply-add per block in block order), so it has the same bits at every vector width, alone or in a
  * batch.
  */

@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * The 4-bit quants of a {@link GroupedMatrix}, off-heap: per block of 32 values, eight 16-bit words per row,
  * word q of row r holding the row's quants 4q .. 4q + 3 of the block (quant 4q + i in bits 4i .. 4i + 3),
- * stored as eight vectors of {@link GroupedMatrix#ROWS} lanes, optionally followed by {@code high} more word
- * vectors of the block (Q6_K's high bits, see {@link #sum6}). Blocks are numbered group-major
+ * stored as eight vectors of {@link GroupedMatrix#ROWS} lanes, optionally followed by more word vectors of the
+ * block (Q6_K's high bits, see {@link #sum6}). Blocks are numbered group-major
  * ({@code group * blocksPerRow + block}), so a group's blocks are one contiguous stream.
  */
 final class NibbleWords {
