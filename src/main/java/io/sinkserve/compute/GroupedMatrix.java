@@ -23,10 +23,34 @@ abstract sealed class GroupedMatrix extends WeightMatrix permits Q8_0Matrix, Q4_
     static final VectorSpecies<Float> FLOATS = VectorWidth.FLOAT;
 
     final int groups;
+    /** 32-value blocks per row. */
+    final int blocks;
 
     GroupedMatrix(TensorType type, MemorySegment data, int rows, int cols) {
         super(type, data, rows, cols);
         groups = (rows + ROWS - 1) / ROWS;
+        blocks = cols / 32;
+    }
+
+    /** What a repacking constructor does with one of the file's blocks. */
+    @FunctionalInterface
+    interface BlockVisitor {
+        /**
+         * The file's block at byte {@code src} is the {@code index}-th block of its type's size in the repacked
+         * group-major order ({@code group * blocksPerRow + block}), in row lane {@code lane}.
+         */
+        void visit(int lane, int index, long src);
+    }
+
+    /** Visits every block of the file's rows (of the type's block size), once, in file order. */
+    final void forEachBlock(BlockVisitor visitor) {
+        int perRow = cols / type.blockSize();
+        for (int r = 0; r < rows; r++) {
+            long src = (long) r * rowBytes;
+            for (int b = 0; b < perRow; b++, src += type.bytesPerBlock()) {
+                visitor.visit(r % ROWS, r / ROWS * perRow + b, src);
+            }
+        }
     }
 
     /** Every kernel reads the repacked copy. */
@@ -53,7 +77,6 @@ abstract sealed class GroupedMatrix extends WeightMatrix permits Q8_0Matrix, Q4_
         NibbleWords words = nibbleSums();
         int t = 0;
         if (words != null) {
-            int blocks = cols / 32;
             int stride = blocks * ROWS;
             for (; t + NibbleWords.TOKENS <= tokens; t += NibbleWords.TOKENS) {
                 for (int b = 0; b < blocks; b++) {
@@ -85,7 +108,7 @@ abstract sealed class GroupedMatrix extends WeightMatrix permits Q8_0Matrix, Q4_
      * {@link NibbleWords#TOKENS} tokens (which also holds the four vectors of Q6_K's quarters).
      */
     final int sumsLength() {
-        return NibbleWords.TOKENS * (cols / 32) * ROWS;
+        return NibbleWords.TOKENS * blocks * ROWS;
     }
 
     /**

@@ -15,33 +15,25 @@ import jdk.incubator.vector.VectorOperators;
  * values against the file's 18; the file's bytes are read once, at load.
  */
 final class Q4_0Matrix extends GroupedMatrix {
-    private static final int BLOCK_BYTES = 18;
-    private final int blocks;
     private final NibbleWords words;
     /** [group][block][row lane]: the scales d. */
     private final float[] scales;
 
     Q4_0Matrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q4_0, data, rows, cols);
-        blocks = cols / 32;
         int padded = laneBlocks(blocks);
         scales = new float[padded];
         words = new NibbleWords((long) groups * blocks, 0);
         int[] q = new int[32];
-        for (int r = 0; r < rows; r++) {
-            int lane = r % ROWS;
-            long src = (long) r * rowBytes;
-            for (int b = 0; b < blocks; b++, src += BLOCK_BYTES) {
-                int block = r / ROWS * blocks + b;
-                scales[block * ROWS + lane] = half(data, src);
-                for (int j = 0; j < 16; j++) {
-                    int packed = data.get(BYTE, src + 2 + j) & 0xFF;
-                    q[j] = packed & 0x0F;
-                    q[j + 16] = packed >>> 4;
-                }
-                words.put(block, lane, q, 0);
+        forEachBlock((lane, block, src) -> {
+            scales[block * ROWS + lane] = half(data, src);
+            for (int j = 0; j < 16; j++) {
+                int packed = data.get(BYTE, src + 2 + j) & 0xFF;
+                q[j] = packed & 0x0F;
+                q[j + 16] = packed >>> 4;
             }
-        }
+            words.put(block, lane, q, 0);
+        });
     }
 
     @Override

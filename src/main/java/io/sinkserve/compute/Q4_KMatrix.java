@@ -18,8 +18,6 @@ import jdk.incubator.vector.VectorOperators;
  * once, at load.
  */
 final class Q4_KMatrix extends GroupedMatrix {
-    static final int BLOCK_BYTES = 144;
-    private final int blocks;
     private final NibbleWords words;
     /** [group][sub-block][row lane]: scale | min << 8. */
     private final short[] scaleMins;
@@ -29,7 +27,6 @@ final class Q4_KMatrix extends GroupedMatrix {
 
     Q4_KMatrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q4_K, data, rows, cols);
-        blocks = cols / 32;
         int superBlocks = cols / 256;
         int padded = laneBlocks(blocks);
         words = new NibbleWords((long) groups * blocks, 0);
@@ -37,32 +34,27 @@ final class Q4_KMatrix extends GroupedMatrix {
         d = new float[groups * ROWS * superBlocks];
         dmin = new float[d.length];
         int[] q = new int[64];
-        for (int r = 0; r < rows; r++) {
-            int lane = r % ROWS;
-            long src = (long) r * rowBytes;
-            for (int sb = 0; sb < superBlocks; sb++, src += BLOCK_BYTES) {
-                int superBlock = r / ROWS * superBlocks + sb;
-                d[superBlock * ROWS + lane] = half(data, src);
-                dmin[superBlock * ROWS + lane] = half(data, src + 2);
-                long lo = data.get(LONG, src + 4);
-                int hi = data.get(INT, src + 12);
-                long sc = scales(lo, hi);
-                long mn = mins(lo, hi);
-                for (int j = 0; j < 4; j++) {
-                    for (int i = 0; i < 32; i++) {
-                        int packed = data.get(BYTE, src + 16 + 32 * j + i) & 0xFF;
-                        q[i] = packed & 0x0F;
-                        q[32 + i] = packed >>> 4;
-                    }
-                    for (int h = 0; h < 2; h++) {
-                        int s = 2 * j + h;
-                        int block = superBlock * 8 + s;
-                        words.put(block, lane, q, 32 * h);
-                        scaleMins[block * ROWS + lane] = (short) ((int) (sc >>> 8 * s & 0xFF) | (int) (mn >>> 8 * s & 0xFF) << 8);
-                    }
+        forEachBlock((lane, superBlock, src) -> {
+            d[superBlock * ROWS + lane] = half(data, src);
+            dmin[superBlock * ROWS + lane] = half(data, src + 2);
+            long lo = data.get(LONG, src + 4);
+            int hi = data.get(INT, src + 12);
+            long sc = scales(lo, hi);
+            long mn = mins(lo, hi);
+            for (int j = 0; j < 4; j++) {
+                for (int i = 0; i < 32; i++) {
+                    int packed = data.get(BYTE, src + 16 + 32 * j + i) & 0xFF;
+                    q[i] = packed & 0x0F;
+                    q[32 + i] = packed >>> 4;
+                }
+                for (int h = 0; h < 2; h++) {
+                    int s = 2 * j + h;
+                    int block = superBlock * 8 + s;
+                    words.put(block, lane, q, 32 * h);
+                    scaleMins[block * ROWS + lane] = (short) ((int) (sc >>> 8 * s & 0xFF) | (int) (mn >>> 8 * s & 0xFF) << 8);
                 }
             }
-        }
+        });
     }
 
     /**

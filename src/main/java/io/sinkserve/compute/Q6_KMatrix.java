@@ -18,8 +18,6 @@ import jdk.incubator.vector.VectorOperators;
  * widened to float. 216 bytes per 256 values against the file's 210; the file's bytes are read once, at load.
  */
 final class Q6_KMatrix extends GroupedMatrix {
-    static final int BLOCK_BYTES = 210;
-    private final int blocks;
     /** The low 4 bits, each block followed by four word vectors of high 2 bits (8 values per word). */
     private final NibbleWords low;
     /** [group][block][row lane]: the two sub-blocks' signed scales, the first in the low byte. */
@@ -29,7 +27,6 @@ final class Q6_KMatrix extends GroupedMatrix {
 
     Q6_KMatrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q6_K, data, rows, cols);
-        blocks = cols / 32;
         int superBlocks = cols / 256;
         int padded = laneBlocks(blocks);
         low = new NibbleWords((long) groups * blocks, 4);
@@ -37,32 +34,27 @@ final class Q6_KMatrix extends GroupedMatrix {
         d = new float[groups * ROWS * superBlocks];
         int[] q = new int[256];
         int[] nibbles = new int[32];
-        for (int r = 0; r < rows; r++) {
-            int lane = r % ROWS;
-            long src = (long) r * rowBytes;
-            for (int sb = 0; sb < superBlocks; sb++, src += BLOCK_BYTES) {
-                int superBlock = r / ROWS * superBlocks + sb;
-                d[superBlock * ROWS + lane] = half(data, src + 208);
-                quants(data, src, q);
-                for (int s = 0; s < 8; s++) {
-                    int block = superBlock * 8 + s;
-                    for (int i = 0; i < 32; i++) {
-                        nibbles[i] = q[32 * s + i] & 0x0F;
-                    }
-                    low.put(block, lane, nibbles, 0);
-                    for (int j = 0; j < 4; j++) {
-                        int word = 0;
-                        for (int i = 0; i < 8; i++) {
-                            word |= (q[32 * s + 8 * j + i] >>> 4) << 2 * i;
-                        }
-                        low.putExtra(block, j, lane, (short) word);
-                    }
-                    int a = data.get(BYTE, src + 192 + 2 * s) & 0xFF;
-                    int b = data.get(BYTE, src + 193 + 2 * s) & 0xFF;
-                    scales[block * ROWS + lane] = (short) (a | b << 8);
+        forEachBlock((lane, superBlock, src) -> {
+            d[superBlock * ROWS + lane] = half(data, src + 208);
+            quants(data, src, q);
+            for (int s = 0; s < 8; s++) {
+                int block = superBlock * 8 + s;
+                for (int i = 0; i < 32; i++) {
+                    nibbles[i] = q[32 * s + i] & 0x0F;
                 }
+                low.put(block, lane, nibbles, 0);
+                for (int j = 0; j < 4; j++) {
+                    int word = 0;
+                    for (int i = 0; i < 8; i++) {
+                        word |= (q[32 * s + 8 * j + i] >>> 4) << 2 * i;
+                    }
+                    low.putExtra(block, j, lane, (short) word);
+                }
+                int a = data.get(BYTE, src + 192 + 2 * s) & 0xFF;
+                int b = data.get(BYTE, src + 193 + 2 * s) & 0xFF;
+                scales[block * ROWS + lane] = (short) (a | b << 8);
             }
-        }
+        });
     }
 
     /** The 256 quants (0..63) of the super-block at {@code off}, in value order. */

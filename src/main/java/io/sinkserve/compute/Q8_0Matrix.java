@@ -19,12 +19,10 @@ import jdk.incubator.vector.VectorSpecies;
  * float on the heap. 36 bytes per 32 values against the file's 34; the file's bytes are read once, at load.
  */
 final class Q8_0Matrix extends GroupedMatrix {
-    private static final int BLOCK_BYTES = 34;
     /** One byte per row of a group. */
     private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(ROWS * 8));
     /** As many 32-bit lanes as a float vector: half a group. */
     private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
-    private final int blocks;
     /** [group][block][value k][row lane]. */
     private final MemorySegment quants;
     /** [group][block][row lane]: the scales d. */
@@ -32,21 +30,15 @@ final class Q8_0Matrix extends GroupedMatrix {
 
     Q8_0Matrix(MemorySegment data, int rows, int cols) {
         super(TensorType.Q8_0, data, rows, cols);
-        blocks = cols / 32;
         int padded = laneBlocks(blocks);
         scales = new float[padded];
         quants = Arena.ofAuto().allocate(padded * 32L, 64);
-        for (int r = 0; r < rows; r++) {
-            int lane = r % ROWS;
-            long src = (long) r * rowBytes;
-            for (int b = 0; b < blocks; b++, src += BLOCK_BYTES) {
-                int block = r / ROWS * blocks + b;
-                scales[block * ROWS + lane] = half(data, src);
-                for (int k = 0; k < 32; k++) {
-                    quants.set(BYTE, quantOffset(block, k) + lane, data.get(BYTE, src + 2 + k));
-                }
+        forEachBlock((lane, block, src) -> {
+            scales[block * ROWS + lane] = half(data, src);
+            for (int k = 0; k < 32; k++) {
+                quants.set(BYTE, quantOffset(block, k) + lane, data.get(BYTE, src + 2 + k));
             }
-        }
+        });
     }
 
     private static long quantOffset(int block, int k) {

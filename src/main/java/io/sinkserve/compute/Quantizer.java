@@ -44,13 +44,13 @@ public final class Quantizer {
             case Q4_K -> {
                 Scratch scratch = new Scratch();
                 for (int b = 0; b < n; b += 256) {
-                    q4_K(src, srcOff + b, dst, dstOff + (long) b / 256 * Q4_KMatrix.BLOCK_BYTES, scratch);
+                    q4_K(src, srcOff + b, dst, dstOff + (long) b / 256 * TensorType.Q4_K.bytesPerBlock(), scratch);
                 }
             }
             case Q6_K -> {
                 Scratch scratch = new Scratch();
                 for (int b = 0; b < n; b += 256) {
-                    q6_K(src, srcOff + b, dst, dstOff + (long) b / 256 * Q6_KMatrix.BLOCK_BYTES, scratch);
+                    q6_K(src, srcOff + b, dst, dstOff + (long) b / 256 * TensorType.Q6_K.bytesPerBlock(), scratch);
                 }
             }
         }
