@@ -98,7 +98,7 @@ abstract sealed class GroupedMatrix extends WeightMatrix permits Q8_0Matrix, Q4_
      */
     abstract void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, int sumsAt, float[] out, int outOff);
 
-    /** The words whose {@link NibbleWords#sum} gives this type's block sums (Σ (q - 8) x per block), or null. */
+    /** The words whose {@link NibbleWords#sums4} gives this type's block sums (Σ (q - 8) x per block), or null. */
     NibbleWords nibbleSums() {
         return null;
     }

@@ -44,6 +44,11 @@ final class NibbleWords {
         return word >>> 4 * (k & 3) & 0x0F;
     }
 
+    /** The words, for kernels that load them in their own loop (a helper returning vectors would box them). */
+    MemorySegment segment() {
+        return words;
+    }
+
     long offset(long block) {
         return block * stride;
     }
@@ -58,32 +63,14 @@ final class NibbleWords {
         return words.get(WeightMatrix.SHORT, offset(block) + NIBBLE_BYTES + (j * ROWS + lane) * 2L);
     }
 
-    /**
-     * {@code start + Σ_k q_k * xq[k0 + k]} over the block at {@code off}, in 16-bit lanes modulo 2^16 (exact when
-     * the true result fits 16 bits), stored to {@code into[0 .. ROWS)}: even and odd quants in two chains of adds.
-     * The sums go through memory, not a returned vector: once C2 compiles this on its own (it is shared by several
-     * kernels) it will not inline it, and a vector returned from a call is boxed on every call.
-     */
-    void sum(long off, short[] xq, int k0, short start, short[] into) {
-        ShortVector even = ShortVector.broadcast(GroupedMatrix.SHORTS, start);
-        ShortVector odd = ShortVector.zero(GroupedMatrix.SHORTS);
-        for (int w = 0, k = k0; w < 8; w++, k += 4, off += 2 * ROWS) {
-            ShortVector v = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, off, WeightMatrix.LE);
-            even = even.add(v.and((short) 0x0F).mul(xq[k]))
-                    .add(v.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).mul(xq[k + 2]));
-            odd = odd.add(v.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(xq[k + 1]))
-                    .add(v.lanewise(VectorOperators.LSHR, 12).mul(xq[k + 3]));
-        }
-        even.add(odd).intoArray(into, 0);
-    }
-
     /** Tokens whose block sums {@link #sums4} computes in one pass over a block's words. */
     static final int TOKENS = 4;
 
     /**
-     * {@link #sum} of the block at {@code off} (the row's block {@code b}) for tokens {@code t0 .. t0 + 3} at once: each
-     * word is loaded and unpacked once for the four. The sums are exact, so each token gets the bits {@link #sum}
-     * gives it; token t0 + c's go to {@code into[at + c * tokenStride ..]}.
+     * Σ (q - 8) x = Σ q x - 8 Σ x over the block at {@code off} (the row's block {@code b}), in 16-bit lanes modulo
+     * 2^16 (exact: the true sum is at most 32 * 8 * 127 in magnitude), for tokens {@code t0 .. t0 + 3} at once: each
+     * word is loaded and unpacked once for the four. Token t0 + c's sums go to {@code into[at + c * tokenStride ..]},
+     * through memory rather than returned: a vector returned from a call C2 does not inline is boxed.
      */
     void sums4(long off, QuantizedVector[] xs, int t0, int b, short[] into, int at, int tokenStride) {
         short[] x0 = xs[t0].q;
@@ -115,7 +102,8 @@ final class NibbleWords {
      * For each quarter j of block {@code block}, {@code -32 Σ_i xq[k0 + 8j + i] + Σ_i q_i * xq[k0 + 8j + i]} over its 8
      * values of 6 bits (their low 4 bits in nibble words 2j and 2j + 1, their high 2 bits in extra word j, value
      * 8j + i in bits 2i, 2i + 1), i.e. Σ (q - 32) x, in 16-bit lanes modulo 2^16, stored to
-     * {@code into[j * ROWS .. (j + 1) * ROWS)} as {@link #sum} does; {@code xsum8[k0 / 8 + j]} is Σ_i xq over the quarter.
+     * {@code into[j * ROWS .. (j + 1) * ROWS)} (through memory, as {@link #sums4} does); {@code xsum8[k0 / 8 + j]}
+     * is Σ_i xq over the quarter.
      */
     void sum6(long block, short[] xq, short[] xsum8, int k0, short[] into) {
         long base = offset(block);

@@ -52,15 +52,28 @@ final class Q4_0Matrix extends GroupedMatrix {
         float[] qsum = x.qsum;
         float[] xs = x.scale;
         float[] d = scales;
+        MemorySegment seg = words.segment();
         FloatVector low = FloatVector.zero(FLOATS);
         FloatVector high = FloatVector.zero(FLOATS);
         for (int b = 0, block = group * blocks; b < blocks; b++, block++) {
-            int sumAt = sumsAt + b * ROWS;
+            ShortVector sum;
             if (sumsAt < 0) {
-                words.sum(words.offset(block), xq, 32 * b, (short) (-8 * (int) qsum[b]), sums);
-                sumAt = 0;
+                // Σ q x - 8 Σ x, even and odd quants in two chains (the batch's NibbleWords#sums4 for one token,
+                // written out: a call would store and reload the sums)
+                ShortVector even = ShortVector.broadcast(SHORTS, (short) (-8 * (int) qsum[b]));
+                ShortVector odd = ShortVector.zero(SHORTS);
+                long off = words.offset(block);
+                for (int w = 0, k = 32 * b; w < 8; w++, k += 4, off += 2 * ROWS) {
+                    ShortVector v = ShortVector.fromMemorySegment(SHORTS, seg, off, LE);
+                    even = even.add(v.and((short) 0x0F).mul(xq[k]))
+                            .add(v.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).mul(xq[k + 2]));
+                    odd = odd.add(v.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(xq[k + 1]))
+                            .add(v.lanewise(VectorOperators.LSHR, 12).mul(xq[k + 3]));
+                }
+                sum = even.add(odd);
+            } else {
+                sum = ShortVector.fromArray(SHORTS, sums, sumsAt + b * ROWS);
             }
-            ShortVector sum = ShortVector.fromArray(SHORTS, sums, sumAt);
             int at = block * ROWS;
             float s = xs[b];
             low = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 0))

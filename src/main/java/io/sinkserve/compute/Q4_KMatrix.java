@@ -91,6 +91,7 @@ final class Q4_KMatrix extends GroupedMatrix {
         float[] qsum = x.qsum;
         float[] xs = x.scale;
         float[] xsum = x.sum;
+        MemorySegment seg = words.segment();
         FloatVector low = FloatVector.zero(FLOATS);
         FloatVector high = FloatVector.zero(FLOATS);
         FloatVector minsLow = FloatVector.zero(FLOATS);
@@ -108,12 +109,23 @@ final class Q4_KMatrix extends GroupedMatrix {
                 m1 = FloatVector.fromArray(FLOATS, dmin, at + ROWS / 2);
             }
             int bias = (int) qsum[b];
-            int sumAt = sumsAt + b * ROWS;
+            ShortVector sum;
             if (sumsAt < 0) {
-                words.sum(words.offset(block), xq, 32 * b, (short) (-8 * bias), sums);
-                sumAt = 0;
+                // as Q4_0Matrix#dotGroup: Σ q x - 8 Σ x in two chains, written out
+                ShortVector even = ShortVector.broadcast(SHORTS, (short) (-8 * bias));
+                ShortVector odd = ShortVector.zero(SHORTS);
+                long off = words.offset(block);
+                for (int w = 0, k = 32 * b; w < 8; w++, k += 4, off += 2 * ROWS) {
+                    ShortVector v = ShortVector.fromMemorySegment(SHORTS, seg, off, LE);
+                    even = even.add(v.and((short) 0x0F).mul(xq[k]))
+                            .add(v.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).mul(xq[k + 2]));
+                    odd = odd.add(v.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(xq[k + 1]))
+                            .add(v.lanewise(VectorOperators.LSHR, 12).mul(xq[k + 3]));
+                }
+                sum = even.add(odd);
+            } else {
+                sum = ShortVector.fromArray(SHORTS, sums, sumsAt + b * ROWS);
             }
-            ShortVector sum = ShortVector.fromArray(SHORTS, sums, sumAt);
             ShortVector sm = ShortVector.fromArray(SHORTS, scaleMins, block * ROWS);
             ShortVector sc = sm.and((short) 0xFF);
             ShortVector mn = sm.lanewise(VectorOperators.LSHR, 8);
