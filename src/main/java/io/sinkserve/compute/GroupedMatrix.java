@@ -1,6 +1,7 @@
 package io.sinkserve.compute;
 
 import java.lang.foreign.MemorySegment;
+import java.util.stream.IntStream;
 
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShape;
@@ -37,20 +38,28 @@ abstract sealed class GroupedMatrix extends WeightMatrix permits Q8_0Matrix, Q4_
     interface BlockVisitor {
         /**
          * The file's block at byte {@code src} is the {@code index}-th block of its type's size in the repacked
-         * group-major order ({@code group * blocksPerRow + block}), in row lane {@code lane}.
+         * group-major order ({@code group * blocksPerRow + block}), in row lane {@code lane}; {@code scratch} is
+         * this thread's working space.
          */
-        void visit(int lane, int index, long src);
+        void visit(int lane, int index, long src, int[] scratch);
     }
 
-    /** Visits every block of the file's rows (of the type's block size), once, in file order. */
-    final void forEachBlock(BlockVisitor visitor) {
+    /**
+     * Visits every block of the file's rows (of the type's block size) once. Groups are repacked in parallel (they
+     * write disjoint parts of the repacked copy), each with {@code scratchLength} ints of working space of its own:
+     * repacking is load time spent per byte of weights.
+     */
+    final void forEachBlock(int scratchLength, BlockVisitor visitor) {
         int perRow = cols / type.blockSize();
-        for (int r = 0; r < rows; r++) {
-            long src = (long) r * rowBytes;
-            for (int b = 0; b < perRow; b++, src += type.bytesPerBlock()) {
-                visitor.visit(r % ROWS, r / ROWS * perRow + b, src);
+        IntStream.range(0, groups).parallel().forEach(g -> {
+            int[] scratch = new int[scratchLength];
+            for (int r = g * ROWS, end = Math.min(rows, r + ROWS); r < end; r++) {
+                long src = (long) r * rowBytes;
+                for (int b = 0; b < perRow; b++, src += type.bytesPerBlock()) {
+                    visitor.visit(r - g * ROWS, g * perRow + b, src, scratch);
+                }
             }
-        }
+        });
     }
 
     /** Every kernel reads the repacked copy. */

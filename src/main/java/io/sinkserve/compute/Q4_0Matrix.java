@@ -24,8 +24,7 @@ final class Q4_0Matrix extends GroupedMatrix {
         int padded = laneBlocks(blocks);
         scales = new float[padded];
         words = new NibbleWords((long) groups * blocks, 0);
-        int[] q = new int[32];
-        forEachBlock((lane, block, src) -> {
+        forEachBlock(32, (lane, block, src, q) -> {
             scales[block * ROWS + lane] = half(data, src);
             for (int j = 0; j < 16; j++) {
                 int packed = data.get(BYTE, src + 2 + j) & 0xFF;

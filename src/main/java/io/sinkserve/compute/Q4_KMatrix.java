@@ -33,8 +33,7 @@ final class Q4_KMatrix extends GroupedMatrix {
         scaleMins = new short[padded];
         d = new float[groups * ROWS * superBlocks];
         dmin = new float[d.length];
-        int[] q = new int[64];
-        forEachBlock((lane, superBlock, src) -> {
+        forEachBlock(64, (lane, superBlock, src, q) -> {
             d[superBlock * ROWS + lane] = half(data, src);
             dmin[superBlock * ROWS + lane] = half(data, src + 2);
             long lo = data.get(LONG, src + 4);

@@ -32,17 +32,16 @@ final class Q6_KMatrix extends GroupedMatrix {
         low = new NibbleWords((long) groups * blocks, 4);
         scales = new short[padded];
         d = new float[groups * ROWS * superBlocks];
-        int[] q = new int[256];
-        int[] nibbles = new int[32];
-        forEachBlock((lane, superBlock, src) -> {
+        // the super-block's 256 quants, then one block's low nibbles
+        forEachBlock(256 + 32, (lane, superBlock, src, q) -> {
             d[superBlock * ROWS + lane] = half(data, src + 208);
             quants(data, src, q);
             for (int s = 0; s < 8; s++) {
                 int block = superBlock * 8 + s;
                 for (int i = 0; i < 32; i++) {
-                    nibbles[i] = q[32 * s + i] & 0x0F;
+                    q[256 + i] = q[32 * s + i] & 0x0F;
                 }
-                low.put(block, lane, nibbles, 0);
+                low.put(block, lane, q, 256);
                 for (int j = 0; j < 4; j++) {
                     int word = 0;
                     for (int i = 0; i < 8; i++) {

@@ -33,7 +33,7 @@ final class Q8_0Matrix extends GroupedMatrix {
         int padded = laneBlocks(blocks);
         scales = new float[padded];
         quants = Arena.ofAuto().allocate(padded * 32L, 64);
-        forEachBlock((lane, block, src) -> {
+        forEachBlock(0, (lane, block, src, unused) -> {
             scales[block * ROWS + lane] = half(data, src);
             for (int k = 0; k < 32; k++) {
                 quants.set(BYTE, quantOffset(block, k) + lane, data.get(BYTE, src + 2 + k));
