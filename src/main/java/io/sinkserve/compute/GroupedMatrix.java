@@ -139,12 +139,12 @@ abstract sealed class GroupedMatrix extends WeightMatrix permits Q8_0Matrix, Q4_
     abstract void decodePanel(int group, int k0, int kc, float[] scratch, float[] panel);
 
     /**
-     * Copies a group's results from {@code scratch[at ..]} to {@code out[outOff + first row ..]}, rows past the matrix's
-     * last dropped. The kernels store their vectors first: a call that took them would box them once past C2's
-     * inlining budget, on every trip of the loop that made them.
+     * Copies a group's results from {@code scratch[0 .. ROWS)} to {@code out[outOff + first row ..]}, rows past the
+     * matrix's last dropped. The kernels store their vectors first: a call that took them would box them once past
+     * C2's inlining budget, on every trip of the loop that made them.
      */
-    final void copyOut(int group, float[] scratch, int at, float[] out, int outOff) {
+    final void copyOut(int group, float[] scratch, float[] out, int outOff) {
         int first = group * ROWS;
-        System.arraycopy(scratch, at, out, outOff + first, Math.min(ROWS, rows - first));
+        System.arraycopy(scratch, 0, out, outOff + first, Math.min(ROWS, rows - first));
     }
 }

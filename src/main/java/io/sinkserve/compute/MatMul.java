@@ -22,9 +22,9 @@ import java.util.Objects;
  */
 public final class MatMul {
     /**
-     * Up to this many tokens on block-quantised weights go through the per-token kernels: the float GEMM
-     * costs about as much for 8 tokens as for 16 (its 8-token kernel needs a broadcast per FMA); where the
-     * two meet is measured in bench/KERNELS.md.
+     * Up to this many tokens on block-quantised weights go through the per-token kernels (8-bit activations, a
+     * token's bits as alone), more through the GEMM. For the row groups the per-token kernels stay the faster
+     * ones up to about 16 tokens (bench/KERNELS.md, "Row groups"); 8 keeps the bits every batch had before.
      */
     public static final int SMALL_BATCH = 8;
     /** Rows per {@link GroupedMatrix} group at the widest width (512 bits); every narrower group divides it. */
@@ -170,7 +170,7 @@ public final class MatMul {
 
     private static final class MatvecTask implements ComputePool.RangeTask {
         QuantizedVector[] activations;
-        /** Per worker: block scales of the row being dotted (see QuantizedMatrix#dot), or FloatMatrix#dot's scratch. */
+        /** Per worker: GroupedMatrix#dotGroup's working space, or FloatMatrix#dot's scratch. */
         private final float[][] scales;
         /** Per worker: a group's 16-bit block sums (see GroupedMatrix#dotGroup). */
         private final short[][] sums;

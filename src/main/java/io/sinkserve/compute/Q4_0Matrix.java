@@ -82,7 +82,7 @@ final class Q4_0Matrix extends GroupedMatrix {
         }
         low.intoArray(scratch, 0);
         high.intoArray(scratch, ROWS / 2);
-        copyOut(group, scratch, 0, out, outOff);
+        copyOut(group, scratch, out, outOff);
     }
 
     /** d * nibble - 8 d in one fused multiply-add per value, as {@link #dequantize} computes it. */

@@ -140,7 +140,7 @@ final class Q4_KMatrix extends GroupedMatrix {
         }
         low.sub(minsLow).intoArray(scratch, 0);
         high.sub(minsHigh).intoArray(scratch, ROWS / 2);
-        copyOut(group, scratch, 0, out, outOff);
+        copyOut(group, scratch, out, outOff);
     }
 
     /** D * q - M in one fused multiply-add per value, as {@link #dequantize} computes it. */

@@ -79,7 +79,7 @@ final class Q8_0Matrix extends GroupedMatrix {
         }
         low.intoArray(scratch, 0);
         high.intoArray(scratch, ROWS / 2);
-        copyOut(group, scratch, 0, out, outOff);
+        copyOut(group, scratch, out, outOff);
     }
 
     /** d * q, rounded once, as {@link #dequantize} computes it. */
