@@ -29,10 +29,16 @@ final class GroupedGemm implements ComputePool.RangeTask {
     private final float[][] panels;
     private final float[][] sums;
     private final float[][] scratch;
-    /** The tokens, row-major, padded with zero tokens to a multiple of {@link #TOKENS}. */
-    private float[] x = new float[0];
+    /** The caller's tokens, row-major from {@link #xOff}; the kernel reads whole sets of {@link #TOKENS} from here. */
+    private float[] x;
+    private int xOff;
+    /** The last, incomplete set of tokens, copied and padded with zero tokens to {@link #TOKENS}. */
+    private float[] tail = new float[0];
     private GroupedMatrix w;
     private int n;
+    /** n rounded down to whole sets of tokens: tokens from here on are read from {@link #tail}. */
+    private int whole;
+    /** n rounded up to whole sets of tokens (rows of sums per worker). */
     private int nt;
     private float[] out;
     private int outOff;
@@ -49,13 +55,18 @@ final class GroupedGemm implements ComputePool.RangeTask {
         this.n = n;
         this.out = out;
         this.outOff = outOff;
+        this.x = x;
+        this.xOff = xOff;
+        whole = n / TOKENS * TOKENS;
         nt = (n + TOKENS - 1) / TOKENS * TOKENS;
         int cols = w.cols;
-        if (this.x.length < nt * cols) {
-            this.x = new float[nt * cols];
+        if (whole < n) {
+            if (tail.length < TOKENS * cols) {
+                tail = new float[TOKENS * cols];
+            }
+            System.arraycopy(x, xOff + whole * cols, tail, 0, (n - whole) * cols);
+            Arrays.fill(tail, (n - whole) * cols, TOKENS * cols, 0f);
         }
-        System.arraycopy(x, xOff, this.x, 0, n * cols);
-        Arrays.fill(this.x, n * cols, nt * cols, 0f);
         for (int i = 0; i < sums.length; i++) {
             if (sums[i].length < nt * ROWS) {
                 sums[i] = new float[nt * ROWS];
@@ -68,6 +79,7 @@ final class GroupedGemm implements ComputePool.RangeTask {
 
     void clear() {
         w = null;
+        x = null;
         out = null;
     }
 
@@ -83,8 +95,11 @@ final class GroupedGemm implements ComputePool.RangeTask {
             for (int k0 = 0; k0 < cols; k0 += KC) {
                 int kc = Math.min(KC, cols - k0);
                 w.decodePanel(g, k0, kc, scratch[worker], panel);
-                for (int t = 0; t < nt; t += TOKENS) {
-                    kernel(panel, kc, t * cols + k0, cols, acc, t * ROWS);
+                for (int t = 0; t < whole; t += TOKENS) {
+                    kernel(panel, kc, x, xOff + t * cols + k0, cols, acc, t * ROWS);
+                }
+                if (whole < n) {
+                    kernel(panel, kc, tail, k0, cols, acc, whole * ROWS);
                 }
             }
             int first = g * ROWS;
@@ -96,8 +111,7 @@ final class GroupedGemm implements ComputePool.RangeTask {
     }
 
     /** acc[token j][row lanes] += Σ_k panel[k][row lanes] * x[token j][k] for six tokens, each k in order. */
-    private void kernel(float[] p, int kc, int xi, int stride, float[] acc, int a) {
-        float[] xs = x;
+    private static void kernel(float[] p, int kc, float[] xs, int xi, int stride, float[] acc, int a) {
         FloatVector a00 = FloatVector.fromArray(F, acc, a), a01 = FloatVector.fromArray(F, acc, a + HALF);
         FloatVector a10 = FloatVector.fromArray(F, acc, a + ROWS), a11 = FloatVector.fromArray(F, acc, a + ROWS + HALF);
         FloatVector a20 = FloatVector.fromArray(F, acc, a + 2 * ROWS), a21 = FloatVector.fromArray(F, acc, a + 2 * ROWS + HALF);
