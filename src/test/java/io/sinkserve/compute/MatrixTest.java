@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,6 +104,40 @@ class MatrixTest {
             float want = groupReference(type, seg, type.byteSize(cols) * r, cols, xq);
             float got = TestMatrices.groupDot(m, r, xq);
             assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got), type + " row " + r + ": " + want + " vs " + got);
+        }
+    }
+
+    /**
+     * A matrix that says it does not read its source after construction (so its file pages can be released) gives
+     * the same values and dot products after the source bytes are overwritten.
+     */
+    @ParameterizedTest
+    @EnumSource(TensorType.class)
+    void aRepackedMatrixNeverReadsItsSourceAgain(TensorType type) {
+        Random rnd = new Random(400 + type.ordinal());
+        int rows = GroupedMatrix.ROWS + 5;
+        int cols = TestMatrices.oddCols(type);
+        MemorySegment seg = TestMatrices.randomBlocks(type, rnd, rows, cols);
+        Matrix m = Matrix.of(type, seg, rows, cols);
+        if (m.readsSource()) {
+            assertTrue(m instanceof FloatMatrix, type + " is repacked but says it reads its source");
+            return;
+        }
+        QuantizedVector xq = new QuantizedVector();
+        xq.quantize(TestMatrices.gaussian(rnd, cols, 1f), 0, cols);
+        float[][] before = new float[rows][cols];
+        float[] dots = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            m.dequantizeRow(r, before[r], 0);
+            dots[r] = TestMatrices.groupDot((GroupedMatrix) m, r, xq);
+        }
+        seg.fill((byte) 0x5A);
+        float[] after = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            m.dequantizeRow(r, after, 0);
+            assertArrayEquals(before[r], after, type + " row " + r);
+            assertEquals(Float.floatToRawIntBits(dots[r]), Float.floatToRawIntBits(TestMatrices.groupDot((GroupedMatrix) m, r, xq)),
+                    type + " row " + r);
         }
     }
 
