@@ -1,5 +1,7 @@
 package io.sinkserve.cache;
 
+import io.sinkserve.compute.HugePages;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -7,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -65,7 +68,7 @@ public final class SinkCache implements AutoCloseable {
         this.slotBytes = (long) headDim * config.storage().bytes();
         this.headBytes = capacity * slotBytes;
         this.arena = Arena.ofShared();
-        this.data = arena.allocate(config.bytes(layers, kvHeads, headDim), 64);
+        this.data = HugePages.allocate(config.bytes(layers, kvHeads, headDim), arena);
     }
 
     public CacheConfig config() {

@@ -1,6 +1,5 @@
 package io.sinkserve.compute;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import jdk.incubator.vector.FloatVector;
@@ -26,7 +25,7 @@ final class NibbleWords {
     /** Room for {@code blocks} blocks of nibble words, each followed by {@code extraWords} word vectors. */
     NibbleWords(long blocks, int extraWords) {
         stride = NIBBLE_BYTES + 2L * ROWS * extraWords;
-        words = Arena.ofAuto().allocate(blocks * stride, 64);
+        words = HugePages.allocate(blocks * stride);
     }
 
     /** Sets row lane {@code lane}'s 32 quants of block {@code block} from {@code q[from .. from + 32)} (each 0..15). */

@@ -1,6 +1,5 @@
 package io.sinkserve.compute;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import jdk.incubator.vector.ByteVector;
@@ -32,7 +31,7 @@ final class Q8_0Matrix extends GroupedMatrix {
         super(TensorType.Q8_0, data, rows, cols);
         int padded = laneBlocks(blocks);
         scales = new float[padded];
-        quants = Arena.ofAuto().allocate(padded * 32L, 64);
+        quants = HugePages.allocate(padded * 32L);
         forEachBlock(0, (lane, block, src, unused) -> {
             scales[block * ROWS + lane] = half(data, src);
             for (int k = 0; k < 32; k++) {
