@@ -98,11 +98,21 @@ final class NibbleWords {
     }
 
     /**
+     * Bit position of value i's (0..7) two high bits in a quarter's high-bit word (see {@link #sum6}): values
+     * 0..2 of each nibble word sit 4 bits above their nibble (4, 8, 12 for the first word, and 2 bits further
+     * for the second: 6, 10, 14), value 3 of each at the bottom (0, 2).
+     */
+    static int highBitPosition(int i) {
+        return (4 * ((i & 3) + 1) & 15) + 2 * (i >> 2);
+    }
+
+    /**
      * For each quarter j of block {@code block}, {@code -32 Σ_i xq[k0 + 8j + i] + Σ_i q_i * xq[k0 + 8j + i]} over its 8
-     * values of 6 bits (their low 4 bits in nibble words 2j and 2j + 1, their high 2 bits in extra word j, value
-     * 8j + i in bits 2i, 2i + 1), i.e. Σ (q - 32) x, in 16-bit lanes modulo 2^16, stored to
+     * values of 6 bits (their low 4 bits in nibble words 2j and 2j + 1, their high 2 bits in extra word j at
+     * {@link #highBitPosition}), i.e. Σ (q - 32) x, in 16-bit lanes modulo 2^16, stored to
      * {@code into[j * ROWS .. (j + 1) * ROWS)} (through memory, as {@link #sums4} does); {@code xsum8[k0 / 8 + j]}
-     * is Σ_i xq over the quarter.
+     * is Σ_i xq over the quarter. The positions put a value's high bits 4 bits above its nibble, so one mask-and-or
+     * of the two words (a single ternary logic instruction on AVX-512) and one shift give the value.
      */
     void sum6(long block, short[] xq, short[] xsum8, int k0, short[] into) {
         long base = offset(block);
@@ -110,21 +120,20 @@ final class NibbleWords {
             long off = base + 4L * ROWS * j;
             ShortVector hw = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, base + NIBBLE_BYTES + 2L * ROWS * j,
                     WeightMatrix.LE);
-            ShortVector sum = ShortVector.broadcast(GroupedMatrix.SHORTS, (short) (-32 * xsum8[k0 / 8 + j]));
-            for (int h = 0; h < 2; h++, off += 2 * ROWS) {
-                ShortVector lo = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, off, WeightMatrix.LE);
-                // this word's four high-bit pairs moved to bits 2i + 4, 2i + 5
-                ShortVector hi = h == 0 ? hw.lanewise(VectorOperators.LSHL, 4) : hw.lanewise(VectorOperators.LSHR, 4);
-                int k = k0 + 8 * j + 4 * h;
-                sum = sum.add(lo.and((short) 0x0F).or(hi.and((short) 0x30)).mul(xq[k]))
-                        .add(lo.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F)
-                                .or(hi.lanewise(VectorOperators.LSHR, 2).and((short) 0x30)).mul(xq[k + 1]))
-                        .add(lo.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F)
-                                .or(hi.lanewise(VectorOperators.LSHR, 4).and((short) 0x30)).mul(xq[k + 2]))
-                        .add(lo.lanewise(VectorOperators.LSHR, 12)
-                                .or(hi.lanewise(VectorOperators.LSHR, 6).and((short) 0x30)).mul(xq[k + 3]));
-            }
-            sum.intoArray(into, j * ROWS);
+            ShortVector first = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, off, WeightMatrix.LE);
+            ShortVector second = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, off + 2 * ROWS, WeightMatrix.LE);
+            ShortVector h2 = hw.lanewise(VectorOperators.LSHR, 2);
+            int k = k0 + 8 * j;
+            ShortVector even = ShortVector.broadcast(GroupedMatrix.SHORTS, (short) (-32 * xsum8[k0 / 8 + j]))
+                    .add(first.and((short) 0x0F).or(hw.and((short) 0x30)).mul(xq[k]))
+                    .add(first.and((short) 0x0F00).or(hw.and((short) 0x3000)).lanewise(VectorOperators.LSHR, 8).mul(xq[k + 2]))
+                    .add(second.and((short) 0x0F).or(h2.and((short) 0x30)).mul(xq[k + 4]))
+                    .add(second.and((short) 0x0F00).or(h2.and((short) 0x3000)).lanewise(VectorOperators.LSHR, 8).mul(xq[k + 6]));
+            ShortVector odd = first.and((short) 0xF0).or(hw.and((short) 0x0300)).lanewise(VectorOperators.LSHR, 4).mul(xq[k + 1])
+                    .add(first.lanewise(VectorOperators.LSHR, 12).or(hw.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).mul(xq[k + 3]))
+                    .add(second.and((short) 0xF0).or(h2.and((short) 0x0300)).lanewise(VectorOperators.LSHR, 4).mul(xq[k + 5]))
+                    .add(second.lanewise(VectorOperators.LSHR, 12).or(hw.lanewise(VectorOperators.LSHL, 2).and((short) 0x30)).mul(xq[k + 7]));
+            even.add(odd).intoArray(into, j * ROWS);
         }
     }
 
@@ -140,10 +149,9 @@ final class NibbleWords {
         FloatVector s1 = FloatVector.fromArray(GroupedMatrix.FLOATS, scale, scaleAt + ROWS / 2);
         for (int h = 0; h < 2; h++, off += 2 * ROWS) {
             ShortVector lo = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, off, WeightMatrix.LE);
-            // the value's 2 high bits stay in place: (hw >>> 2 (4h + i)) & 3, then << 4
             for (int i = 0; i < 4; i++, p += ROWS) {
                 ShortVector q = lo.lanewise(VectorOperators.LSHR, 4 * i).and((short) 0x0F)
-                        .or(hw.lanewise(VectorOperators.LSHR, 2 * (4 * h + i)).and((short) 3).lanewise(VectorOperators.LSHL, 4))
+                        .or(hw.lanewise(VectorOperators.LSHR, highBitPosition(4 * h + i)).and((short) 3).lanewise(VectorOperators.LSHL, 4))
                         .sub((short) 32);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, GroupedMatrix.FLOATS, 0)).mul(s0).intoArray(panel, p);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, GroupedMatrix.FLOATS, 1)).mul(s1).intoArray(panel, p + ROWS / 2);

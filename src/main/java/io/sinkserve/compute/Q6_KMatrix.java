@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>Repacked at load (see {@link GroupedMatrix}) in blocks of 32 values (two sub-blocks): the low 4 bits into
  * {@link NibbleWords}, the high 2 bits into four 16-bit words per row after each block's nibbles, in the same
- * stream (word j holding values 8j .. 8j + 7, value 8j + i in bits 2i, 2i + 1), both sub-blocks' scales in one 16-bit lane, d per super-block
+ * stream (word j holding values 8j .. 8j + 7, see {@link NibbleWords#highBitPosition}), both sub-blocks' scales in one 16-bit lane, d per super-block
  * widened to float. 216 bytes per 256 values against the file's 210; the file's bytes are read once, at load.
  */
 final class Q6_KMatrix extends GroupedMatrix {
@@ -45,7 +45,7 @@ final class Q6_KMatrix extends GroupedMatrix {
                 for (int j = 0; j < 4; j++) {
                     int word = 0;
                     for (int i = 0; i < 8; i++) {
-                        word |= (q[32 * s + 8 * j + i] >>> 4) << 2 * i;
+                        word |= (q[32 * s + 8 * j + i] >>> 4) << NibbleWords.highBitPosition(i);
                     }
                     low.putExtra(block, j, lane, (short) word);
                 }
@@ -135,7 +135,7 @@ final class Q6_KMatrix extends GroupedMatrix {
 
     private int quantAt(int block, int lane, int k) {
         int word = low.extra(block, k >> 3, lane);
-        return low.quant(block, lane, k) | (word >>> 2 * (k & 7) & 3) << 4;
+        return low.quant(block, lane, k) | (word >>> NibbleWords.highBitPosition(k & 7) & 3) << 4;
     }
 
     @Override
