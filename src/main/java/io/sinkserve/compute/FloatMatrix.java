@@ -5,22 +5,8 @@ import java.lang.foreign.MemorySegment;
 /** Matrices dotted with the float activation directly: plain floating-point values (F32, F16, BF16). */
 abstract sealed class FloatMatrix extends WeightMatrix permits F32Matrix, F16Matrix, BF16Matrix {
 
-    /** Whether {@link #data} is a copy made at load ({@link HugePages#resident}) rather than the source. */
-    private final boolean copied;
-
-    /** Large matrices of a mapped file are read from a copy on huge pages: decode streams every byte per token. */
     FloatMatrix(TensorType type, MemorySegment data, int rows, int cols) {
-        this(type, data, HugePages.resident(data), rows, cols);
-    }
-
-    private FloatMatrix(TensorType type, MemorySegment source, MemorySegment data, int rows, int cols) {
         super(type, data, rows, cols);
-        copied = data != source;
-    }
-
-    @Override
-    public final boolean readsSource() {
-        return !copied;
     }
 
     /** Floats of working space a {@link #dot} (and {@link F16Matrix#dot4}) needs. */

@@ -9,11 +9,11 @@ import java.lang.invoke.MethodHandle;
 import java.util.Optional;
 
 /**
- * Off-heap memory for repacked weights, on transparent huge pages where the OS offers them. Decode streams
- * every weight once per token; on 4 KiB pages that is a TLB miss every 4 KiB. Linux's default THP mode
- * ({@code madvise}) gives 2 MiB pages only to mappings that ask, so this maps anonymous memory itself and asks
- * ({@code madvise(MADV_HUGEPAGE)}) before the first touch. Elsewhere, or if a call fails, it falls back to
- * {@link Arena#ofAuto()} memory. Either way the memory is freed once the segment is unreachable.
+ * Off-heap memory for repacked weights and KV caches, on transparent huge pages where the OS offers them:
+ * decode streams every weight (and attention every cached key and value) once per token, on 4 KiB pages a
+ * TLB miss every 4 KiB. Linux's default THP mode ({@code madvise}) gives 2 MiB pages only to mappings that ask,
+ * so this maps anonymous memory itself and asks ({@code madvise(MADV_HUGEPAGE)}) before the first touch.
+ * Elsewhere, or if a call fails, the arena allocates as usual. Either way the memory goes with its arena.
  */
 public final class HugePages {
     private static final long HUGE = 2L << 20;
@@ -44,22 +44,6 @@ public final class HugePages {
             }
         }
         return arena.allocate(bytes, 64);
-    }
-
-    /**
-     * A copy of a mapped file's bytes on huge pages, or {@code source} itself where that would not give huge
-     * pages (small, not mapped, or not available). The caller then owns bytes that the file's pages need not back.
-     */
-    static MemorySegment resident(MemorySegment source) {
-        if (CALLS == null || !source.isMapped() || source.byteSize() < MIN_BYTES) {
-            return source;
-        }
-        return allocate(source.byteSize()).copyFrom(source);
-    }
-
-    /** Whether {@link #allocate} asks for huge pages on this OS (Linux, with libc's mmap and madvise found). */
-    static boolean available() {
-        return CALLS != null;
     }
 
     private record Calls(MethodHandle mmap, MethodHandle madvise, MethodHandle munmap) {
