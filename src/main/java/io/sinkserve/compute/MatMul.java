@@ -10,12 +10,14 @@ import java.util.Objects;
  * see {@link GroupedMatrix}), with the activation quantised to 8 bits once per call for the block-quantised
  * types (the float types dot the float activation, see {@link FloatMatrix}).
  * {@link #matmul} (many tokens: prefill) reads and decodes the weights once for all tokens and multiplies them
- * in a register-blocked {@link TiledGemm} ({@link GroupedGemm} for the row groups); up to {@link #SMALL_BATCH} tokens (batched decode) take the
- * per-token kernels instead, each row (or group) dotted with every token (its 8-bit activation for the
- * block-quantised types) while it is in cache. A token therefore gets the same bits in a batch of up to {@link #SMALL_BATCH} as
- * alone; larger batches go through the GEMM, which sums in another order (and, for block-quantised
- * weights, with unquantised activations). A batch can also be split: its first tokens take the per-token
- * kernels and the rest the GEMM, in one pass over the weights (decode rows beside a prompt chunk).
+ * in a register-blocked {@link TiledGemm} ({@link GroupedGemm} for the row groups, {@link QuantizedGemm} for Q4_0
+ * and Q4_K); up to {@link #SMALL_BATCH} tokens (batched decode) take the per-token kernels instead, each row (or
+ * group) dotted with every token (its 8-bit activation for the block-quantised types) while it is in cache. A
+ * token therefore gets the same bits in a batch of up to {@link #SMALL_BATCH} as alone; larger batches go through
+ * the GEMM, which for Q4_0 and Q4_K does the per-token kernels' arithmetic (the same bits again) and for the other
+ * types sums in another order (for Q8_0 and Q6_K with unquantised activations). A batch can also be split: its
+ * first tokens take the per-token kernels and the rest the GEMM, in one pass over the weights (decode rows beside
+ * a prompt chunk).
  *
  * <p>The task objects are reused between calls, so an instance serves one calling thread at a time (a
  * model's forward pass); calls allocate nothing once the buffers have grown to the largest batch.
@@ -35,7 +37,8 @@ public final class MatMul {
     private final MatvecTask matvecTask;
     private final TiledGemm gemm;
     private final GroupedGemm groupedGemm;
-    /** The GEMM of the current call: {@link #gemm}, or {@link #groupedGemm} for a {@link GroupedMatrix}. */
+    private final QuantizedGemm quantizedGemm;
+    /** The GEMM of the current call: {@link #gemm}, {@link #groupedGemm} or {@link #quantizedGemm}. */
     private ComputePool.RangeTask many;
     /** Both parts of a split batch over the same rows: the GEMM reads them from memory, the per-token kernels from cache. */
     private final ComputePool.RangeTask bothTask;
@@ -48,6 +51,7 @@ public final class MatMul {
         this.matvecTask = new MatvecTask(pool.threads());
         this.gemm = new TiledGemm(pool.threads());
         this.groupedGemm = new GroupedGemm(pool.threads());
+        this.quantizedGemm = new QuantizedGemm(pool.threads());
         this.bothTask = (from, to, worker) -> {
             many.run(from, to, worker);
             matvecTask.run(from, to, worker);
@@ -99,7 +103,11 @@ public final class MatMul {
             preparePerToken(m, x, 0, perToken, out, 0);
         }
         if (perToken < n) {
-            if (m instanceof GroupedMatrix g) {
+            if (m instanceof GroupedMatrix g && m instanceof QuantizedGemm.Panels) {
+                quantize(m, x, 0, perToken, n);
+                quantizedGemm.prepare(g, activations, perToken, n - perToken, out, perToken * m.rows);
+                many = quantizedGemm;
+            } else if (m instanceof GroupedMatrix g) {
                 groupedGemm.prepare(g, x, perToken * m.cols, n - perToken, out, perToken * m.rows);
                 many = groupedGemm;
             } else {
@@ -114,6 +122,7 @@ public final class MatMul {
             matvecTask.clear();
             gemm.clear();
             groupedGemm.clear();
+            quantizedGemm.clear();
             many = null;
         }
     }
@@ -138,16 +147,7 @@ public final class MatMul {
             task.x = x;
             task.xOff = xOff;
         } else {
-            if (activations.length < n) {
-                int had = activations.length;
-                activations = Arrays.copyOf(activations, n);
-                for (int t = had; t < n; t++) {
-                    activations[t] = new QuantizedVector();
-                }
-            }
-            for (int t = 0; t < n; t++) {
-                activations[t].quantize(x, xOff + t * m.cols, m.cols);
-            }
+            quantize(m, x, xOff, 0, n);
             GroupedMatrix g = (GroupedMatrix) m;
             task.ensureScales(g.scratchLength());
             task.ensureSums(g.sumsLength());
@@ -157,6 +157,20 @@ public final class MatMul {
         task.tokens = n;
         task.out = out;
         task.outOff = outOff;
+    }
+
+    /** Quantises tokens [from, to) of x (packed rows from xOff) into {@link #activations}, growing it as needed. */
+    private void quantize(WeightMatrix m, float[] x, int xOff, int from, int to) {
+        if (activations.length < to) {
+            int had = activations.length;
+            activations = Arrays.copyOf(activations, to);
+            for (int t = had; t < to; t++) {
+                activations[t] = new QuantizedVector();
+            }
+        }
+        for (int t = from; t < to; t++) {
+            activations[t].quantize(x, xOff + t * m.cols, m.cols);
+        }
     }
 
     /**

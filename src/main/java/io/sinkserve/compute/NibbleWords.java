@@ -98,6 +98,21 @@ final class NibbleWords {
     }
 
     /**
+     * Block {@code block}'s 32 quants of every row lane as q - 8, into {@code panel[p + k * ROWS + lane]} (k = 0..31):
+     * the values whose exact block sums {@link #sums4} forms (see {@link QuantizedGemm}).
+     */
+    void decodeQuants(long block, short[] panel, int p) {
+        long off = offset(block);
+        for (int w = 0; w < 8; w++, off += 2 * ROWS, p += 4 * ROWS) {
+            ShortVector v = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, off, WeightMatrix.LE);
+            v.and((short) 0x0F).sub((short) 8).intoArray(panel, p);
+            v.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).sub((short) 8).intoArray(panel, p + ROWS);
+            v.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).sub((short) 8).intoArray(panel, p + 2 * ROWS);
+            v.lanewise(VectorOperators.LSHR, 12).sub((short) 8).intoArray(panel, p + 3 * ROWS);
+        }
+    }
+
+    /**
      * Bit position of value i's (0..7) two high bits in a quarter's high-bit word (see {@link #sum6}): values
      * 0..2 of each nibble word sit 4 bits above their nibble (4, 8, 12 for the first word, and 2 bits further
      * for the second: 6, 10, 14), value 3 of each at the bottom (0, 2).

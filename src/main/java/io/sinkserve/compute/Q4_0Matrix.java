@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorOperators;
  * block in row order, widened to float on the heap so that no kernel converts them per token. 20 bytes per 32
  * values against the file's 18; the file's bytes are read once, at load.
  */
-final class Q4_0Matrix extends GroupedMatrix {
+final class Q4_0Matrix extends GroupedMatrix implements QuantizedGemm.Panels {
     private final NibbleWords words;
     /** [group][block][row lane]: the scales d. */
     private final float[] scales;
@@ -83,6 +83,73 @@ final class Q4_0Matrix extends GroupedMatrix {
         low.intoArray(scratch, 0);
         high.intoArray(scratch, ROWS / 2);
         copyOut(group, scratch, out, outOff);
+    }
+
+    @Override
+    public void decodeQuants(int group, int k0, int kc, short[] panel) {
+        for (int block = group * blocks + k0 / 32, p = 0, end = block + kc / 32; block < end; block++, p += 32 * ROWS) {
+            words.decodeQuants(block, panel, p);
+        }
+    }
+
+    /**
+     * {@link #dotGroup}'s arithmetic for six tokens: per block, Σ (q - 8) x exactly in 16-bit lanes (the same
+     * integer as dotGroup's Σ q x - 8 Σ x), then one fused multiply-add by d * x's block scale into the token's
+     * accumulators, kept in {@code acc} between blocks.
+     */
+    @Override
+    public void dotPanel(int group, short[] panel, int k0, int kc, QuantizedVector[] xs, int t0, float[] acc, int a) {
+        short[] x0 = xs[t0].q;
+        short[] x1 = xs[t0 + 1].q;
+        short[] x2 = xs[t0 + 2].q;
+        short[] x3 = xs[t0 + 3].q;
+        short[] x4 = xs[t0 + 4].q;
+        short[] x5 = xs[t0 + 5].q;
+        int half = ROWS / 2;
+        for (int b = k0 / 32, end = (k0 + kc) / 32, p = 0; b < end; b++) {
+            ShortVector c0 = ShortVector.zero(SHORTS);
+            ShortVector c1 = c0;
+            ShortVector c2 = c0;
+            ShortVector c3 = c0;
+            ShortVector c4 = c0;
+            ShortVector c5 = c0;
+            for (int k = 32 * b, e = k + 32; k < e; k++, p += ROWS) {
+                ShortVector v = ShortVector.fromArray(SHORTS, panel, p);
+                c0 = c0.add(v.mul(x0[k]));
+                c1 = c1.add(v.mul(x1[k]));
+                c2 = c2.add(v.mul(x2[k]));
+                c3 = c3.add(v.mul(x3[k]));
+                c4 = c4.add(v.mul(x4[k]));
+                c5 = c5.add(v.mul(x5[k]));
+            }
+            int at = (group * blocks + b) * ROWS;
+            FloatVector dl = FloatVector.fromArray(FLOATS, scales, at);
+            FloatVector dh = FloatVector.fromArray(FLOATS, scales, at + half);
+            int o = a;
+            float s = xs[t0].scale[b];
+            ((FloatVector) c0.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
+            ((FloatVector) c0.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh.mul(s), FloatVector.fromArray(FLOATS, acc, o + half)).intoArray(acc, o + half);
+            o += ROWS;
+            s = xs[t0 + 1].scale[b];
+            ((FloatVector) c1.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
+            ((FloatVector) c1.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh.mul(s), FloatVector.fromArray(FLOATS, acc, o + half)).intoArray(acc, o + half);
+            o += ROWS;
+            s = xs[t0 + 2].scale[b];
+            ((FloatVector) c2.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
+            ((FloatVector) c2.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh.mul(s), FloatVector.fromArray(FLOATS, acc, o + half)).intoArray(acc, o + half);
+            o += ROWS;
+            s = xs[t0 + 3].scale[b];
+            ((FloatVector) c3.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
+            ((FloatVector) c3.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh.mul(s), FloatVector.fromArray(FLOATS, acc, o + half)).intoArray(acc, o + half);
+            o += ROWS;
+            s = xs[t0 + 4].scale[b];
+            ((FloatVector) c4.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
+            ((FloatVector) c4.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh.mul(s), FloatVector.fromArray(FLOATS, acc, o + half)).intoArray(acc, o + half);
+            o += ROWS;
+            s = xs[t0 + 5].scale[b];
+            ((FloatVector) c5.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
+            ((FloatVector) c5.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh.mul(s), FloatVector.fromArray(FLOATS, acc, o + half)).intoArray(acc, o + half);
+        }
     }
 
     /** d * nibble - 8 d in one fused multiply-add per value, as {@link #dequantize} computes it. */

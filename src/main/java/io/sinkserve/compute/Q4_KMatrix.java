@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorOperators;
  * super-block widened to float. 152 bytes per 256 values against the file's 144; the file's bytes are read
  * once, at load.
  */
-final class Q4_KMatrix extends GroupedMatrix {
+final class Q4_KMatrix extends GroupedMatrix implements QuantizedGemm.Panels {
     private final NibbleWords words;
     /** [group][sub-block][row lane]: scale | min << 8. */
     private final short[] scaleMins;
@@ -141,6 +141,127 @@ final class Q4_KMatrix extends GroupedMatrix {
         low.sub(minsLow).intoArray(scratch, 0);
         high.sub(minsHigh).intoArray(scratch, ROWS / 2);
         copyOut(group, scratch, out, outOff);
+    }
+
+    @Override
+    public void decodeQuants(int group, int k0, int kc, short[] panel) {
+        for (int block = group * blocks + k0 / 32, p = 0, end = block + kc / 32; block < end; block++, p += 32 * ROWS) {
+            words.decodeQuants(block, panel, p);
+        }
+    }
+
+    /** Per token: {@link #dotGroup}'s four accumulators (scaled sums of the two halves, then their mins). */
+    @Override
+    public int accumulators() {
+        return 2 * ROWS;
+    }
+
+    /** acc - mins, per lane, as {@link #dotGroup} ends. */
+    @Override
+    public void finish(float[] acc, int a, float[] out, int outOff, int count) {
+        for (int i = 0; i < count; i++) {
+            out[outOff + i] = acc[a + i] - acc[a + ROWS + i];
+        }
+    }
+
+    /**
+     * {@link #dotGroup}'s arithmetic for six tokens: per sub-block, Σ (q - 8) x exactly in 16-bit lanes, then the
+     * same float steps into the token's four accumulators (kept in {@code acc} between blocks: the scaled sums of
+     * the two halves of the group, then their mins).
+     */
+    @Override
+    public void dotPanel(int group, short[] panel, int k0, int kc, QuantizedVector[] xs, int t0, float[] acc, int a) {
+        short[] x0 = xs[t0].q;
+        short[] x1 = xs[t0 + 1].q;
+        short[] x2 = xs[t0 + 2].q;
+        short[] x3 = xs[t0 + 3].q;
+        short[] x4 = xs[t0 + 4].q;
+        short[] x5 = xs[t0 + 5].q;
+        for (int b = k0 / 32, end = (k0 + kc) / 32, p = 0; b < end; b++) {
+            ShortVector c0 = ShortVector.zero(SHORTS);
+            ShortVector c1 = c0;
+            ShortVector c2 = c0;
+            ShortVector c3 = c0;
+            ShortVector c4 = c0;
+            ShortVector c5 = c0;
+            for (int k = 32 * b, e = k + 32; k < e; k++, p += ROWS) {
+                ShortVector v = ShortVector.fromArray(SHORTS, panel, p);
+                c0 = c0.add(v.mul(x0[k]));
+                c1 = c1.add(v.mul(x1[k]));
+                c2 = c2.add(v.mul(x2[k]));
+                c3 = c3.add(v.mul(x3[k]));
+                c4 = c4.add(v.mul(x4[k]));
+                c5 = c5.add(v.mul(x5[k]));
+            }
+            int block = group * blocks + b;
+            int at = block / 8 * ROWS;
+            ShortVector sm = ShortVector.fromArray(SHORTS, scaleMins, block * ROWS);
+            ShortVector sc = sm.and((short) 0xFF);
+            ShortVector mn = sm.lanewise(VectorOperators.LSHR, 8);
+            FloatVector sc0 = ((FloatVector) sc.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, d, at));
+            FloatVector sc1 = ((FloatVector) sc.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(FloatVector.fromArray(FLOATS, d, at + ROWS / 2));
+            FloatVector mn0 = ((FloatVector) mn.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, dmin, at));
+            FloatVector mn1 = ((FloatVector) mn.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(FloatVector.fromArray(FLOATS, dmin, at + ROWS / 2));
+            int o = a;
+            int h = ROWS / 2;
+            QuantizedVector x;
+            float s;
+            float offset;
+            FloatVector xsum;
+            x = xs[t0];
+            s = x.scale[b];
+            offset = 8f * (int) x.qsum[b];
+            xsum = FloatVector.broadcast(FLOATS, x.sum[b]);
+            ((FloatVector) c0.convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset).fma(sc0.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
+            ((FloatVector) c0.convertShape(VectorOperators.S2F, FLOATS, 1)).add(offset).fma(sc1.mul(s), FloatVector.fromArray(FLOATS, acc, o + h)).intoArray(acc, o + h);
+            mn0.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS)).intoArray(acc, o + ROWS);
+            mn1.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS + h)).intoArray(acc, o + ROWS + h);
+            o += 2 * ROWS;
+            x = xs[t0 + 1];
+            s = x.scale[b];
+            offset = 8f * (int) x.qsum[b];
+            xsum = FloatVector.broadcast(FLOATS, x.sum[b]);
+            ((FloatVector) c1.convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset).fma(sc0.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
+            ((FloatVector) c1.convertShape(VectorOperators.S2F, FLOATS, 1)).add(offset).fma(sc1.mul(s), FloatVector.fromArray(FLOATS, acc, o + h)).intoArray(acc, o + h);
+            mn0.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS)).intoArray(acc, o + ROWS);
+            mn1.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS + h)).intoArray(acc, o + ROWS + h);
+            o += 2 * ROWS;
+            x = xs[t0 + 2];
+            s = x.scale[b];
+            offset = 8f * (int) x.qsum[b];
+            xsum = FloatVector.broadcast(FLOATS, x.sum[b]);
+            ((FloatVector) c2.convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset).fma(sc0.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
+            ((FloatVector) c2.convertShape(VectorOperators.S2F, FLOATS, 1)).add(offset).fma(sc1.mul(s), FloatVector.fromArray(FLOATS, acc, o + h)).intoArray(acc, o + h);
+            mn0.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS)).intoArray(acc, o + ROWS);
+            mn1.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS + h)).intoArray(acc, o + ROWS + h);
+            o += 2 * ROWS;
+            x = xs[t0 + 3];
+            s = x.scale[b];
+            offset = 8f * (int) x.qsum[b];
+            xsum = FloatVector.broadcast(FLOATS, x.sum[b]);
+            ((FloatVector) c3.convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset).fma(sc0.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
+            ((FloatVector) c3.convertShape(VectorOperators.S2F, FLOATS, 1)).add(offset).fma(sc1.mul(s), FloatVector.fromArray(FLOATS, acc, o + h)).intoArray(acc, o + h);
+            mn0.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS)).intoArray(acc, o + ROWS);
+            mn1.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS + h)).intoArray(acc, o + ROWS + h);
+            o += 2 * ROWS;
+            x = xs[t0 + 4];
+            s = x.scale[b];
+            offset = 8f * (int) x.qsum[b];
+            xsum = FloatVector.broadcast(FLOATS, x.sum[b]);
+            ((FloatVector) c4.convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset).fma(sc0.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
+            ((FloatVector) c4.convertShape(VectorOperators.S2F, FLOATS, 1)).add(offset).fma(sc1.mul(s), FloatVector.fromArray(FLOATS, acc, o + h)).intoArray(acc, o + h);
+            mn0.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS)).intoArray(acc, o + ROWS);
+            mn1.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS + h)).intoArray(acc, o + ROWS + h);
+            o += 2 * ROWS;
+            x = xs[t0 + 5];
+            s = x.scale[b];
+            offset = 8f * (int) x.qsum[b];
+            xsum = FloatVector.broadcast(FLOATS, x.sum[b]);
+            ((FloatVector) c5.convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset).fma(sc0.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
+            ((FloatVector) c5.convertShape(VectorOperators.S2F, FLOATS, 1)).add(offset).fma(sc1.mul(s), FloatVector.fromArray(FLOATS, acc, o + h)).intoArray(acc, o + h);
+            mn0.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS)).intoArray(acc, o + ROWS);
+            mn1.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS + h)).intoArray(acc, o + ROWS + h);
+        }
     }
 
     /** D * q - M in one fused multiply-add per value, as {@link #dequantize} computes it. */

@@ -74,8 +74,10 @@ class MatMulTest {
             float[] xs = TestMatrices.gaussian(rnd, n * cols, 1f);
             float[] outs = new float[n * rows];
             mm.matmul(m, xs, n, outs);
-            // up to SMALL_BATCH tokens on block-quantised weights take the matvec kernels and 8-bit activations
-            boolean quantisedActivation = n <= MatMul.SMALL_BATCH && m.type().blockSize() > 1;
+            // up to SMALL_BATCH tokens on block-quantised weights take the matvec kernels and 8-bit activations; so do
+            // all tokens of the types with a quantised GEMM
+            boolean quantisedActivation = m.type().blockSize() > 1
+                    && (n <= MatMul.SMALL_BATCH || m instanceof QuantizedGemm.Panels);
             for (int t = 0; t < n; t++) {
                 for (int r = 0; r < rows; r++) {
                     double tol = tolerance(w[r], xs, t * cols)
@@ -118,6 +120,13 @@ class MatMulTest {
         for (int i = 0; i < of17.length; i++) {
             assertEquals(Float.floatToRawIntBits(of40[i]), Float.floatToRawIntBits(of17[i]),
                     type + " GEMM token " + i / rows + " row " + i % rows);
+        }
+        if (m instanceof QuantizedGemm.Panels) {
+            // the quantised GEMM does the one-token kernel's arithmetic: prefill and decode agree bit for bit
+            for (int t = 0; t < 40; t++) {
+                mm.matvec(m, xs, t * cols, alone, 0);
+                assertSameBits(alone, of40, t * rows, type + " GEMM of 40 against matvec, token " + t);
+            }
         }
     }
 
