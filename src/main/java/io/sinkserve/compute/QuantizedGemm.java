@@ -57,7 +57,7 @@ final class QuantizedGemm implements ComputePool.RangeTask {
     private int n;
     private int nt;
     /** {@link Panels#accumulators} of the call's matrix. */
-    private int perToken;
+    private int accStride;
     private float[] out;
     private int outOff;
 
@@ -77,7 +77,7 @@ final class QuantizedGemm implements ComputePool.RangeTask {
         this.out = out;
         this.outOff = outOff;
         nt = (n + TOKENS - 1) / TOKENS * TOKENS;
-        perToken = kernels.accumulators();
+        accStride = kernels.accumulators();
         if (tokens.length < nt) {
             tokens = new QuantizedVector[nt];
         }
@@ -89,8 +89,8 @@ final class QuantizedGemm implements ComputePool.RangeTask {
             Arrays.fill(tokens, n, nt, zero);
         }
         for (int i = 0; i < sums.length; i++) {
-            if (sums[i].length < nt * perToken) {
-                sums[i] = new float[nt * perToken];
+            if (sums[i].length < nt * accStride) {
+                sums[i] = new float[nt * accStride];
             }
         }
     }
@@ -110,18 +110,18 @@ final class QuantizedGemm implements ComputePool.RangeTask {
         int cols = w.cols;
         int rows = w.rows;
         for (int g = from / ROWS, end = (to + ROWS - 1) / ROWS; g < end; g++) {
-            Arrays.fill(acc, 0, nt * perToken, 0f);
+            Arrays.fill(acc, 0, nt * accStride, 0f);
             for (int k0 = 0; k0 < cols; k0 += KC) {
                 int kc = Math.min(KC, cols - k0);
                 kernels.decodeQuants(g, k0, kc, panel);
                 for (int t = 0; t < nt; t += TOKENS) {
-                    kernels.dotPanel(g, panel, k0, kc, tokens, t, acc, t * perToken);
+                    kernels.dotPanel(g, panel, k0, kc, tokens, t, acc, t * accStride);
                 }
             }
             int first = g * ROWS;
             int count = Math.min(ROWS, rows - first);
             for (int t = 0; t < n; t++) {
-                kernels.finish(acc, t * perToken, out, outOff + t * rows + first, count);
+                kernels.finish(acc, t * accStride, out, outOff + t * rows + first, count);
             }
         }
     }
