@@ -210,8 +210,8 @@ class MatrixTest {
     }
 
     /**
-     * F16's kernel widens the halves in integer lanes and FMAs them at once, chunk by chunk: the bits of
-     * FloatOps.dot over each CHUNK-value chunk of the dequantised row, summed in order, at every width.
+     * F16's row kernels ({@code dot}, and {@code dots}, which dots two chunks at a time) give the bits of FloatOps.dot
+     * over each CHUNK-value chunk of the dequantised row, summed in order, at every width.
      */
     @Test
     void f16DotIsTheChunkedFloatDotOfTheDequantisedRowBitForBit() {
@@ -230,6 +230,9 @@ class MatrixTest {
             }
             float got = m.dot(r, x, 3, new float[FloatMatrix.SCRATCH]);
             assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got), "row " + r + ": " + want + " vs " + got);
+            float[] viaDots = {Float.NaN};
+            ((F16Matrix) m).dots(r, x, 3, 1, viaDots, 0, 1, new float[FloatMatrix.SCRATCH]);
+            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(viaDots[0]), "dots, row " + r);
         }
     }
 
