@@ -114,7 +114,7 @@ abstract sealed class GroupedMatrix extends WeightMatrix permits Q8_0Matrix, Q4_
 
     /**
      * Shorts of working space {@link #dotGroup} needs for block sums: a vector per block for each of
-     * {@link NibbleWords#TOKENS} tokens (which also holds the four vectors of Q6_K's quarters).
+     * {@link NibbleWords#TOKENS} tokens.
      */
     final int sumsLength() {
         return NibbleWords.TOKENS * blocks * ROWS;

@@ -9,23 +9,19 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * The 4-bit quants of a {@link GroupedMatrix}, off-heap: per block of 32 values, eight 16-bit words per row,
  * word q of row r holding the row's quants 4q .. 4q + 3 of the block (quant 4q + i in bits 4i .. 4i + 3),
- * stored as eight vectors of {@link GroupedMatrix#ROWS} lanes, optionally followed by more word vectors of the
- * block (Q6_K's high bits, see {@link #sum6}). Blocks are numbered group-major
+ * stored as eight vectors of {@link GroupedMatrix#ROWS} lanes. Blocks are numbered group-major
  * ({@code group * blocksPerRow + block}), so a group's blocks are one contiguous stream.
  */
 final class NibbleWords {
     private static final int ROWS = GroupedMatrix.ROWS;
     /** Bytes of a block's eight nibble word vectors. */
-    private static final long NIBBLE_BYTES = 16L * ROWS;
+    private static final long STRIDE = 16L * ROWS;
 
     private final MemorySegment words;
-    /** Bytes per block: the nibble words and the extra words after them. */
-    private final long stride;
 
-    /** Room for {@code blocks} blocks of nibble words, each followed by {@code extraWords} word vectors. */
-    NibbleWords(long blocks, int extraWords) {
-        stride = NIBBLE_BYTES + 2L * ROWS * extraWords;
-        words = HugePages.allocate(blocks * stride);
+    /** Room for {@code blocks} blocks of nibble words. */
+    NibbleWords(long blocks) {
+        words = HugePages.allocate(blocks * STRIDE);
     }
 
     /** Sets row lane {@code lane}'s 32 quants of block {@code block} from {@code q[from .. from + 32)} (each 0..15). */
@@ -49,17 +45,7 @@ final class NibbleWords {
     }
 
     long offset(long block) {
-        return block * stride;
-    }
-
-    /** Sets lane {@code lane} of extra word vector {@code j} of block {@code block}. */
-    void putExtra(long block, int j, int lane, short word) {
-        words.set(WeightMatrix.SHORT, offset(block) + NIBBLE_BYTES + (j * ROWS + lane) * 2L, word);
-    }
-
-    /** Lane {@code lane} of extra word vector {@code j} of block {@code block}. */
-    int extra(long block, int j, int lane) {
-        return words.get(WeightMatrix.SHORT, offset(block) + NIBBLE_BYTES + (j * ROWS + lane) * 2L);
+        return block * STRIDE;
     }
 
     /** Tokens whose block sums {@link #sums4} computes in one pass over a block's words. */
@@ -109,68 +95,6 @@ final class NibbleWords {
             v.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).sub((short) 8).intoArray(panel, p + ROWS);
             v.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).sub((short) 8).intoArray(panel, p + 2 * ROWS);
             v.lanewise(VectorOperators.LSHR, 12).sub((short) 8).intoArray(panel, p + 3 * ROWS);
-        }
-    }
-
-    /**
-     * Bit position of value i's (0..7) two high bits in a quarter's high-bit word (see {@link #sum6}): values
-     * 0..2 of each nibble word sit 4 bits above their nibble (4, 8, 12 for the first word, and 2 bits further
-     * for the second: 6, 10, 14), value 3 of each at the bottom (0, 2).
-     */
-    static int highBitPosition(int i) {
-        return (4 * ((i & 3) + 1) & 15) + 2 * (i >> 2);
-    }
-
-    /**
-     * For each quarter j of block {@code block}, {@code -32 Σ_i xq[k0 + 8j + i] + Σ_i q_i * xq[k0 + 8j + i]} over its 8
-     * values of 6 bits (their low 4 bits in nibble words 2j and 2j + 1, their high 2 bits in extra word j at
-     * {@link #highBitPosition}), i.e. Σ (q - 32) x, in 16-bit lanes modulo 2^16, stored to
-     * {@code into[j * ROWS .. (j + 1) * ROWS)} (through memory, as {@link #sums4} does); {@code xsum8[k0 / 8 + j]}
-     * is Σ_i xq over the quarter. The positions put a value's high bits 4 bits above its nibble, so one mask-and-or
-     * of the two words (a single ternary logic instruction on AVX-512) and one shift give the value.
-     */
-    void sum6(long block, short[] xq, short[] xsum8, int k0, short[] into) {
-        long base = offset(block);
-        for (int j = 0; j < 4; j++) {
-            long off = base + 4L * ROWS * j;
-            ShortVector hw = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, base + NIBBLE_BYTES + 2L * ROWS * j,
-                    WeightMatrix.LE);
-            ShortVector first = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, off, WeightMatrix.LE);
-            ShortVector second = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, off + 2 * ROWS, WeightMatrix.LE);
-            ShortVector h2 = hw.lanewise(VectorOperators.LSHR, 2);
-            int k = k0 + 8 * j;
-            ShortVector even = ShortVector.broadcast(GroupedMatrix.SHORTS, (short) (-32 * xsum8[k0 / 8 + j]))
-                    .add(first.and((short) 0x0F).or(hw.and((short) 0x30)).mul(xq[k]))
-                    .add(first.and((short) 0x0F00).or(hw.and((short) 0x3000)).lanewise(VectorOperators.LSHR, 8).mul(xq[k + 2]))
-                    .add(second.and((short) 0x0F).or(h2.and((short) 0x30)).mul(xq[k + 4]))
-                    .add(second.and((short) 0x0F00).or(h2.and((short) 0x3000)).lanewise(VectorOperators.LSHR, 8).mul(xq[k + 6]));
-            ShortVector odd = first.and((short) 0xF0).or(hw.and((short) 0x0300)).lanewise(VectorOperators.LSHR, 4).mul(xq[k + 1])
-                    .add(first.lanewise(VectorOperators.LSHR, 12).or(hw.lanewise(VectorOperators.LSHL, 4).and((short) 0x30)).mul(xq[k + 3]))
-                    .add(second.and((short) 0xF0).or(h2.and((short) 0x0300)).lanewise(VectorOperators.LSHR, 4).mul(xq[k + 5]))
-                    .add(second.lanewise(VectorOperators.LSHR, 12).or(hw.lanewise(VectorOperators.LSHL, 2).and((short) 0x30)).mul(xq[k + 7]));
-            even.add(odd).intoArray(into, j * ROWS);
-        }
-    }
-
-    /**
-     * Decodes the 8 values of 6 bits {@link #sum6} reads into {@code panel[p + k * ROWS + lane]} as (q - 32) * scale,
-     * rounded once, with the rows' scales from {@code scale[scaleAt]}.
-     */
-    void decode6(long block, int j, float[] scale, int scaleAt, float[] panel, int p) {
-        long off = offset(block) + 4L * ROWS * j;
-        ShortVector hw = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words,
-                offset(block) + NIBBLE_BYTES + 2L * ROWS * j, WeightMatrix.LE);
-        FloatVector s0 = FloatVector.fromArray(GroupedMatrix.FLOATS, scale, scaleAt);
-        FloatVector s1 = FloatVector.fromArray(GroupedMatrix.FLOATS, scale, scaleAt + ROWS / 2);
-        for (int h = 0; h < 2; h++, off += 2 * ROWS) {
-            ShortVector lo = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, off, WeightMatrix.LE);
-            for (int i = 0; i < 4; i++, p += ROWS) {
-                ShortVector q = lo.lanewise(VectorOperators.LSHR, 4 * i).and((short) 0x0F)
-                        .or(hw.lanewise(VectorOperators.LSHR, highBitPosition(4 * h + i)).and((short) 3).lanewise(VectorOperators.LSHL, 4))
-                        .sub((short) 32);
-                ((FloatVector) q.convertShape(VectorOperators.S2F, GroupedMatrix.FLOATS, 0)).mul(s0).intoArray(panel, p);
-                ((FloatVector) q.convertShape(VectorOperators.S2F, GroupedMatrix.FLOATS, 1)).mul(s1).intoArray(panel, p + ROWS / 2);
-            }
         }
     }
 

@@ -23,7 +23,7 @@ final class Q4_0Matrix extends GroupedMatrix implements QuantizedGemm.Panels {
         super(TensorType.Q4_0, data, rows, cols);
         int padded = laneBlocks(blocks);
         scales = new float[padded];
-        words = new NibbleWords((long) groups * blocks, 0);
+        words = new NibbleWords((long) groups * blocks);
         forEachBlock(32, (lane, block, src, q) -> {
             scales[block * ROWS + lane] = half(data, src);
             for (int j = 0; j < 16; j++) {

@@ -29,7 +29,7 @@ final class Q4_KMatrix extends GroupedMatrix implements QuantizedGemm.Panels {
         super(TensorType.Q4_K, data, rows, cols);
         int superBlocks = cols / 256;
         int padded = laneBlocks(blocks);
-        words = new NibbleWords((long) groups * blocks, 0);
+        words = new NibbleWords((long) groups * blocks);
         scaleMins = new short[padded];
         d = new float[groups * ROWS * superBlocks];
         dmin = new float[d.length];

@@ -2,6 +2,7 @@ package io.sinkserve.compute;
 
 import java.lang.foreign.MemorySegment;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -12,14 +13,15 @@ import jdk.incubator.vector.VectorOperators;
  * ql[64n ..], qh[32n ..]; for l in 0..31 the byte pair ql[l], ql[l + 32] and qh[l] give the four values
  * l, l + 32, l + 64, l + 96 (value = d * scale * (q - 32)).
  *
- * <p>Repacked at load (see {@link GroupedMatrix}) in blocks of 32 values (two sub-blocks): the low 4 bits into
- * {@link NibbleWords}, the high 2 bits into four 16-bit words per row after each block's nibbles, in the same
- * stream (word j holding values 8j .. 8j + 7, see {@link NibbleWords#highBitPosition}), both sub-blocks' scales in one 16-bit lane, d per super-block
- * widened to float. 216 bytes per 256 values against the file's 210; the file's bytes are read once, at load.
+ * <p>Repacked at load (see {@link GroupedMatrix}) in blocks of 32 values (two sub-blocks): each value as the signed
+ * byte q - 32 in {@link LaneBytes}, so that a kernel gets value k of the whole group with one load-and-extend
+ * instead of unpacking 4 + 2 bits; both sub-blocks' scales in one 16-bit lane, d per super-block widened to float.
+ * 276 bytes per 256 values against the file's 210: the one repacked type larger than its file, for the kernel's
+ * sake (bench/KERNELS.md); the file's bytes are read once, at load.
  */
 final class Q6_KMatrix extends GroupedMatrix {
-    /** The low 4 bits, each block followed by four word vectors of high 2 bits (8 values per word). */
-    private final NibbleWords low;
+    /** q - 32 of value k of every row of a group per vector. */
+    private final LaneBytes quants;
     /** [group][block][row lane]: the two sub-blocks' signed scales, the first in the low byte. */
     private final short[] scales;
     /** [group][super-block][row lane]: d. */
@@ -29,25 +31,16 @@ final class Q6_KMatrix extends GroupedMatrix {
         super(TensorType.Q6_K, data, rows, cols);
         int superBlocks = cols / 256;
         int padded = laneBlocks(blocks);
-        low = new NibbleWords((long) groups * blocks, 4);
+        quants = new LaneBytes((long) groups * blocks);
         scales = new short[padded];
         d = new float[groups * ROWS * superBlocks];
-        // the super-block's 256 quants, then one block's low nibbles
-        forEachBlock(256 + 32, (lane, superBlock, src, q) -> {
+        forEachBlock(256, (lane, superBlock, src, q) -> {
             d[superBlock * ROWS + lane] = half(data, src + 208);
             quants(data, src, q);
             for (int s = 0; s < 8; s++) {
                 int block = superBlock * 8 + s;
-                for (int i = 0; i < 32; i++) {
-                    q[256 + i] = q[32 * s + i] & 0x0F;
-                }
-                low.put(block, lane, q, 256);
-                for (int j = 0; j < 4; j++) {
-                    int word = 0;
-                    for (int i = 0; i < 8; i++) {
-                        word |= (q[32 * s + 8 * j + i] >>> 4) << NibbleWords.highBitPosition(i);
-                    }
-                    low.putExtra(block, j, lane, (short) word);
+                for (int k = 0; k < 32; k++) {
+                    quants.set(block, k, lane, (byte) (q[32 * s + k] - 32));
                 }
                 int a = data.get(BYTE, src + 192 + 2 * s) & 0xFF;
                 int b = data.get(BYTE, src + 193 + 2 * s) & 0xFF;
@@ -72,20 +65,21 @@ final class Q6_KMatrix extends GroupedMatrix {
     }
 
     /**
-     * Per 8 values (a quarter of a block, half a sub-block), Σ (q - 32) x for every row of the group, summed in
-     * 16-bit lanes as Σ q x - 32 Σ x modulo 2^16: the true sum is at most 8 * 32 * 127 in magnitude, so the
-     * wrapped result is exact. Each quarter is then scaled by d * its sub-block's scale * x's block scale, one
-     * fused multiply-add per quarter, in value order.
+     * Per 8 values (a quarter of a block, half a sub-block), Σ (q - 32) x for every row of the group, summed exactly
+     * in 16-bit lanes (each product is at most 32 * 127 in magnitude, so a quarter's sum at most 8 * 32 * 127). Each
+     * quarter is then scaled by d * its sub-block's scale * x's block scale, one fused multiply-add per quarter, in
+     * value order.
      */
     @Override
     void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, int sumsAt, float[] out, int outOff) {
         short[] xq = x.q;
-        short[] qsum8 = x.qsum8;
         float[] xs = x.scale;
+        MemorySegment seg = quants.segment();
         FloatVector acc0 = FloatVector.zero(FLOATS);
         FloatVector acc1 = FloatVector.zero(FLOATS);
         FloatVector d0 = acc0;
         FloatVector d1 = acc0;
+        long off = LaneBytes.offset((long) group * blocks, 0);
         for (int b = 0, block = group * blocks; b < blocks; b++, block++) {
             if ((b & 7) == 0) {
                 int at = block / 8 * ROWS;
@@ -100,9 +94,15 @@ final class Q6_KMatrix extends GroupedMatrix {
             FloatVector a1 = ((FloatVector) first.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(d1).mul(s);
             FloatVector b0 = ((FloatVector) second.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(d0).mul(s);
             FloatVector b1 = ((FloatVector) second.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(d1).mul(s);
-            low.sum6(block, xq, qsum8, 32 * b, sums);
-            for (int j = 0; j < 4; j++) {
-                ShortVector sum = ShortVector.fromArray(SHORTS, sums, j * ROWS);
+            for (int j = 0, k = 32 * b; j < 4; j++) {
+                ShortVector sum = ShortVector.zero(SHORTS);
+                for (int end = k + 8; k < end; k += 2, off += 2L * ROWS) {
+                    ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, off, LE)
+                            .convertShape(VectorOperators.B2S, SHORTS, 0);
+                    ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, off + ROWS, LE)
+                            .convertShape(VectorOperators.B2S, SHORTS, 0);
+                    sum = sum.add(q0.mul(xq[k]).add(q1.mul(xq[k + 1])));
+                }
                 FloatVector s0 = j < 2 ? a0 : b0;
                 FloatVector s1 = j < 2 ? a1 : b1;
                 acc0 = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(s0, acc0);
@@ -117,13 +117,20 @@ final class Q6_KMatrix extends GroupedMatrix {
     /** (q - 32) * (d * scale), rounded once, as {@link #dequantize} computes it. */
     @Override
     void decodePanel(int group, int k0, int kc, float[] scratch, float[] panel) {
+        MemorySegment seg = quants.segment();
         for (int block = group * blocks + k0 / 32, p = 0, end = block + kc / 32; block < end; block++) {
             for (int lane = 0; lane < ROWS; lane++) {
                 scratch[lane] = scale(block, lane, 0);
                 scratch[ROWS + lane] = scale(block, lane, 1);
             }
-            for (int j = 0; j < 4; j++, p += 8 * ROWS) {
-                low.decode6(block, j, scratch, j / 2 * ROWS, panel, p);
+            for (int k = 0; k < 32; k++, p += ROWS) {
+                int at = k < 16 ? 0 : ROWS;
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, LaneBytes.offset(block, k), LE)
+                        .convertShape(VectorOperators.B2S, SHORTS, 0);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, FLOATS, 0))
+                        .mul(FloatVector.fromArray(FLOATS, scratch, at)).intoArray(panel, p);
+                ((FloatVector) q.convertShape(VectorOperators.S2F, FLOATS, 1))
+                        .mul(FloatVector.fromArray(FLOATS, scratch, at + ROWS / 2)).intoArray(panel, p + ROWS / 2);
             }
         }
     }
@@ -133,11 +140,6 @@ final class Q6_KMatrix extends GroupedMatrix {
         return d[block / 8 * ROWS + lane] * (byte) (scales[block * ROWS + lane] >> 8 * sub);
     }
 
-    private int quantAt(int block, int lane, int k) {
-        int word = low.extra(block, k >> 3, lane);
-        return low.quant(block, lane, k) | (word >>> NibbleWords.highBitPosition(k & 7) & 3) << 4;
-    }
-
     @Override
     void dequantize(int row, int col, int n, float[] dst, int dstOff) {
         int lane = row % ROWS;
@@ -145,7 +147,7 @@ final class Q6_KMatrix extends GroupedMatrix {
             float first = scale(block, lane, 0);
             float second = scale(block, lane, 1);
             for (int k = 0; k < 32; k++) {
-                dst[i + k] = (quantAt(block, lane, k) - 32) * (k < 16 ? first : second);
+                dst[i + k] = quants.get(block, k, lane) * (k < 16 ? first : second);
             }
         }
     }

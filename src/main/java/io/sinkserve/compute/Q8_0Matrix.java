@@ -13,17 +13,14 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * ggml Q8_0: blocks of 32 values, a half scale d then 32 signed bytes q; value = d * q.
  *
- * <p>Repacked at load (see {@link GroupedMatrix}): per group and block, 32 byte vectors of {@link #ROWS} lanes
- * (value k of every row of the group) off-heap, and the scales per group and block in row order, widened to
- * float on the heap. 36 bytes per 32 values against the file's 34; the file's bytes are read once, at load.
+ * <p>Repacked at load (see {@link GroupedMatrix}): the quants into {@link LaneBytes}, and the scales per group and
+ * block in row order, widened to float on the heap. 36 bytes per 32 values against the file's 34; the file's bytes are read once, at load.
  */
 final class Q8_0Matrix extends GroupedMatrix {
-    /** One byte per row of a group. */
-    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(ROWS * 8));
     /** As many 32-bit lanes as a float vector: half a group. */
     private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, FLOATS.vectorShape());
-    /** [group][block][value k][row lane]. */
-    private final MemorySegment quants;
+    /** Value k of every row of a group per vector. */
+    private final LaneBytes quants;
     /** [group][block][row lane]: the scales d. */
     private final float[] scales;
 
@@ -31,17 +28,13 @@ final class Q8_0Matrix extends GroupedMatrix {
         super(TensorType.Q8_0, data, rows, cols);
         int padded = laneBlocks(blocks);
         scales = new float[padded];
-        quants = HugePages.allocate(padded * 32L);
+        quants = new LaneBytes((long) groups * blocks);
         forEachBlock(0, (lane, block, src, unused) -> {
             scales[block * ROWS + lane] = half(data, src);
             for (int k = 0; k < 32; k++) {
-                quants.set(BYTE, quantOffset(block, k) + lane, data.get(BYTE, src + 2 + k));
+                quants.set(block, k, lane, data.get(BYTE, src + 2 + k));
             }
         });
-    }
-
-    private static long quantOffset(int block, int k) {
-        return ((long) block * 32 + k) * ROWS;
     }
 
     /**
@@ -56,14 +49,15 @@ final class Q8_0Matrix extends GroupedMatrix {
         float[] d = scales;
         FloatVector low = FloatVector.zero(FLOATS);
         FloatVector high = FloatVector.zero(FLOATS);
-        long off = quantOffset(group * blocks, 0);
+        MemorySegment seg = quants.segment();
+        long off = LaneBytes.offset((long) group * blocks, 0);
         for (int b = 0; b < blocks; b++) {
             IntVector sumLow = IntVector.zero(INTS);
             IntVector sumHigh = IntVector.zero(INTS);
             for (int k = 32 * b, end = k + 32; k < end; k += 2, off += 2L * ROWS) {
-                ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(BYTES, quants, off, LE)
+                ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, off, LE)
                         .convertShape(VectorOperators.B2S, SHORTS, 0);
-                ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(BYTES, quants, off + ROWS, LE)
+                ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, off + ROWS, LE)
                         .convertShape(VectorOperators.B2S, SHORTS, 0);
                 ShortVector pair = q0.mul(xq[k]).add(q1.mul(xq[k + 1]));
                 sumLow = sumLow.add((IntVector) pair.convertShape(VectorOperators.S2I, INTS, 0));
@@ -88,7 +82,7 @@ final class Q8_0Matrix extends GroupedMatrix {
             FloatVector d0 = FloatVector.fromArray(FLOATS, scales, block * ROWS);
             FloatVector d1 = FloatVector.fromArray(FLOATS, scales, block * ROWS + ROWS / 2);
             for (int k = 0; k < 32; k++, p += ROWS) {
-                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(BYTES, quants, quantOffset(block, k), LE)
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, quants.segment(), LaneBytes.offset(block, k), LE)
                         .convertShape(VectorOperators.B2S, SHORTS, 0);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(d0).intoArray(panel, p);
                 ((FloatVector) q.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(d1).intoArray(panel, p + ROWS / 2);
@@ -102,7 +96,7 @@ final class Q8_0Matrix extends GroupedMatrix {
         for (int block = row / ROWS * blocks + col / 32, i = dstOff, end = dstOff + n; i < end; block++, i += 32) {
             float d = scales[block * ROWS + lane];
             for (int k = 0; k < 32; k++) {
-                dst[i + k] = quants.get(BYTE, quantOffset(block, k) + lane) * d;
+                dst[i + k] = quants.get(block, k, lane) * d;
             }
         }
     }

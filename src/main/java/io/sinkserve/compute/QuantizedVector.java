@@ -29,8 +29,6 @@ final class QuantizedVector {
     float[] sum = new float[0];
     /** Per block: Σ q (an integer, held as a float for dot products with per-block weight scales). */
     float[] qsum = new float[0];
-    /** Per 8 values: Σ q (at most 8 * 127 in magnitude). */
-    short[] qsum8 = new short[0];
     int length;
 
     /** Quantises x[off .. off + n); n is a multiple of 32. */
@@ -40,7 +38,6 @@ final class QuantizedVector {
             scale = new float[n / BLOCK];
             sum = new float[n / BLOCK];
             qsum = new float[n / BLOCK];
-            qsum8 = new short[n / 8];
         }
         length = n;
         for (int b = 0; b < n / BLOCK; b++) {
@@ -56,13 +53,8 @@ final class QuantizedVector {
                 store(FloatVector.fromArray(F, x, base + i), id, BLOCK * b + i);
             }
             int blockSum = 0;
-            for (int e = 0; e < 4; e++) {
-                int eighth = 0;
-                for (int i = BLOCK * b + 8 * e, end = i + 8; i < end; i++) {
-                    eighth += q[i];
-                }
-                qsum8[4 * b + e] = (short) eighth;
-                blockSum += eighth;
+            for (int i = BLOCK * b, end = i + BLOCK; i < end; i++) {
+                blockSum += q[i];
             }
             scale[b] = d;
             qsum[b] = blockSum;
