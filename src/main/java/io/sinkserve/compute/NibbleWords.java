@@ -54,24 +54,24 @@ final class NibbleWords {
     /**
      * Σ (q - 8) x = Σ q x - 8 Σ x over the block at {@code off} (the row's block {@code b}), in 16-bit lanes modulo
      * 2^16 (exact: the true sum is at most 32 * 8 * 127 in magnitude), for tokens {@code t0 .. t0 + 3} at once: each
-     * word is loaded and unpacked once for the four. Token t0 + c's sums go to {@code into[at + c * tokenStride ..]},
+     * word is loaded and shifted once for the four. Token t0 + c's sums go to {@code into[at + c * tokenStride ..]},
      * through memory rather than returned: a vector returned from a call C2 does not inline is boxed.
      */
     void sums4(long off, QuantizedVector[] xs, int t0, int b, short[] into, int at, int tokenStride) {
-        short[] x0 = xs[t0].q;
-        short[] x1 = xs[t0 + 1].q;
-        short[] x2 = xs[t0 + 2].q;
-        short[] x3 = xs[t0 + 3].q;
+        short[] x0 = xs[t0].nibbleQ;
+        short[] x1 = xs[t0 + 1].nibbleQ;
+        short[] x2 = xs[t0 + 2].nibbleQ;
+        short[] x3 = xs[t0 + 3].nibbleQ;
         ShortVector a0 = ShortVector.broadcast(GroupedMatrix.SHORTS, (short) (-8 * (int) xs[t0].qsum[b]));
         ShortVector a1 = ShortVector.broadcast(GroupedMatrix.SHORTS, (short) (-8 * (int) xs[t0 + 1].qsum[b]));
         ShortVector a2 = ShortVector.broadcast(GroupedMatrix.SHORTS, (short) (-8 * (int) xs[t0 + 2].qsum[b]));
         ShortVector a3 = ShortVector.broadcast(GroupedMatrix.SHORTS, (short) (-8 * (int) xs[t0 + 3].qsum[b]));
         for (int w = 0, k = 32 * b; w < 8; w++, k += 4, off += 2 * ROWS) {
-            ShortVector v = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, off, WeightMatrix.LE);
-            ShortVector n0 = v.and((short) 0x0F);
-            ShortVector n1 = v.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F);
-            ShortVector n2 = v.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F);
-            ShortVector n3 = v.lanewise(VectorOperators.LSHR, 12);
+            // the word and its shifts, unmasked: the activations are QuantizedVector#nibbleQ
+            ShortVector n0 = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, off, WeightMatrix.LE);
+            ShortVector n1 = n0.lanewise(VectorOperators.LSHR, 4);
+            ShortVector n2 = n0.lanewise(VectorOperators.LSHR, 8);
+            ShortVector n3 = n0.lanewise(VectorOperators.LSHR, 12);
             a0 = a0.add(n0.mul(x0[k]).add(n1.mul(x0[k + 1]))).add(n2.mul(x0[k + 2]).add(n3.mul(x0[k + 3])));
             a1 = a1.add(n0.mul(x1[k]).add(n1.mul(x1[k + 1]))).add(n2.mul(x1[k + 2]).add(n3.mul(x1[k + 3])));
             a2 = a2.add(n0.mul(x2[k]).add(n1.mul(x2[k + 1]))).add(n2.mul(x2[k + 2]).add(n3.mul(x2[k + 3])));

@@ -47,7 +47,7 @@ final class Q4_0Matrix extends GroupedMatrix implements QuantizedGemm.Panels {
      */
     @Override
     void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, int sumsAt, float[] out, int outOff) {
-        short[] xq = x.q;
+        short[] xn = x.nibbleQ;
         float[] qsum = x.qsum;
         float[] xs = x.scale;
         float[] d = scales;
@@ -57,17 +57,16 @@ final class Q4_0Matrix extends GroupedMatrix implements QuantizedGemm.Panels {
         for (int b = 0, block = group * blocks; b < blocks; b++, block++) {
             ShortVector sum;
             if (sumsAt < 0) {
-                // Σ q x - 8 Σ x, even and odd quants in two chains (the batch's NibbleWords#sums4 for one token,
-                // written out: a call would store and reload the sums)
+                // Σ q x - 8 Σ x on unmasked nibble words (QuantizedVector#nibbleQ), even and odd shifts in two chains
+                // (the batch's NibbleWords#sums4 for one token, written out: a call would store and reload the sums)
                 ShortVector even = ShortVector.broadcast(SHORTS, (short) (-8 * (int) qsum[b]));
                 ShortVector odd = ShortVector.zero(SHORTS);
                 long off = words.offset(block);
                 for (int w = 0, k = 32 * b; w < 8; w++, k += 4, off += 2 * ROWS) {
                     ShortVector v = ShortVector.fromMemorySegment(SHORTS, seg, off, LE);
-                    even = even.add(v.and((short) 0x0F).mul(xq[k]))
-                            .add(v.lanewise(VectorOperators.LSHR, 8).and((short) 0x0F).mul(xq[k + 2]));
-                    odd = odd.add(v.lanewise(VectorOperators.LSHR, 4).and((short) 0x0F).mul(xq[k + 1]))
-                            .add(v.lanewise(VectorOperators.LSHR, 12).mul(xq[k + 3]));
+                    even = even.add(v.mul(xn[k])).add(v.lanewise(VectorOperators.LSHR, 8).mul(xn[k + 2]));
+                    odd = odd.add(v.lanewise(VectorOperators.LSHR, 4).mul(xn[k + 1]))
+                            .add(v.lanewise(VectorOperators.LSHR, 12).mul(xn[k + 3]));
                 }
                 sum = even.add(odd);
             } else {

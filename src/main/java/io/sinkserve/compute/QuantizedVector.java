@@ -23,6 +23,13 @@ final class QuantizedVector {
     private static final float ROUNDER = 12582912f;
 
     short[] q = new short[0];
+    /**
+     * The quants as {@link NibbleWords}' kernels multiply them: per four values k..k+3 (k a multiple of 4),
+     * q[k], q[k+1] - 16 q[k], q[k+2] - 16 q[k+1], q[k+3] - 16 q[k+2]. A word w holding nibbles n0..n3 then gives
+     * Σ n_i q[k+i] = w·y0 + (w>>>4)·y1 + (w>>>8)·y2 + (w>>>12)·y3 modulo 2^16 (since n_i = (w>>>4i) - 16 (w>>>4(i+1))),
+     * with no masking of the nibbles.
+     */
+    short[] nibbleQ = new short[0];
     /** Per block: the scale. */
     float[] scale = new float[0];
     /** Per block: scale * Σ q, i.e. the block's sum as quantised (used to apply weight mins). */
@@ -35,6 +42,7 @@ final class QuantizedVector {
     void quantize(float[] x, int off, int n) {
         if (q.length < n) {
             q = new short[n];
+            nibbleQ = new short[n];
             scale = new float[n / BLOCK];
             sum = new float[n / BLOCK];
             qsum = new float[n / BLOCK];
@@ -53,8 +61,12 @@ final class QuantizedVector {
                 store(FloatVector.fromArray(F, x, base + i), id, BLOCK * b + i);
             }
             int blockSum = 0;
-            for (int i = BLOCK * b, end = i + BLOCK; i < end; i++) {
-                blockSum += q[i];
+            for (int i = BLOCK * b, end = i + BLOCK; i < end; i += 4) {
+                blockSum += q[i] + q[i + 1] + q[i + 2] + q[i + 3];
+                nibbleQ[i] = q[i];
+                nibbleQ[i + 1] = (short) (q[i + 1] - 16 * q[i]);
+                nibbleQ[i + 2] = (short) (q[i + 2] - 16 * q[i + 1]);
+                nibbleQ[i + 3] = (short) (q[i + 3] - 16 * q[i + 2]);
             }
             scale[b] = d;
             qsum[b] = blockSum;

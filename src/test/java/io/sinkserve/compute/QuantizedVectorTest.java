@@ -42,4 +42,32 @@ class QuantizedVectorTest {
         assertEquals(127, q.q[31]);
         assertEquals(4, q.q[0]);   // 1 * 127 / 32 = 3.97
     }
+
+    /**
+     * nibbleQ turns a word's unmasked shifts into its nibbles: for every 16-bit word of four nibbles,
+     * w·y0 + (w>>>4)·y1 + (w>>>8)·y2 + (w>>>12)·y3 equals Σ n_i q[k+i] modulo 2^16, as the Q4 kernels rely on.
+     */
+    @Test
+    void nibbleQuantsGiveEachNibblesProductFromUnmaskedShifts() {
+        Random rnd = new Random(17);
+        float[] x = TestMatrices.gaussian(rnd, 64, 1f);
+        for (int i = 32; i < 64; i++) {
+            x[i] = i % 3 == 0 ? -1f : 1f;   // a block of quants at ±127
+        }
+        QuantizedVector q = new QuantizedVector();
+        q.quantize(x, 0, 64);
+        assertEquals(-127, q.q[33]);
+        for (int k = 0; k < 64; k += 4) {
+            for (int t = 0; t < 2000; t++) {
+                int w = t < 16 ? t * 0x1111 : rnd.nextInt(1 << 16);
+                int want = 0;
+                for (int i = 0; i < 4; i++) {
+                    want += (w >>> 4 * i & 0x0F) * q.q[k + i];
+                }
+                int got = w * q.nibbleQ[k] + (w >>> 4) * q.nibbleQ[k + 1] + (w >>> 8) * q.nibbleQ[k + 2]
+                        + (w >>> 12) * q.nibbleQ[k + 3];
+                assertEquals((short) want, (short) got, "word " + Integer.toHexString(w) + " at " + k);
+            }
+        }
+    }
 }
