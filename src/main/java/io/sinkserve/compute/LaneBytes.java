@@ -2,13 +2,17 @@ package io.sinkserve.compute;
 
 import java.lang.foreign.MemorySegment;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Signed 8-bit quants of a {@link GroupedMatrix}, off-heap: per group-major block ({@code group * blocksPerRow + block})
  * of 32 values, value k of every row of the group in one vector of {@link GroupedMatrix#ROWS} bytes, so a kernel
- * widens value k of the whole group to 16-bit lanes with one load-and-extend.
+ * widens value k of the whole group to 16-bit lanes with one load and one sign extension.
  */
 final class LaneBytes {
     private static final int ROWS = GroupedMatrix.ROWS;
@@ -38,5 +42,21 @@ final class LaneBytes {
 
     byte get(long block, int k, int lane) {
         return bytes.get(WeightMatrix.BYTE, offset(block, k) + lane);
+    }
+
+    /**
+     * Decodes block {@code block} into {@code panel[p + k * ROWS + lane]} (k = 0..31) as q * scale, rounded once, with
+     * the rows' scales for values 0..15 from {@code scale[firstAt ..]} and for values 16..31 from {@code scale[secondAt ..]}.
+     */
+    void decode(long block, float[] scale, int firstAt, int secondAt, float[] panel, int p) {
+        for (int k = 0; k < 32; k++, p += ROWS) {
+            int at = k < 16 ? firstAt : secondAt;
+            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(BYTES, bytes, offset(block, k), WeightMatrix.LE)
+                    .convertShape(VectorOperators.B2S, GroupedMatrix.SHORTS, 0);
+            ((FloatVector) q.convertShape(VectorOperators.S2F, GroupedMatrix.FLOATS, 0))
+                    .mul(FloatVector.fromArray(GroupedMatrix.FLOATS, scale, at)).intoArray(panel, p);
+            ((FloatVector) q.convertShape(VectorOperators.S2F, GroupedMatrix.FLOATS, 1))
+                    .mul(FloatVector.fromArray(GroupedMatrix.FLOATS, scale, at + ROWS / 2)).intoArray(panel, p + ROWS / 2);
+        }
     }
 }

@@ -14,8 +14,8 @@ import jdk.incubator.vector.VectorOperators;
  * l, l + 32, l + 64, l + 96 (value = d * scale * (q - 32)).
  *
  * <p>Repacked at load (see {@link GroupedMatrix}) in blocks of 32 values (two sub-blocks): each value as the signed
- * byte q - 32 in {@link LaneBytes}, so that a kernel gets value k of the whole group with one load-and-extend
- * instead of unpacking 4 + 2 bits; both sub-blocks' scales in one 16-bit lane, d per super-block widened to float.
+ * byte q - 32 in {@link LaneBytes}, so that a kernel gets value k of the whole group with one load and one sign
+ * extension instead of unpacking 4 + 2 bits; both sub-blocks' scales in one 16-bit lane, d per super-block widened to float.
  * 276 bytes per 256 values against the file's 210: the one repacked type larger than its file, for the kernel's
  * sake (bench/KERNELS.md); the file's bytes are read once, at load.
  */
@@ -117,21 +117,12 @@ final class Q6_KMatrix extends GroupedMatrix {
     /** (q - 32) * (d * scale), rounded once, as {@link #dequantize} computes it. */
     @Override
     void decodePanel(int group, int k0, int kc, float[] scratch, float[] panel) {
-        MemorySegment seg = quants.segment();
-        for (int block = group * blocks + k0 / 32, p = 0, end = block + kc / 32; block < end; block++) {
+        for (int block = group * blocks + k0 / 32, p = 0, end = block + kc / 32; block < end; block++, p += 32 * ROWS) {
             for (int lane = 0; lane < ROWS; lane++) {
                 scratch[lane] = scale(block, lane, 0);
                 scratch[ROWS + lane] = scale(block, lane, 1);
             }
-            for (int k = 0; k < 32; k++, p += ROWS) {
-                int at = k < 16 ? 0 : ROWS;
-                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, LaneBytes.offset(block, k), LE)
-                        .convertShape(VectorOperators.B2S, SHORTS, 0);
-                ((FloatVector) q.convertShape(VectorOperators.S2F, FLOATS, 0))
-                        .mul(FloatVector.fromArray(FLOATS, scratch, at)).intoArray(panel, p);
-                ((FloatVector) q.convertShape(VectorOperators.S2F, FLOATS, 1))
-                        .mul(FloatVector.fromArray(FLOATS, scratch, at + ROWS / 2)).intoArray(panel, p + ROWS / 2);
-            }
+            quants.decode(block, scratch, 0, ROWS, panel, p);
         }
     }
 

@@ -7,14 +7,14 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * ggml Q8_0: blocks of 32 values, a half scale d then 32 signed bytes q; value = d * q.
  *
  * <p>Repacked at load (see {@link GroupedMatrix}): the quants into {@link LaneBytes}, and the scales per group and
- * block in row order, widened to float on the heap. 36 bytes per 32 values against the file's 34; the file's bytes are read once, at load.
+ * block in row order, widened to float on the heap. 36 bytes per 32 values against the file's 34; the file's bytes
+ * are read once, at load.
  */
 final class Q8_0Matrix extends GroupedMatrix {
     /** As many 32-bit lanes as a float vector: half a group. */
@@ -78,15 +78,8 @@ final class Q8_0Matrix extends GroupedMatrix {
     /** d * q, rounded once, as {@link #dequantize} computes it. */
     @Override
     void decodePanel(int group, int k0, int kc, float[] scratch, float[] panel) {
-        for (int block = group * blocks + k0 / 32, p = 0, end = block + kc / 32; block < end; block++) {
-            FloatVector d0 = FloatVector.fromArray(FLOATS, scales, block * ROWS);
-            FloatVector d1 = FloatVector.fromArray(FLOATS, scales, block * ROWS + ROWS / 2);
-            for (int k = 0; k < 32; k++, p += ROWS) {
-                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, quants.segment(), LaneBytes.offset(block, k), LE)
-                        .convertShape(VectorOperators.B2S, SHORTS, 0);
-                ((FloatVector) q.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(d0).intoArray(panel, p);
-                ((FloatVector) q.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(d1).intoArray(panel, p + ROWS / 2);
-            }
+        for (int block = group * blocks + k0 / 32, p = 0, end = block + kc / 32; block < end; block++, p += 32 * ROWS) {
+            quants.decode(block, scales, block * ROWS, block * ROWS, panel, p);
         }
     }
 
