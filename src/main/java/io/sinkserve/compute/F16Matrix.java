@@ -3,232 +3,172 @@ package io.sinkserve.compute;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.stream.IntStream;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
- * IEEE half precision, widened to float a chunk at a time ({@link #widen}) and dotted as floats; the Vector
- * API has no half-to-float lane conversion.
+ * IEEE half precision, repacked at load into column-major tiles of {@link #TILE} rows: in tile t (rows
+ * {@code t * TILE ..}, {@code n} of them, the last tile possibly fewer), value (row, k) sits at half
+ * {@code t * TILE * cols + k * n + row - t * TILE}. A product with one activation is then a series of saxpys, one per
+ * column k: {@code acc[i] = fma(w[k][i], x[k], acc[i])} over a run of rows. Written as a plain loop, C2 compiles that to
+ * the CPU's half-to-float instruction and a vector FMA (the Vector API has no half-to-float lane conversion), with
+ * no widened copy of the weights in between and no horizontal sum.
+ *
+ * <p>Each row's result is one chain of fused multiply-adds from zero over k in order, in its own lane: the same bits
+ * at every vector width (or none), alone or in a batch, on any thread, and in {@link GroupedGemm}, which walks k in
+ * order with the rows in lanes too, so prefill and decode agree bit for bit. Same bytes as the file's; the file's
+ * bytes are read once, at load.
  */
-final class F16Matrix extends FloatMatrix {
-    /** Values per partial dot of a row: part of {@link #dot}'s fixed summation order. */
-    static final int CHUNK = 1024;
-    /** Rows wider than this (an activation of over 16 KiB) are dotted four at a time, see {@link #dot4}. */
-    static final int WIDE = 4096;
-    /**
-     * Values of each row {@link #dot4} widens at a time for one token: its four rows' widened pieces then take 4 KiB
-     * of L1 instead of the 16 KiB of whole chunks, next to the activation and the streaming weights.
-     */
-    static final int PIECE = 256;
+final class F16Matrix extends WeightMatrix implements RowGroups {
+    /** Rows per tile: a run of rows whose weights of one column are adjacent (a multiple of every group size). */
+    static final int TILE = 1024;
+    /** Rows per run when several tokens share each column's weights: their sums take {@code tokens * BATCH_RUN} floats. */
+    static final int BATCH_RUN = 256;
+    private static final int ROWS = GroupedMatrix.ROWS;
+    private static final int LANES = VectorWidth.LANES;
+
+    private final MemorySegment tiles;
 
     F16Matrix(MemorySegment data, int rows, int cols) {
         super(TensorType.F16, data, rows, cols);
+        tiles = HugePages.allocate(2L * rows * cols);
+        int blocks = (rows + 63) / 64;
+        // 64 source rows at a time: their lines are read across 32 columns, each column's 64 halves written at once
+        IntStream.range(0, blocks).parallel().forEach(b -> {
+            int from = b * 64;
+            int to = Math.min(rows, from + 64);
+            int t0 = from / TILE * TILE;
+            int n = Math.min(TILE, rows - t0);
+            long dst = 2L * ((long) t0 * cols + from - t0);
+            for (int k = 0; k < cols; k++, dst += 2L * n) {
+                for (int r = from; r < to; r++) {
+                    tiles.set(SHORT, dst + 2L * (r - from), data.get(SHORT, ((long) r * cols + k) * 2));
+                }
+            }
+        });
     }
 
-    /**
-     * Widens each {@link #CHUNK}-value chunk of the row into {@code scratch} ({@link #widen}) and dots it
-     * with the activation in {@link FloatOps#dot}'s order, the chunks summed in order.
-     */
+    /** Every kernel reads the repacked tiles. */
     @Override
-    float dot(int row, float[] x, int xOff, float[] scratch) {
-        checkX(x, xOff);
-        long base = offset(row, 0);
-        float sum = 0f;
-        for (int c = 0; c < cols; c += CHUNK) {
-            int n = Math.min(CHUNK, cols - c);
-            widen(base + 2L * c, scratch, 0, n);
-            sum += FloatOps.dot(scratch, 0, x, xOff + c, n);
-        }
-        return sum;
+    public boolean readsSource() {
+        return false;
+    }
+
+    /** Floats of working space {@link #dots} needs: one run of sums per token. */
+    int scratchLength(int tokens) {
+        return tokens == 1 ? TILE : tokens * BATCH_RUN;
     }
 
     /**
-     * out[outOff + t * stride] = {@link #dot} of the row with token t's activation x[xOff + t * cols ..],
-     * t &lt; tokens, with dot's bits: each chunk is widened once for all the tokens, and full chunks are taken two at a
-     * time ({@link #addChunkPair}).
+     * out[outOff + t * stride + r] = row r · token t's activation x[xOff + t * cols ..], for rows [from, to) and
+     * t &lt; tokens: per run of rows within a tile, every column's weights are read once for all the tokens.
+     * {@code sums} holds at least {@link #scratchLength} floats.
      */
-    void dots(int row, float[] x, int xOff, int tokens, float[] out, int outOff, int stride, float[] scratch) {
+    void dots(int from, int to, float[] x, int xOff, int tokens, float[] out, int outOff, int stride, float[] sums) {
+        Objects.checkFromToIndex(from, to, rows);
         Objects.checkFromIndexSize(xOff, tokens * cols, x.length);
-        long base = offset(row, 0);
-        for (int t = 0; t < tokens; t++) {
-            out[outOff + t * stride] = 0f;
-        }
-        int c = 0;
-        for (; c + 2 * CHUNK <= cols; c += 2 * CHUNK) {
-            widen(base + 2L * c, scratch, 0, 2 * CHUNK);
-            for (int t = 0; t < tokens; t++) {
-                int o = outOff + t * stride;
-                out[o] = addChunkPair(out[o], scratch, x, xOff + t * cols + c);
+        int run = tokens == 1 ? TILE : BATCH_RUN;
+        for (int r = from; r < to; ) {
+            int end = Math.min(Math.min(to, (r / TILE + 1) * TILE), r + run);
+            int n = end - r;
+            Arrays.fill(sums, 0, tokens * n, 0f);
+            int t0 = r / TILE * TILE;
+            long tileRows = Math.min(TILE, rows - t0);
+            long off = 2L * ((long) t0 * cols + r - t0);
+            if (tokens == 1) {
+                saxpys(tiles, off, 2 * tileRows, cols, x, xOff, sums, n);
+            } else {
+                for (int k = 0; k < cols; k++, off += 2 * tileRows) {
+                    for (int t = 0; t < tokens; t++) {
+                        saxpy(tiles, off, x[xOff + t * cols + k], sums, t * n, n);
+                    }
+                }
             }
-        }
-        for (; c < cols; c += CHUNK) {
-            int n = Math.min(CHUNK, cols - c);
-            widen(base + 2L * c, scratch, 0, n);
             for (int t = 0; t < tokens; t++) {
-                out[outOff + t * stride] += FloatOps.dot(scratch, 0, x, xOff + t * cols + c, n);
+                System.arraycopy(sums, t * n, out, outOff + t * stride + r, n);
+            }
+            r = end;
+        }
+    }
+
+    /**
+     * One token over a run of n rows: a saxpy per column, the columns {@code step} bytes apart; the loop written out
+     * again (not {@link #saxpy}) so that it indexes acc from 0.
+     */
+    private static void saxpys(MemorySegment w, long off, long step, int cols, float[] x, int xOff, float[] acc, int n) {
+        for (int k = 0; k < cols; k++, off += step) {
+            float xk = x[xOff + k];
+            for (int i = 0; i < n; i++) {
+                acc[i] = Math.fma(Float.float16ToFloat(w.get(SHORT, off + 2L * i)), xk, acc[i]);
             }
         }
     }
 
     /**
-     * (sum + dot of chunk 0) + dot of chunk 1, each chunk's dot in {@link FloatOps#dot}'s order and bits, for the two
-     * full chunks in {@code w[0 .. 2 * CHUNK)} against {@code x[xOff ..]}: two independent chains of fused multiply-adds,
-     * so neither waits on the other's latency (at 512 bits one chunk's dot is a single chain).
+     * acc[a + i] = fma(w_i, xk, acc[a + i]) for the n halves from byte {@code off}. A plain loop on purpose: C2
+     * vectorises it into the half-to-float instruction (F16C, AVX-512) and a vector FMA.
      */
-    private static float addChunkPair(float sum, float[] w, float[] x, int xOff) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        FloatVector b0 = a0;
-        FloatVector b1 = a0;
-        FloatVector b2 = a0;
-        FloatVector b3 = a0;
-        for (int i = 0; i < CHUNK; i += LOGICAL) {
-            int j = CHUNK + i;
-            a0 = FloatVector.fromArray(F, w, i).fma(FloatVector.fromArray(F, x, xOff + i), a0);
-            b0 = FloatVector.fromArray(F, w, j).fma(FloatVector.fromArray(F, x, xOff + j), b0);
-            if (W < LOGICAL) {
-                a1 = FloatVector.fromArray(F, w, i + W).fma(FloatVector.fromArray(F, x, xOff + i + W), a1);
-                b1 = FloatVector.fromArray(F, w, j + W).fma(FloatVector.fromArray(F, x, xOff + j + W), b1);
-            }
-            if (W < LOGICAL / 2) {
-                a2 = FloatVector.fromArray(F, w, i + 2 * W).fma(FloatVector.fromArray(F, x, xOff + i + 2 * W), a2);
-                a3 = FloatVector.fromArray(F, w, i + 3 * W).fma(FloatVector.fromArray(F, x, xOff + i + 3 * W), a3);
-                b2 = FloatVector.fromArray(F, w, j + 2 * W).fma(FloatVector.fromArray(F, x, xOff + j + 2 * W), b2);
-                b3 = FloatVector.fromArray(F, w, j + 3 * W).fma(FloatVector.fromArray(F, x, xOff + j + 3 * W), b3);
-            }
+    private static void saxpy(MemorySegment w, long off, float xk, float[] acc, int a, int n) {
+        for (int i = 0; i < n; i++) {
+            acc[a + i] = Math.fma(Float.float16ToFloat(w.get(SHORT, off + 2L * i)), xk, acc[a + i]);
         }
-        return sum + FixedOrder.sum16(a0, a1, a2, a3) + FixedOrder.sum16(b0, b1, b2, b3);
     }
 
-    /**
-     * out[outOff + t * stride + k] = {@link #dot} of row {@code row + k} with token t's activation
-     * x[xOff + t * cols ..], k = 0..3, t &lt; tokens, with the same bits: each row's chunk is widened once, into
-     * its own quarter of {@code scratch} (at least {@code 4 * CHUNK} floats), and keeps its own accumulator in
-     * dot's order, and each vector of the activation is loaded once for the four rows (one token: see
-     * {@link #dot4Pieces}).
-     * For rows wider than {@link #WIDE}: their activation takes more than half of L1, the streaming weights
-     * evict it, and one row at a time then reads it back from L2 for every row. Only where
-     * {@link #dotsFourRows} says so.
-     */
-    void dot4(int row, float[] x, int xOff, int tokens, float[] out, int outOff, int stride, float[] scratch) {
-        if (!dotsFourRows()) {
-            throw new IllegalStateException("rows of " + cols + " columns at " + W + " lanes are dotted one at a time");
-        }
-        Objects.checkFromIndexSize(xOff, tokens * cols, x.length);
-        Objects.checkFromIndexSize(row, 4, rows);
-        long rowBytes = 2L * cols;
-        long base = offset(row, 0);
-        for (int t = 0; t < tokens; t++) {
-            Arrays.fill(out, outOff + t * stride, outOff + t * stride + 4, 0f);
-        }
-        if (tokens == 1) {
-            dot4Pieces(base, rowBytes, x, xOff, out, outOff, scratch);
+    @Override
+    public int panelScratch() {
+        return 0;
+    }
+
+    /** The group's rows are adjacent in every column of their tile ({@link #TILE} is a multiple of the group size). */
+    @Override
+    public void decodePanel(int group, int k0, int kc, float[] scratch, float[] panel) {
+        int r0 = group * ROWS;
+        int t0 = r0 / TILE * TILE;
+        long tileRows = Math.min(TILE, rows - t0);
+        int lanes = Math.min(ROWS, rows - r0);
+        long off = 2L * ((long) t0 * cols + k0 * tileRows + r0 - t0);
+        if (lanes == ROWS) {
+            for (int k = 0, p = 0; k < kc; k++, p += ROWS, off += 2 * tileRows) {
+                halves(off).intoArray(panel, p);
+                halves(off + 2L * LANES).intoArray(panel, p + LANES);
+            }
             return;
         }
-        for (int c = 0; c < cols; c += CHUNK) {
-            int n = Math.min(CHUNK, cols - c);
-            long o = base + 2L * c;
-            widen(o, scratch, 0, n);
-            widen(o + rowBytes, scratch, CHUNK, n);
-            widen(o + 2 * rowBytes, scratch, 2 * CHUNK, n);
-            widen(o + 3 * rowBytes, scratch, 3 * CHUNK, n);
-            for (int t = 0; t < tokens; t++) {
-                int xc = xOff + t * cols + c;
-                FloatVector z = FloatVector.zero(F);
-                FloatVector a0 = z;
-                FloatVector a1 = z;
-                FloatVector a2 = z;
-                FloatVector a3 = z;
-                int i = 0;
-                for (int end = n / LOGICAL * LOGICAL; i < end; i += LOGICAL) {
-                    FloatVector v = FloatVector.fromArray(F, x, xc + i);
-                    a0 = FloatVector.fromArray(F, scratch, i).fma(v, a0);
-                    a1 = FloatVector.fromArray(F, scratch, CHUNK + i).fma(v, a1);
-                    a2 = FloatVector.fromArray(F, scratch, 2 * CHUNK + i).fma(v, a2);
-                    a3 = FloatVector.fromArray(F, scratch, 3 * CHUNK + i).fma(v, a3);
-                }
-                int o4 = outOff + t * stride;
-                out[o4] += tail(scratch, 0, x, xc, i, n, FixedOrder.sum16(a0, z, z, z));
-                out[o4 + 1] += tail(scratch, CHUNK, x, xc, i, n, FixedOrder.sum16(a1, z, z, z));
-                out[o4 + 2] += tail(scratch, 2 * CHUNK, x, xc, i, n, FixedOrder.sum16(a2, z, z, z));
-                out[o4 + 3] += tail(scratch, 3 * CHUNK, x, xc, i, n, FixedOrder.sum16(a3, z, z, z));
+        for (int k = 0, p = 0; k < kc; k++, p += ROWS, off += 2 * tileRows) {
+            for (int i = 0; i < lanes; i++) {
+                panel[p + i] = Float.float16ToFloat(tiles.get(SHORT, off + 2L * i));
             }
+            Arrays.fill(panel, p + lanes, p + ROWS, 0f);
         }
     }
 
     /**
-     * {@link #dot4} for one token: each chunk is widened {@link #PIECE} values of the four rows at a time, the rows'
-     * accumulators carried from piece to piece, so every row keeps dot's order and bits.
+     * {@link #LANES} halves from byte {@code off}, widened exactly in integer lanes (a group's column is too short for
+     * the vectorised plain loop): the magnitude's bits moved up 13 places, read as a float and scaled by 2^112 give
+     * every finite half, subnormals too; infinities and NaNs take the all-ones exponent with their payload instead.
      */
-    private void dot4Pieces(long base, long rowBytes, float[] x, int xOff, float[] out, int outOff, float[] scratch) {
-        for (int c = 0; c < cols; c += CHUNK) {
-            int n = Math.min(CHUNK, cols - c);
-            FloatVector z = FloatVector.zero(F);
-            FloatVector a0 = z;
-            FloatVector a1 = z;
-            FloatVector a2 = z;
-            FloatVector a3 = z;
-            for (int p = 0; p < n; p += PIECE) {
-                int m = Math.min(PIECE, n - p);
-                long o = base + 2L * (c + p);
-                widen(o, scratch, 0, m);
-                widen(o + rowBytes, scratch, PIECE, m);
-                widen(o + 2 * rowBytes, scratch, 2 * PIECE, m);
-                widen(o + 3 * rowBytes, scratch, 3 * PIECE, m);
-                int xc = xOff + c + p;
-                for (int i = 0, end = m / LOGICAL * LOGICAL; i < end; i += LOGICAL) {
-                    FloatVector v = FloatVector.fromArray(F, x, xc + i);
-                    a0 = FloatVector.fromArray(F, scratch, i).fma(v, a0);
-                    a1 = FloatVector.fromArray(F, scratch, PIECE + i).fma(v, a1);
-                    a2 = FloatVector.fromArray(F, scratch, 2 * PIECE + i).fma(v, a2);
-                    a3 = FloatVector.fromArray(F, scratch, 3 * PIECE + i).fma(v, a3);
-                }
-            }
-            // a tail (not a multiple of the logical lanes) can only end the chunk's last piece, still in scratch
-            int last = (n - 1) / PIECE * PIECE;
-            int m = n - last;
-            int from = m / LOGICAL * LOGICAL;
-            int xc = xOff + c + last;
-            out[outOff] += tail(scratch, 0, x, xc, from, m, FixedOrder.sum16(a0, z, z, z));
-            out[outOff + 1] += tail(scratch, PIECE, x, xc, from, m, FixedOrder.sum16(a1, z, z, z));
-            out[outOff + 2] += tail(scratch, 2 * PIECE, x, xc, from, m, FixedOrder.sum16(a2, z, z, z));
-            out[outOff + 3] += tail(scratch, 3 * PIECE, x, xc, from, m, FixedOrder.sum16(a3, z, z, z));
-        }
-    }
-
-    /**
-     * Whether a matvec should take this matrix's rows four at a time ({@link #dot4}): rows wider than
-     * {@link #WIDE}, and one vector holding dot's sixteen logical lanes (512 bits). With more accumulators
-     * per row the integer-lane kernel this replaced had C2 stop inlining its loads and box the vectors; that
-     * was not measured again for this one.
-     */
-    boolean dotsFourRows() {
-        return W == LOGICAL && cols > WIDE;
-    }
-
-    /** chunk + w[wOff + i] x[xi + i] for i in [from, n), in order (FloatOps#dot's scalar tail). */
-    private static float tail(float[] w, int wOff, float[] x, int xi, int from, int n, float chunk) {
-        for (int i = from; i < n; i++) {
-            chunk = Math.fma(w[wOff + i], x[xi + i], chunk);
-        }
-        return chunk;
+    private FloatVector halves(long off) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(VectorWidth.HALF_SHORTS, tiles, off, LE)
+                .convertShape(VectorOperators.S2I, VectorWidth.INTS, 0);
+        IntVector magnitude = h.and(0x7FFF);
+        IntVector bits = magnitude.lanewise(VectorOperators.LSHL, 13);
+        IntVector finite = ((FloatVector) bits.reinterpretAsFloats()).mul(0x1p112f).reinterpretAsInts();
+        IntVector value = finite.blend(bits.or(0x7000_0000), magnitude.compare(VectorOperators.GE, 0x7C00));
+        return value.or(h.and(0x8000_0000)).reinterpretAsFloats();
     }
 
     @Override
     void dequantize(int row, int col, int n, float[] dst, int dstOff) {
-        widen(offset(row, col), dst, dstOff, n);
-    }
-
-    /**
-     * A plain loop on purpose: C2 compiles it to the CPU's half-to-float vector instruction (F16C,
-     * AVX-512), one instruction per vector where a widening in Vector API integer lanes takes about seven;
-     * the conversion is exact either way.
-     */
-    private void widen(long off, float[] dst, int dstOff, int n) {
-        for (int i = 0; i < n; i++) {
-            dst[dstOff + i] = Float.float16ToFloat(data.get(SHORT, off + 2L * i));
+        Objects.checkIndex(row, rows);
+        int t0 = row / TILE * TILE;
+        long tileRows = Math.min(TILE, rows - t0);
+        long off = 2L * ((long) t0 * cols + col * tileRows + row - t0);
+        for (int i = 0; i < n; i++, off += 2 * tileRows) {
+            dst[dstOff + i] = Float.float16ToFloat(tiles.get(SHORT, off));
         }
     }
 }

@@ -2,14 +2,14 @@ package io.sinkserve.compute;
 
 import java.lang.foreign.MemorySegment;
 
-/** Matrices dotted with the float activation directly: plain floating-point values (F32, F16, BF16). */
-abstract sealed class FloatMatrix extends WeightMatrix permits F32Matrix, F16Matrix, BF16Matrix {
+/** Matrices dotted with the float activation a row at a time: F32 and BF16 (F16 see {@link F16Matrix}). */
+abstract sealed class FloatMatrix extends WeightMatrix permits F32Matrix, BF16Matrix {
 
     FloatMatrix(TensorType type, MemorySegment data, int rows, int cols) {
         super(type, data, rows, cols);
     }
 
-    /** Floats of working space a {@link #dot} (and {@link F16Matrix#dot4}) needs. */
+    /** Floats of working space a {@link #dot} needs. */
     static final int SCRATCH = 4096;
 
     /** The floats of working space {@link #dot} needs for this matrix: {@link #SCRATCH} unless a type needs more. */

@@ -6,9 +6,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The many-token product (prefill) for a {@link GroupedMatrix}: an outer-product GEMM with the group's rows
- * in vector lanes, the transpose of {@link TiledGemm}'s layout, because the repacked weights already hold a
- * group's rows side by side. Each group's weights are decoded {@value #KC} columns at a time into a k-major
+ * The many-token product (prefill) for {@link RowGroups} (the row-group types and F16's column tiles): an
+ * outer-product GEMM with the group's rows in vector lanes, the transpose of {@link TiledGemm}'s layout, because
+ * the repacked weights already hold a group's rows side by side. Each group's weights are decoded {@value #KC} columns at a time into a k-major
  * float panel (one group-wide vector per column), and the micro-kernel keeps {@value #TOKENS} tokens x two
  * row vectors of sums in twelve registers: per k it loads the two weight vectors and broadcasts six
  * activations, for twelve FMAs.
@@ -34,7 +34,7 @@ final class GroupedGemm implements ComputePool.RangeTask {
     private int xOff;
     /** The last, incomplete set of tokens, copied and padded with zero tokens to {@link #TOKENS}. */
     private float[] tail = new float[0];
-    private GroupedMatrix w;
+    private RowGroups w;
     private int n;
     /** n rounded down to whole sets of tokens: tokens from here on are read from {@link #tail}. */
     private int whole;
@@ -50,7 +50,7 @@ final class GroupedGemm implements ComputePool.RangeTask {
     }
 
     /** Sets up one call (x: n tokens x cols, packed from xOff; out[outOff + t * rows + r]); then run it over the rows, then {@link #clear} it. */
-    void prepare(GroupedMatrix w, float[] x, int xOff, int n, float[] out, int outOff) {
+    void prepare(RowGroups w, float[] x, int xOff, int n, float[] out, int outOff) {
         this.w = w;
         this.n = n;
         this.out = out;
@@ -59,7 +59,7 @@ final class GroupedGemm implements ComputePool.RangeTask {
         this.xOff = xOff;
         whole = n / TOKENS * TOKENS;
         nt = (n + TOKENS - 1) / TOKENS * TOKENS;
-        int cols = w.cols;
+        int cols = w.cols();
         if (whole < n) {
             if (tail.length < TOKENS * cols) {
                 tail = new float[TOKENS * cols];
@@ -71,8 +71,8 @@ final class GroupedGemm implements ComputePool.RangeTask {
             if (sums[i].length < nt * ROWS) {
                 sums[i] = new float[nt * ROWS];
             }
-            if (scratch[i].length < w.scratchLength()) {
-                scratch[i] = new float[w.scratchLength()];
+            if (scratch[i].length < w.panelScratch()) {
+                scratch[i] = new float[w.panelScratch()];
             }
         }
     }
@@ -88,8 +88,8 @@ final class GroupedGemm implements ComputePool.RangeTask {
     public void run(int from, int to, int worker) {
         float[] panel = panels[worker];
         float[] acc = sums[worker];
-        int cols = w.cols;
-        int rows = w.rows;
+        int cols = w.cols();
+        int rows = w.rows();
         for (int g = from / ROWS, end = (to + ROWS - 1) / ROWS; g < end; g++) {
             Arrays.fill(acc, 0, nt * ROWS, 0f);
             for (int k0 = 0; k0 < cols; k0 += KC) {

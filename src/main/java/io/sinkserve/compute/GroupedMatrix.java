@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * float multiply-add per block in block order), so it has the same bits at every vector width, alone or in a
  * batch.
  */
-abstract sealed class GroupedMatrix extends WeightMatrix permits Q8_0Matrix, Q4_0Matrix, Q4_KMatrix, Q6_KMatrix {
+abstract sealed class GroupedMatrix extends WeightMatrix implements RowGroups permits Q8_0Matrix, Q4_0Matrix, Q4_KMatrix, Q6_KMatrix {
     /** 16-bit lanes of the kernels' width. */
     static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(VectorWidth.BITS));
     /** Rows per group: one per 16-bit lane, so twice the float lanes (two float vectors per group). */
@@ -132,11 +132,10 @@ abstract sealed class GroupedMatrix extends WeightMatrix permits Q8_0Matrix, Q4_
         return (int) n;
     }
 
-    /**
-     * Decodes columns {@code [k0, k0 + kc)} (whole blocks) of the group into {@code panel[k * ROWS + lane]}
-     * (k from 0), the values {@link #dequantize} gives; {@code scratch} holds at least {@link #scratchLength} floats.
-     */
-    abstract void decodePanel(int group, int k0, int kc, float[] scratch, float[] panel);
+    @Override
+    public final int panelScratch() {
+        return scratchLength();
+    }
 
     /**
      * Copies a group's results from {@code scratch[0 .. ROWS)} to {@code out[outOff + first row ..]}, rows past the

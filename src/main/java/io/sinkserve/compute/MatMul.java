@@ -5,17 +5,17 @@ import java.util.Objects;
 
 /**
  * Matrix products of weight matrices with activations, split by rows across a {@link ComputePool}.
- * {@link #matvec} (one token, decode) runs each type's fused dequantize+dot kernel (wide F16 rows four at a
- * time, see {@link F16Matrix#dot4}, with each row's bits; the block-quantised types a group of rows at a time,
- * see {@link GroupedMatrix}), with the activation quantised to 8 bits once per call for the block-quantised
- * types (the float types dot the float activation, see {@link FloatMatrix}).
+ * {@link #matvec} (one token, decode) runs each type's fused dequantize+dot kernel (the block-quantised types a
+ * group of rows at a time, see {@link GroupedMatrix}; F16 a run of rows at a time, a saxpy per column, see
+ * {@link F16Matrix}), with the activation quantised to 8 bits once per call for the block-quantised types (the
+ * float types take the float activation).
  * {@link #matmul} (many tokens: prefill) reads and decodes the weights once for all tokens and multiplies them
- * in a register-blocked {@link TiledGemm} ({@link GroupedGemm} for the row groups, {@link QuantizedGemm} for Q4_0
- * and Q4_K); up to {@link #SMALL_BATCH} tokens (batched decode) take the per-token kernels instead, each row (or
- * group) dotted with every token (its 8-bit activation for the block-quantised types) while it is in cache. A
- * token therefore gets the same bits in a batch of up to {@link #SMALL_BATCH} as alone; larger batches go through
- * the GEMM, which for Q4_0 and Q4_K does the per-token kernels' arithmetic (the same bits again) and for the other
- * types sums in another order (for Q8_0 and Q6_K with unquantised activations). A batch can also be split: its
+ * in a register-blocked {@link TiledGemm} ({@link GroupedGemm} for the row groups and F16, {@link QuantizedGemm}
+ * for Q4_0 and Q4_K); up to {@link #SMALL_BATCH} tokens (batched decode) take the per-token kernels instead, each
+ * row (or group, or run) dotted with every token (its 8-bit activation for the block-quantised types) while it is
+ * in cache. A token therefore gets the same bits in a batch of up to {@link #SMALL_BATCH} as alone; larger batches
+ * go through the GEMM, which for Q4_0, Q4_K and F16 does the per-token kernels' arithmetic (the same bits again)
+ * and for the other types sums in another order (for Q8_0 and Q6_K with unquantised activations). A batch can also be split: its
  * first tokens take the per-token kernels and the rest the GEMM, in one pass over the weights (decode rows beside
  * a prompt chunk).
  *
@@ -69,7 +69,7 @@ public final class MatMul {
         Objects.checkFromIndexSize(outOff, m.rows, out.length);
         preparePerToken(m, x, xOff, 1, out, outOff);
         try {
-            pool.run(m.rows, rowGrain(m.rows, unit(m, true)), matvecTask);
+            pool.run(m.rows, perTokenGrain(m), matvecTask);
         } finally {
             matvecTask.clear();
         }
@@ -107,7 +107,7 @@ public final class MatMul {
                 quantize(m, x, 0, perToken, n);
                 quantizedGemm.prepare(g, activations, perToken, n - perToken, out, perToken * m.rows);
                 many = quantizedGemm;
-            } else if (m instanceof GroupedMatrix g) {
+            } else if (m instanceof RowGroups g) {
                 groupedGemm.prepare(g, x, perToken * m.cols, n - perToken, out, perToken * m.rows);
                 many = groupedGemm;
             } else {
@@ -117,7 +117,7 @@ public final class MatMul {
         }
         ComputePool.RangeTask task = perToken == 0 ? many : perToken == n ? matvecTask : bothTask;
         try {
-            pool.run(m.rows, rowGrain(m.rows, unit(m, perToken == n)), task);
+            pool.run(m.rows, perToken == n ? perTokenGrain(m) : rowGrain(m.rows, unit(m, false)), task);
         } finally {
             matvecTask.clear();
             gemm.clear();
@@ -132,16 +132,34 @@ public final class MatMul {
      * widest width, so that a chunk never splits one; else the per-token kernels' 16 or the GEMM's row group.
      */
     private static int unit(WeightMatrix m, boolean perTokenOnly) {
-        if (m instanceof GroupedMatrix) {
+        if (m instanceof RowGroups) {
             return GROUPED_UNIT;
         }
         return perTokenOnly ? 16 : TiledGemm.GROUP;
     }
 
+    /**
+     * Rows per chunk for the per-token kernels alone. F16's saxpys run fastest over long runs of rows (each column's
+     * loop has a fixed cost) and a tile streams best whole, from one thread: a tile per chunk, or one chunk per
+     * thread where the matrix has fewer tiles than threads. The others as {@link #rowGrain} says.
+     */
+    private int perTokenGrain(WeightMatrix m) {
+        if (m instanceof F16Matrix) {
+            int perThread = (m.rows + pool.threads() - 1) / pool.threads();
+            return Math.min(F16Matrix.TILE, (perThread + GROUPED_UNIT - 1) / GROUPED_UNIT * GROUPED_UNIT);
+        }
+        return rowGrain(m.rows, unit(m, true));
+    }
+
     /** Sets the per-token task up for n tokens (packed rows of x from xOff) and every row of m: out[outOff + t * rows + r]. */
     private void preparePerToken(WeightMatrix m, float[] x, int xOff, int n, float[] out, int outOff) {
         MatvecTask task = matvecTask;
-        if (m instanceof FloatMatrix f) {
+        if (m instanceof F16Matrix f) {
+            task.ensureScales(f.scratchLength(n));
+            task.f16 = f;
+            task.x = x;
+            task.xOff = xOff;
+        } else if (m instanceof FloatMatrix f) {
             task.ensureScales(f.scratchLength());
             task.floats = f;
             task.x = x;
@@ -184,7 +202,7 @@ public final class MatMul {
 
     private static final class MatvecTask implements ComputePool.RangeTask {
         QuantizedVector[] activations;
-        /** Per worker: GroupedMatrix#dotGroup's working space, or FloatMatrix#dot's scratch. */
+        /** Per worker: GroupedMatrix#dotGroup's working space, FloatMatrix#dot's scratch or F16Matrix#dots' sums. */
         private final float[][] scales;
         /** Per worker: a group's 16-bit block sums (see GroupedMatrix#dotGroup). */
         private final short[][] sums;
@@ -192,6 +210,7 @@ public final class MatMul {
         /** Tokens dotted with each row; their outputs are {@code rows} apart. */
         int tokens;
         FloatMatrix floats;
+        F16Matrix f16;
         float[] x;
         int xOff;
         float[] out;
@@ -205,6 +224,7 @@ public final class MatMul {
         void clear() {
             grouped = null;
             floats = null;
+            f16 = null;
             x = null;
             out = null;
         }
@@ -238,22 +258,13 @@ public final class MatMul {
                 }
                 return;
             }
-            int rows = floats.rows;
-            int cols = floats.cols;
-            int r = from;
-            if (floats instanceof F16Matrix f16) {
-                // each chunk of a row widened once for all the tokens
-                if (f16.dotsFourRows()) {
-                    for (; r + 4 <= to; r += 4) {
-                        f16.dot4(r, x, xOff, tokens, out, outOff + r, rows, rowScales);
-                    }
-                }
-                for (; r < to; r++) {
-                    f16.dots(r, x, xOff, tokens, out, outOff + r, rows, rowScales);
-                }
+            if (f16 != null) {
+                f16.dots(from, to, x, xOff, tokens, out, outOff, f16.rows, rowScales);
                 return;
             }
-            for (; r < to; r++) {
+            int rows = floats.rows;
+            int cols = floats.cols;
+            for (int r = from; r < to; r++) {
                 for (int t = 0; t < tokens; t++) {
                     out[outOff + t * rows + r] = floats.dot(r, x, xOff + t * cols, rowScales);
                 }

@@ -153,7 +153,7 @@ final class Q4_0Matrix extends GroupedMatrix implements QuantizedGemm.Panels {
 
     /** d * nibble - 8 d in one fused multiply-add per value, as {@link #dequantize} computes it. */
     @Override
-    void decodePanel(int group, int k0, int kc, float[] scratch, float[] panel) {
+    public void decodePanel(int group, int k0, int kc, float[] scratch, float[] panel) {
         for (int block = group * blocks + k0 / 32, p = 0, end = block + kc / 32; block < end; block++, p += 32 * ROWS) {
             for (int lane = 0; lane < ROWS; lane++) {
                 scratch[lane] = -8f * scales[block * ROWS + lane];

@@ -265,7 +265,7 @@ final class Q4_KMatrix extends GroupedMatrix implements QuantizedGemm.Panels {
 
     /** D * q - M in one fused multiply-add per value, as {@link #dequantize} computes it. */
     @Override
-    void decodePanel(int group, int k0, int kc, float[] scratch, float[] panel) {
+    public void decodePanel(int group, int k0, int kc, float[] scratch, float[] panel) {
         for (int block = group * blocks + k0 / 32, p = 0, end = block + kc / 32; block < end; block++, p += 32 * ROWS) {
             for (int lane = 0; lane < ROWS; lane++) {
                 scratch[lane] = scale(block, lane);

@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The float kernels run at {@link VectorWidth}'s width and accumulate in its fixed logical layout, so
  * that every width gives the same bits; the block-quantised ones see {@link GroupedMatrix}.
  */
-abstract sealed class WeightMatrix implements Matrix permits FloatMatrix, GroupedMatrix {
+abstract sealed class WeightMatrix implements Matrix permits FloatMatrix, GroupedMatrix, F16Matrix {
 
     static final VectorSpecies<Float> F = VectorWidth.FLOAT;
     /** Float lanes per vector. */

@@ -121,8 +121,8 @@ class MatMulTest {
             assertEquals(Float.floatToRawIntBits(of40[i]), Float.floatToRawIntBits(of17[i]),
                     type + " GEMM token " + i / rows + " row " + i % rows);
         }
-        if (m instanceof QuantizedGemm.Panels) {
-            // the quantised GEMM does the one-token kernel's arithmetic: prefill and decode agree bit for bit
+        if (m instanceof QuantizedGemm.Panels || type == TensorType.F16) {
+            // the quantised GEMM (and F16's) does the one-token kernel's arithmetic: prefill and decode agree bit for bit
             for (int t = 0; t < 40; t++) {
                 mm.matvec(m, xs, t * cols, alone, 0);
                 assertSameBits(alone, of40, t * rows, type + " GEMM of 40 against matvec, token " + t);
@@ -160,44 +160,43 @@ class MatMulTest {
     }
 
     /**
-     * F16 rows wider than {@link F16Matrix#WIDE} are dotted four at a time where the vectors allow it
-     * ({@link F16Matrix#dotsFourRows}: 512 bits; the other widths check the row-by-row path): dot4 itself and every row,
-     * also the ones left over past a multiple of four, gets the bits of its own {@link F16Matrix#dot}, alone
-     * and in a small batch. 5160 columns: five chunks, the last of 40 values, part of them in the scalar tail.
+     * F16 ({@link F16Matrix}): every row's result is one chain of fused multiply-adds from zero over k in order, the
+     * same bits in matvec, in a small batch (the per-token saxpys) and in the GEMM, on one thread or three. The rows
+     * cross a tile boundary and end in a partial tile whose last row group is partial too; 131 columns.
      */
     @ParameterizedTest(name = "threads={0}")
     @org.junit.jupiter.params.provider.ValueSource(ints = {1, 3})
-    void wideF16RowsDottedFourAtATimeKeepEachRowsBits(int threads) {
+    void f16RowsAreOneFmaChainEachInEveryPath(int threads) {
         Random rnd = new Random(41 + threads);
-        int rows = 37;
-        int cols = 5160;
-        F16Matrix m = (F16Matrix) Matrix.of(TensorType.F16, TestMatrices.randomBlocks(TensorType.F16, rnd, rows, cols), rows, cols);
+        int rows = F16Matrix.TILE + 45;
+        int cols = 131;
+        MemorySegment seg = TestMatrices.randomBlocks(TensorType.F16, rnd, rows, cols);
+        Matrix m = Matrix.of(TensorType.F16, seg, rows, cols);
         MatMul mm = new MatMul(threads == 1 ? single : triple);
-        int n = 3;
+        int n = 17;
         float[] xs = TestMatrices.gaussian(rnd, n * cols, 1f);
         float[] want = new float[n * rows];
-        float[] scratch = new float[FloatMatrix.SCRATCH];
         for (int t = 0; t < n; t++) {
             for (int r = 0; r < rows; r++) {
-                want[t * rows + r] = m.dot(r, xs, t * cols, scratch);
-            }
-        }
-        assertEquals(VectorWidth.LANES == VectorWidth.LOGICAL_LANES, m.dotsFourRows(), "four rows at a time at 512 bits only");
-        if (m.dotsFourRows()) {
-            float[] four = new float[4];
-            for (int r = 0; r + 4 <= rows; r += 4) {
-                m.dot4(r, xs, cols, 1, four, 0, 0, scratch);
-                assertSameBits(java.util.Arrays.copyOfRange(want, rows + r, rows + r + 4), four, 0, "dot4 of token 1, rows from " + r);
+                float acc = 0f;
+                for (int k = 0; k < cols; k++) {
+                    float w = Float.float16ToFloat(seg.get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, 2L * ((long) r * cols + k)));
+                    acc = Math.fma(w, xs[t * cols + k], acc);
+                }
+                want[t * rows + r] = acc;
             }
         }
         float[] alone = new float[rows];
-        for (int t = 0; t < n; t++) {
+        for (int t = 0; t < 3; t++) {
             mm.matvec(m, xs, t * cols, alone, 0);
             assertSameBits(java.util.Arrays.copyOfRange(want, t * rows, (t + 1) * rows), alone, 0, "matvec token " + t);
         }
-        float[] batch = new float[n * rows];
-        mm.matmul(m, xs, n, batch);
-        assertSameBits(want, batch, 0, "batch of " + n);
+        float[] batch = new float[3 * rows];
+        mm.matmul(m, xs, 3, batch);
+        assertSameBits(java.util.Arrays.copyOfRange(want, 0, 3 * rows), batch, 0, "batch of 3");
+        float[] gemm = new float[n * rows];
+        mm.matmul(m, xs, n, gemm);
+        assertSameBits(want, gemm, 0, "GEMM of " + n);
     }
 
     /** want[i] and got[gotOff + i] have the same bits for every i of want. */

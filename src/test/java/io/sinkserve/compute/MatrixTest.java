@@ -58,7 +58,7 @@ class MatrixTest {
         float[] xRef = x;
         int xOff = 5;
         QuantizedVector xq = new QuantizedVector();
-        if (!(m instanceof FloatMatrix)) {
+        if (m instanceof GroupedMatrix) {
             xq.quantize(x, 5, cols);
             xRef = new float[cols];
             for (int i = 0; i < cols; i++) {
@@ -72,6 +72,11 @@ class MatrixTest {
             float got = switch (m) {
                 case GroupedMatrix g -> TestMatrices.groupDot(g, r, xq);
                 case FloatMatrix f -> f.dot(r, x, 5, new float[FloatMatrix.SCRATCH]);
+                case F16Matrix f -> {
+                    float[] one = new float[1];
+                    f.dots(r, r + 1, x, 5, 1, one, -r, 1, new float[f.scratchLength(1)]);
+                    yield one[0];
+                }
             };
             assertEquals(want, got, 1e-5 * ScalarReference.absDot(w, xRef, xOff) + 1e-30, type + " row " + r);
         }
@@ -123,21 +128,24 @@ class MatrixTest {
             assertTrue(m instanceof FloatMatrix, type + " is repacked but says it reads its source");
             return;
         }
-        QuantizedVector xq = new QuantizedVector();
-        xq.quantize(TestMatrices.gaussian(rnd, cols, 1f), 0, cols);
+        float[] x = TestMatrices.gaussian(rnd, cols, 1f);
         float[][] before = new float[rows][cols];
         float[] dots = new float[rows];
-        for (int r = 0; r < rows; r++) {
-            m.dequantizeRow(r, before[r], 0);
-            dots[r] = TestMatrices.groupDot((GroupedMatrix) m, r, xq);
+        float[] dotsAfter = new float[rows];
+        try (ComputePool pool = new ComputePool(1)) {
+            MatMul mm = new MatMul(pool);
+            for (int r = 0; r < rows; r++) {
+                m.dequantizeRow(r, before[r], 0);
+            }
+            mm.matvec(m, x, 0, dots, 0);
+            seg.fill((byte) 0x5A);
+            mm.matvec(m, x, 0, dotsAfter, 0);
         }
-        seg.fill((byte) 0x5A);
         float[] after = new float[cols];
         for (int r = 0; r < rows; r++) {
             m.dequantizeRow(r, after, 0);
             assertArrayEquals(before[r], after, type + " row " + r);
-            assertEquals(Float.floatToRawIntBits(dots[r]), Float.floatToRawIntBits(TestMatrices.groupDot((GroupedMatrix) m, r, xq)),
-                    type + " row " + r);
+            assertEquals(Float.floatToRawIntBits(dots[r]), Float.floatToRawIntBits(dotsAfter[r]), type + " row " + r);
         }
     }
 
@@ -210,29 +218,35 @@ class MatrixTest {
     }
 
     /**
-     * F16's row kernels ({@code dot}, and {@code dots}, which dots two chunks at a time) give the bits of FloatOps.dot
-     * over each CHUNK-value chunk of the dequantised row, summed in order, at every width.
+     * F16 is repacked into column tiles ({@link F16Matrix}): a row read back, and a row group's panel, give the file's
+     * values, in the first tile, across the tile boundary and in the last, partial group (its extra lanes zero).
      */
     @Test
-    void f16DotIsTheChunkedFloatDotOfTheDequantisedRowBitForBit() {
-        TensorType type = TensorType.F16;
+    void f16TilesGiveBackTheFilesRowsAndPanels() {
         Random rnd = new Random(201);
-        int rows = 5;
-        int cols = 2 * F16Matrix.CHUNK + 301;
-        FloatMatrix m = (FloatMatrix) Matrix.of(type, TestMatrices.randomBlocks(type, rnd, rows, cols), rows, cols);
-        float[] x = TestMatrices.gaussian(rnd, cols + 3, 1f);
-        float[] w = new float[cols];
-        for (int r = 0; r < rows; r++) {
-            m.dequantizeRow(r, w, 0);
-            float want = 0f;
-            for (int c = 0; c < cols; c += F16Matrix.CHUNK) {
-                want += FloatOps.dot(w, c, x, 3 + c, Math.min(F16Matrix.CHUNK, cols - c));
+        int rows = F16Matrix.TILE + 3;
+        int cols = 96;
+        MemorySegment seg = TestMatrices.randomBlocks(TensorType.F16, rnd, rows, cols);
+        F16Matrix m = (F16Matrix) Matrix.of(TensorType.F16, seg, rows, cols);
+        ValueLayout.OfShort half = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        float[] row = new float[cols];
+        for (int r : new int[] {0, 1, F16Matrix.TILE - 1, F16Matrix.TILE, rows - 1}) {
+            m.dequantizeRow(r, row, 0);
+            for (int k = 0; k < cols; k++) {
+                assertEquals(Float.float16ToFloat(seg.get(half, 2L * ((long) r * cols + k))), row[k], "row " + r + " column " + k);
             }
-            float got = m.dot(r, x, 3, new float[FloatMatrix.SCRATCH]);
-            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got), "row " + r + ": " + want + " vs " + got);
-            float[] viaDots = {Float.NaN};
-            ((F16Matrix) m).dots(r, x, 3, 1, viaDots, 0, 1, new float[FloatMatrix.SCRATCH]);
-            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(viaDots[0]), "dots, row " + r);
+        }
+        int lanes = GroupedMatrix.ROWS;
+        float[] panel = new float[32 * lanes];
+        for (int group : new int[] {0, F16Matrix.TILE / lanes - 1, F16Matrix.TILE / lanes}) {
+            m.decodePanel(group, 64, 32, new float[0], panel);
+            for (int k = 0; k < 32; k++) {
+                for (int lane = 0; lane < lanes; lane++) {
+                    int r = group * lanes + lane;
+                    float want = r < rows ? Float.float16ToFloat(seg.get(half, 2L * ((long) r * cols + 64 + k))) : 0f;
+                    assertEquals(want, panel[k * lanes + lane], "group " + group + " column " + (64 + k) + " lane " + lane);
+                }
+            }
         }
     }
 
@@ -249,6 +263,18 @@ class MatrixTest {
             float want = Float.float16ToFloat((short) i);
             assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(got[i]),
                     "half bits " + i);
+        }
+        // the GEMM's panels widen in integer lanes: every pattern again, a row group's column at a time
+        int lanes = GroupedMatrix.ROWS;
+        F16Matrix groups = (F16Matrix) Matrix.of(TensorType.F16, seg, lanes, cols / lanes);
+        float[] panel = new float[cols];
+        groups.decodePanel(0, 0, cols / lanes, new float[0], panel);
+        for (int k = 0; k < cols / lanes; k++) {
+            for (int lane = 0; lane < lanes; lane++) {
+                int bits = lane * (cols / lanes) + k;
+                assertEquals(Float.floatToIntBits(Float.float16ToFloat((short) bits)), Float.floatToIntBits(panel[k * lanes + lane]),
+                        "half bits " + bits + " in a panel");
+            }
         }
     }
 
