@@ -30,26 +30,42 @@ final class F16Matrix extends WeightMatrix implements RowGroups {
     static final int BATCH_RUN = 256;
     private static final int ROWS = GroupedMatrix.ROWS;
     private static final int LANES = VectorWidth.LANES;
+    /** Rows and columns per block of the load-time transposition (a divisor of {@link #TILE}). */
+    private static final int BLOCK = 64;
 
     private final MemorySegment tiles;
 
     F16Matrix(MemorySegment data, int rows, int cols) {
         super(TensorType.F16, data, rows, cols);
         tiles = HugePages.allocate(2L * rows * cols);
-        int blocks = (rows + 63) / 64;
-        // 64 source rows at a time: their lines are read across 32 columns, each column's 64 halves written at once
-        IntStream.range(0, blocks).parallel().forEach(b -> {
-            int from = b * 64;
-            int to = Math.min(rows, from + 64);
-            int t0 = from / TILE * TILE;
-            int n = Math.min(TILE, rows - t0);
-            long dst = 2L * ((long) t0 * cols + from - t0);
-            for (int k = 0; k < cols; k++, dst += 2L * n) {
-                for (int r = from; r < to; r++) {
-                    tiles.set(SHORT, dst + 2L * (r - from), data.get(SHORT, ((long) r * cols + k) * 2));
+        int blocks = (rows + BLOCK - 1) / BLOCK;
+        IntStream.range(0, blocks).parallel().forEach(b -> transpose(data, b * BLOCK, Math.min(rows, (b + 1) * BLOCK)));
+    }
+
+    /**
+     * Copies rows [from, to) (at most {@link #BLOCK}, within one tile) into their tile, {@link #BLOCK} columns at a time
+     * through two small arrays: the file's row pieces and the tile's column pieces are each one bulk copy.
+     */
+    private void transpose(MemorySegment data, int from, int to) {
+        int n = to - from;
+        int t0 = from / TILE * TILE;
+        long tileRows = Math.min(TILE, rows - t0);
+        short[] byRow = new short[BLOCK * BLOCK];
+        short[] byColumn = new short[BLOCK * BLOCK];
+        for (int k0 = 0; k0 < cols; k0 += BLOCK) {
+            int m = Math.min(BLOCK, cols - k0);
+            for (int r = 0; r < n; r++) {
+                MemorySegment.copy(data, SHORT, 2 * ((long) (from + r) * cols + k0), byRow, r * BLOCK, m);
+            }
+            for (int r = 0; r < n; r++) {
+                for (int k = 0; k < m; k++) {
+                    byColumn[k * BLOCK + r] = byRow[r * BLOCK + k];
                 }
             }
-        });
+            for (int k = 0; k < m; k++) {
+                MemorySegment.copy(byColumn, k * BLOCK, tiles, SHORT, 2 * ((long) t0 * cols + (k0 + k) * tileRows + from - t0), n);
+            }
+        }
     }
 
     /** Every kernel reads the repacked tiles. */
