@@ -26,8 +26,6 @@ import jdk.incubator.vector.VectorOperators;
 final class F16Matrix extends WeightMatrix implements RowGroups {
     /** Rows per tile: a run of rows whose weights of one column are adjacent (a multiple of every group size). */
     static final int TILE = 1024;
-    /** Rows per run when several tokens share each column's weights: their sums take {@code tokens * BATCH_RUN} floats. */
-    static final int BATCH_RUN = 256;
     private static final int ROWS = GroupedMatrix.ROWS;
     private static final int LANES = VectorWidth.LANES;
     /** Rows and columns per block of the load-time transposition (a divisor of {@link #TILE}). */
@@ -74,46 +72,35 @@ final class F16Matrix extends WeightMatrix implements RowGroups {
         return false;
     }
 
-    /** Floats of working space {@link #dots} needs: one run of sums per token. */
-    int scratchLength(int tokens) {
-        return tokens == 1 ? TILE : tokens * BATCH_RUN;
+    /** Floats of working space {@link #dots} needs: one tile's sums. */
+    int scratchLength() {
+        return TILE;
     }
 
     /**
-     * out[outOff + t * stride + r] = row r · token t's activation x[xOff + t * cols ..], for rows [from, to) and
-     * t &lt; tokens: per run of rows within a tile, every column's weights are read once for all the tokens.
-     * {@code sums} holds at least {@link #scratchLength} floats.
+     * out[outOff + r] = row r · x[xOff ..] for rows [from, to), a run of rows within a tile at a time (more tokens go
+     * through {@link GroupedGemm}, which gives each the same bits). {@code sums} holds at least {@link #scratchLength}
+     * floats.
      */
-    void dots(int from, int to, float[] x, int xOff, int tokens, float[] out, int outOff, int stride, float[] sums) {
+    void dots(int from, int to, float[] x, int xOff, float[] out, int outOff, float[] sums) {
         Objects.checkFromToIndex(from, to, rows);
-        Objects.checkFromIndexSize(xOff, tokens * cols, x.length);
-        int run = tokens == 1 ? TILE : BATCH_RUN;
+        checkX(x, xOff);
         for (int r = from; r < to; ) {
-            int end = Math.min(Math.min(to, (r / TILE + 1) * TILE), r + run);
-            int n = end - r;
-            Arrays.fill(sums, 0, tokens * n, 0f);
             int t0 = r / TILE * TILE;
+            int end = Math.min(to, t0 + TILE);
+            int n = end - r;
+            Arrays.fill(sums, 0, n, 0f);
             long tileRows = Math.min(TILE, rows - t0);
-            long off = 2L * ((long) t0 * cols + r - t0);
-            if (tokens == 1) {
-                saxpys(tiles, off, 2 * tileRows, cols, x, xOff, sums, n);
-            } else {
-                for (int k = 0; k < cols; k++, off += 2 * tileRows) {
-                    for (int t = 0; t < tokens; t++) {
-                        saxpy(tiles, off, x[xOff + t * cols + k], sums, t * n, n);
-                    }
-                }
-            }
-            for (int t = 0; t < tokens; t++) {
-                System.arraycopy(sums, t * n, out, outOff + t * stride + r, n);
-            }
+            saxpys(tiles, 2L * ((long) t0 * cols + r - t0), 2 * tileRows, cols, x, xOff, sums, n);
+            System.arraycopy(sums, 0, out, outOff + r, n);
             r = end;
         }
     }
 
     /**
-     * One token over a run of n rows: a saxpy per column, the columns {@code step} bytes apart; the loop written out
-     * again (not {@link #saxpy}) so that it indexes acc from 0.
+     * acc[i] = fma(w[k][i], x[xOff + k], acc[i]) for the n rows from byte {@code off}, column by column, the columns
+     * {@code step} bytes apart. A plain loop on purpose: C2 vectorises the inner loop into the half-to-float
+     * instruction (F16C, AVX-512) and a vector FMA.
      */
     private static void saxpys(MemorySegment w, long off, long step, int cols, float[] x, int xOff, float[] acc, int n) {
         for (int k = 0; k < cols; k++, off += step) {
@@ -121,16 +108,6 @@ final class F16Matrix extends WeightMatrix implements RowGroups {
             for (int i = 0; i < n; i++) {
                 acc[i] = Math.fma(Float.float16ToFloat(w.get(SHORT, off + 2L * i)), xk, acc[i]);
             }
-        }
-    }
-
-    /**
-     * acc[a + i] = fma(w_i, xk, acc[a + i]) for the n halves from byte {@code off}. A plain loop on purpose: C2
-     * vectorises it into the half-to-float instruction (F16C, AVX-512) and a vector FMA.
-     */
-    private static void saxpy(MemorySegment w, long off, float xk, float[] acc, int a, int n) {
-        for (int i = 0; i < n; i++) {
-            acc[a + i] = Math.fma(Float.float16ToFloat(w.get(SHORT, off + 2L * i)), xk, acc[a + i]);
         }
     }
 

@@ -99,6 +99,10 @@ public final class MatMul {
         Objects.checkIndex(perToken, n + 1);
         Objects.checkFromIndexSize(0, (long) n * m.cols, x.length);
         Objects.checkFromIndexSize(0, (long) n * m.rows, out.length);
+        if (m instanceof F16Matrix && n > 1) {
+            // F16's GEMM gives every token the bits of its saxpys, and keeps the batch's sums in registers
+            perToken = 0;
+        }
         if (perToken > 0) {
             preparePerToken(m, x, 0, perToken, out, 0);
         }
@@ -155,7 +159,7 @@ public final class MatMul {
     private void preparePerToken(WeightMatrix m, float[] x, int xOff, int n, float[] out, int outOff) {
         MatvecTask task = matvecTask;
         if (m instanceof F16Matrix f) {
-            task.ensureScales(f.scratchLength(n));
+            task.ensureScales(f.scratchLength());
             task.f16 = f;
             task.x = x;
             task.xOff = xOff;
@@ -259,7 +263,8 @@ public final class MatMul {
                 return;
             }
             if (f16 != null) {
-                f16.dots(from, to, x, xOff, tokens, out, outOff, f16.rows, rowScales);
+                // one token: matmul sends more through the GEMM
+                f16.dots(from, to, x, xOff, out, outOff, rowScales);
                 return;
             }
             int rows = floats.rows;

@@ -74,7 +74,7 @@ class MatrixTest {
                 case FloatMatrix f -> f.dot(r, x, 5, new float[FloatMatrix.SCRATCH]);
                 case F16Matrix f -> {
                     float[] one = new float[1];
-                    f.dots(r, r + 1, x, 5, 1, one, -r, 1, new float[f.scratchLength(1)]);
+                    f.dots(r, r + 1, x, 5, one, -r, new float[f.scratchLength()]);
                     yield one[0];
                 }
             };
