@@ -46,8 +46,6 @@ final class F16Matrix extends WeightMatrix implements RowGroups {
      */
     private void transpose(MemorySegment data, int from, int to) {
         int n = to - from;
-        int t0 = from / TILE * TILE;
-        long tileRows = Math.min(TILE, rows - t0);
         short[] byRow = new short[BLOCK * BLOCK];
         short[] byColumn = new short[BLOCK * BLOCK];
         for (int k0 = 0; k0 < cols; k0 += BLOCK) {
@@ -61,9 +59,20 @@ final class F16Matrix extends WeightMatrix implements RowGroups {
                 }
             }
             for (int k = 0; k < m; k++) {
-                MemorySegment.copy(byColumn, k * BLOCK, tiles, SHORT, 2 * ((long) t0 * cols + (k0 + k) * tileRows + from - t0), n);
+                MemorySegment.copy(byColumn, k * BLOCK, tiles, SHORT, at(from, k0 + k), n);
             }
         }
+    }
+
+    /** Byte offset of value (row, col) in the tiles. */
+    private long at(int row, int col) {
+        int t0 = row / TILE * TILE;
+        return 2L * ((long) t0 * cols + (long) col * Math.min(TILE, rows - t0) + row - t0);
+    }
+
+    /** Bytes from one column to the next in the tile of {@code row}. */
+    private long step(int row) {
+        return 2L * Math.min(TILE, rows - row / TILE * TILE);
     }
 
     /** Every kernel reads the repacked tiles. */
@@ -86,12 +95,10 @@ final class F16Matrix extends WeightMatrix implements RowGroups {
         Objects.checkFromToIndex(from, to, rows);
         checkX(x, xOff);
         for (int r = from; r < to; ) {
-            int t0 = r / TILE * TILE;
-            int end = Math.min(to, t0 + TILE);
+            int end = Math.min(to, r / TILE * TILE + TILE);
             int n = end - r;
             Arrays.fill(sums, 0, n, 0f);
-            long tileRows = Math.min(TILE, rows - t0);
-            saxpys(tiles, 2L * ((long) t0 * cols + r - t0), 2 * tileRows, cols, x, xOff, sums, n);
+            saxpys(tiles, at(r, 0), step(r), cols, x, xOff, sums, n);
             System.arraycopy(sums, 0, out, outOff + r, n);
             r = end;
         }
@@ -120,18 +127,18 @@ final class F16Matrix extends WeightMatrix implements RowGroups {
     @Override
     public void decodePanel(int group, int k0, int kc, float[] scratch, float[] panel) {
         int r0 = group * ROWS;
-        int t0 = r0 / TILE * TILE;
-        long tileRows = Math.min(TILE, rows - t0);
         int lanes = Math.min(ROWS, rows - r0);
-        long off = 2L * ((long) t0 * cols + k0 * tileRows + r0 - t0);
+        long off = at(r0, k0);
+        long step = step(r0);
         if (lanes == ROWS) {
-            for (int k = 0, p = 0; k < kc; k++, p += ROWS, off += 2 * tileRows) {
+            for (int k = 0, p = 0; k < kc; k++, p += ROWS, off += step) {
                 halves(off).intoArray(panel, p);
                 halves(off + 2L * LANES).intoArray(panel, p + LANES);
             }
             return;
         }
-        for (int k = 0, p = 0; k < kc; k++, p += ROWS, off += 2 * tileRows) {
+        // the last group, cut short by the matrix's end
+        for (int k = 0, p = 0; k < kc; k++, p += ROWS, off += step) {
             for (int i = 0; i < lanes; i++) {
                 panel[p + i] = Float.float16ToFloat(tiles.get(SHORT, off + 2L * i));
             }
@@ -157,10 +164,9 @@ final class F16Matrix extends WeightMatrix implements RowGroups {
     @Override
     void dequantize(int row, int col, int n, float[] dst, int dstOff) {
         Objects.checkIndex(row, rows);
-        int t0 = row / TILE * TILE;
-        long tileRows = Math.min(TILE, rows - t0);
-        long off = 2L * ((long) t0 * cols + col * tileRows + row - t0);
-        for (int i = 0; i < n; i++, off += 2 * tileRows) {
+        long step = step(row);
+        long off = at(row, col);
+        for (int i = 0; i < n; i++, off += step) {
             dst[dstOff + i] = Float.float16ToFloat(tiles.get(SHORT, off));
         }
     }
