@@ -118,9 +118,10 @@ final class F16Matrix extends WeightMatrix implements RowGroups {
         }
     }
 
+    /** One float, where {@link #decodePanel} leaves what its read-ahead loaded. */
     @Override
     public int panelScratch() {
-        return 0;
+        return 1;
     }
 
     /** The group's rows are adjacent in every column of their tile ({@link #TILE} is a multiple of the group size). */
@@ -135,6 +136,10 @@ final class F16Matrix extends WeightMatrix implements RowGroups {
                 halves(off).intoArray(panel, p);
                 halves(off + 2L * LANES).intoArray(panel, p + LANES);
             }
+            // One load from each of the next panel's lines, all issued at once: the loop above, with its conversions, keeps
+            // too few of its loads (a line 2 KiB from the last) in flight to hide their latency (bench/KERNELS.md). The
+            // result goes to the scratch so that the loads stay.
+            scratch[0] = touch(off, Math.min(cols - k0 - kc, kc), step);
             return;
         }
         // the last group, cut short by the matrix's end
@@ -144,6 +149,15 @@ final class F16Matrix extends WeightMatrix implements RowGroups {
             }
             Arrays.fill(panel, p + lanes, p + ROWS, 0f);
         }
+    }
+
+    /** ORs the first value of each of n columns from byte {@code off}, {@code step} apart: a read of each one's line. */
+    private int touch(long off, int n, long step) {
+        int any = 0;
+        for (int k = 0; k < n; k++, off += step) {
+            any |= tiles.get(SHORT, off);
+        }
+        return any;
     }
 
     /**

@@ -239,7 +239,7 @@ class MatrixTest {
         int lanes = GroupedMatrix.ROWS;
         float[] panel = new float[32 * lanes];
         for (int group : new int[] {0, F16Matrix.TILE / lanes - 1, F16Matrix.TILE / lanes}) {
-            m.decodePanel(group, 64, 32, new float[0], panel);
+            m.decodePanel(group, 64, 32, new float[m.panelScratch()], panel);
             for (int k = 0; k < 32; k++) {
                 for (int lane = 0; lane < lanes; lane++) {
                     int r = group * lanes + lane;
@@ -268,7 +268,7 @@ class MatrixTest {
         int lanes = GroupedMatrix.ROWS;
         F16Matrix groups = (F16Matrix) Matrix.of(TensorType.F16, seg, lanes, cols / lanes);
         float[] panel = new float[cols];
-        groups.decodePanel(0, 0, cols / lanes, new float[0], panel);
+        groups.decodePanel(0, 0, cols / lanes, new float[groups.panelScratch()], panel);
         for (int k = 0; k < cols / lanes; k++) {
             for (int lane = 0; lane < lanes; lane++) {
                 int bits = lane * (cols / lanes) + k;
