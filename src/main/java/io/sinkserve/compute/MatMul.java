@@ -12,12 +12,12 @@ import java.util.Objects;
  * {@link #matmul} (many tokens: prefill) reads and decodes the weights once for all tokens and multiplies them
  * in a register-blocked {@link TiledGemm} ({@link GroupedGemm} for the row groups and F16, {@link QuantizedGemm}
  * for Q4_0 and Q4_K); up to {@link #SMALL_BATCH} tokens (batched decode) take the per-token kernels instead, each
- * row (or group, or run) dotted with every token (its 8-bit activation for the block-quantised types) while it is
- * in cache. A token therefore gets the same bits in a batch of up to {@link #SMALL_BATCH} as alone; larger batches
- * go through the GEMM, which for Q4_0, Q4_K and F16 does the per-token kernels' arithmetic (the same bits again)
- * and for the other types sums in another order (for Q8_0 and Q6_K with unquantised activations). A batch can also be split: its
- * first tokens take the per-token kernels and the rest the GEMM, in one pass over the weights (decode rows beside
- * a prompt chunk).
+ * row (or group) dotted with every token (its 8-bit activation for the block-quantised types) while it is in
+ * cache. A token therefore gets the same bits in a batch of up to {@link #SMALL_BATCH} as alone; larger batches go
+ * through the GEMM, which for Q4_0, Q4_K and F16 does the per-token kernels' arithmetic (the same bits again) and
+ * for the other types sums in another order (for Q8_0 and Q6_K with unquantised activations). F16 batches of any
+ * size therefore take its GEMM. A batch can also be split: its first tokens take the per-token kernels and the
+ * rest the GEMM, in one pass over the weights (decode rows beside a prompt chunk).
  *
  * <p>The task objects are reused between calls, so an instance serves one calling thread at a time (a
  * model's forward pass); calls allocate nothing once the buffers have grown to the largest batch.
