@@ -107,6 +107,16 @@ abstract sealed class GroupedMatrix extends WeightMatrix implements RowGroups pe
      */
     abstract void dotGroup(int group, QuantizedVector x, float[] scratch, short[] sums, int sumsAt, float[] out, int outOff);
 
+    /**
+     * One token through groups {@code group} and {@code group + 1} (which must exist), each row with the bits
+     * {@link #dotGroup} gives it; {@code scratch} holds at least {@link #scratchLength} floats. Two calls here; a
+     * type whose groups can share the activation's broadcasts does both at once.
+     */
+    void dotGroupPair(int group, QuantizedVector x, float[] scratch, float[] out, int outOff) {
+        dotGroup(group, x, scratch, null, -1, out, outOff);
+        dotGroup(group + 1, x, scratch, null, -1, out, outOff);
+    }
+
     /** The words whose {@link NibbleWords#sums4} gives this type's block sums (Σ (q - 8) x per block), or null. */
     NibbleWords nibbleSums() {
         return null;
@@ -138,12 +148,12 @@ abstract sealed class GroupedMatrix extends WeightMatrix implements RowGroups pe
     }
 
     /**
-     * Copies a group's results from {@code scratch[0 .. ROWS)} to {@code out[outOff + first row ..]}, rows past the
+     * Copies a group's results from {@code scratch[from .. from + ROWS)} to {@code out[outOff + first row ..]}, rows past the
      * matrix's last dropped. The kernels store their vectors first: a call that took them would box them once past
      * C2's inlining budget, on every trip of the loop that made them.
      */
-    final void copyOut(int group, float[] scratch, float[] out, int outOff) {
+    final void copyOut(int group, float[] scratch, int from, float[] out, int outOff) {
         int first = group * ROWS;
-        System.arraycopy(scratch, 0, out, outOff + first, Math.min(ROWS, rows - first));
+        System.arraycopy(scratch, from, out, outOff + first, Math.min(ROWS, rows - first));
     }
 }

@@ -133,9 +133,14 @@ public final class MatMul {
 
     /**
      * Rows per chunk of work come in multiples of this: for a {@link GroupedMatrix} whole groups of rows at the
-     * widest width, so that a chunk never splits one; else the per-token kernels' 16 or the GEMM's row group.
+     * widest width, so that a chunk never splits one (pairs of them for the per-token kernels alone); else the
+     * per-token kernels' 16 or the GEMM's row group.
      */
     private static int unit(WeightMatrix m, boolean perTokenOnly) {
+        if (m instanceof GroupedMatrix && perTokenOnly) {
+            // pairs of groups: one token's kernel takes two at a time (GroupedMatrix#dotGroupPair)
+            return 2 * GROUPED_UNIT;
+        }
         if (m instanceof RowGroups) {
             return GROUPED_UNIT;
         }
@@ -257,7 +262,14 @@ public final class MatMul {
             if (grouped != null) {
                 // chunks are whole groups (see unit); a group's weights stay in cache for every token
                 int rows = grouped.rows;
-                for (int g = from / GroupedMatrix.ROWS, end = (to + GroupedMatrix.ROWS - 1) / GroupedMatrix.ROWS; g < end; g++) {
+                int g = from / GroupedMatrix.ROWS;
+                int end = (to + GroupedMatrix.ROWS - 1) / GroupedMatrix.ROWS;
+                if (tokens == 1) {
+                    for (; g + 1 < end; g += 2) {
+                        grouped.dotGroupPair(g, activations[0], rowScales, out, outOff);
+                    }
+                }
+                for (; g < end; g++) {
                     grouped.dotGroup(g, activations, tokens, rowScales, sums[worker], out, outOff, rows);
                 }
                 return;

@@ -81,7 +81,66 @@ final class Q4_0Matrix extends GroupedMatrix implements QuantizedGemm.Panels {
         }
         low.intoArray(scratch, 0);
         high.intoArray(scratch, ROWS / 2);
-        copyOut(group, scratch, out, outOff);
+        copyOut(group, scratch, 0, out, outOff);
+    }
+
+    /**
+     * {@link #dotGroup} for groups {@code group} and {@code group + 1} at once, each broadcast of an activation quant
+     * serving both: per group the same operations in the same order, so each row gets the bits of a single call.
+     */
+    @Override
+    void dotGroupPair(int group, QuantizedVector x, float[] scratch, float[] out, int outOff) {
+        short[] xn = x.nibbleQ;
+        float[] qsum = x.qsum;
+        float[] xs = x.scale;
+        float[] d = scales;
+        MemorySegment seg = words.segment();
+        FloatVector low = FloatVector.zero(FLOATS);
+        FloatVector high = FloatVector.zero(FLOATS);
+        FloatVector low2 = FloatVector.zero(FLOATS);
+        FloatVector high2 = FloatVector.zero(FLOATS);
+        // the next group's words and scales are one group's stride further on
+        long other = words.offset(blocks);
+        for (int b = 0, block = group * blocks; b < blocks; b++, block++) {
+            ShortVector even = ShortVector.broadcast(SHORTS, (short) (-8 * (int) qsum[b]));
+            ShortVector odd = ShortVector.zero(SHORTS);
+            ShortVector even2 = even;
+            ShortVector odd2 = odd;
+            long off = words.offset(block);
+            for (int w = 0, k = 32 * b; w < 8; w++, k += 4, off += 2 * ROWS) {
+                ShortVector v = ShortVector.fromMemorySegment(SHORTS, seg, off, LE);
+                ShortVector u = ShortVector.fromMemorySegment(SHORTS, seg, off + other, LE);
+                ShortVector y0 = ShortVector.broadcast(SHORTS, xn[k]);
+                ShortVector y1 = ShortVector.broadcast(SHORTS, xn[k + 1]);
+                ShortVector y2 = ShortVector.broadcast(SHORTS, xn[k + 2]);
+                ShortVector y3 = ShortVector.broadcast(SHORTS, xn[k + 3]);
+                even = even.add(v.mul(y0)).add(v.lanewise(VectorOperators.LSHR, 8).mul(y2));
+                odd = odd.add(v.lanewise(VectorOperators.LSHR, 4).mul(y1))
+                        .add(v.lanewise(VectorOperators.LSHR, 12).mul(y3));
+                even2 = even2.add(u.mul(y0)).add(u.lanewise(VectorOperators.LSHR, 8).mul(y2));
+                odd2 = odd2.add(u.lanewise(VectorOperators.LSHR, 4).mul(y1))
+                        .add(u.lanewise(VectorOperators.LSHR, 12).mul(y3));
+            }
+            ShortVector sum = even.add(odd);
+            ShortVector sum2 = even2.add(odd2);
+            int at = block * ROWS;
+            int at2 = (block + blocks) * ROWS;
+            float s = xs[b];
+            low = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 0))
+                    .fma(FloatVector.fromArray(FLOATS, d, at).mul(s), low);
+            high = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 1))
+                    .fma(FloatVector.fromArray(FLOATS, d, at + ROWS / 2).mul(s), high);
+            low2 = ((FloatVector) sum2.convertShape(VectorOperators.S2F, FLOATS, 0))
+                    .fma(FloatVector.fromArray(FLOATS, d, at2).mul(s), low2);
+            high2 = ((FloatVector) sum2.convertShape(VectorOperators.S2F, FLOATS, 1))
+                    .fma(FloatVector.fromArray(FLOATS, d, at2 + ROWS / 2).mul(s), high2);
+        }
+        low.intoArray(scratch, 0);
+        high.intoArray(scratch, ROWS / 2);
+        low2.intoArray(scratch, ROWS);
+        high2.intoArray(scratch, ROWS + ROWS / 2);
+        copyOut(group, scratch, 0, out, outOff);
+        copyOut(group + 1, scratch, ROWS, out, outOff);
     }
 
     @Override

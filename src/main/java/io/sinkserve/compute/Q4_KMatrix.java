@@ -139,7 +139,7 @@ final class Q4_KMatrix extends GroupedMatrix implements QuantizedGemm.Panels {
         }
         low.sub(minsLow).intoArray(scratch, 0);
         high.sub(minsHigh).intoArray(scratch, ROWS / 2);
-        copyOut(group, scratch, out, outOff);
+        copyOut(group, scratch, 0, out, outOff);
     }
 
     @Override

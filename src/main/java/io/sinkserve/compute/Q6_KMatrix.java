@@ -111,7 +111,7 @@ final class Q6_KMatrix extends GroupedMatrix {
         }
         acc0.intoArray(scratch, 0);
         acc1.intoArray(scratch, ROWS / 2);
-        copyOut(group, scratch, out, outOff);
+        copyOut(group, scratch, 0, out, outOff);
     }
 
     /** (q - 32) * (d * scale), rounded once, as {@link #dequantize} computes it. */

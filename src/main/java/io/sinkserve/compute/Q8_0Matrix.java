@@ -72,7 +72,7 @@ final class Q8_0Matrix extends GroupedMatrix {
         }
         low.intoArray(scratch, 0);
         high.intoArray(scratch, ROWS / 2);
-        copyOut(group, scratch, out, outOff);
+        copyOut(group, scratch, 0, out, outOff);
     }
 
     /** d * q, rounded once, as {@link #dequantize} computes it. */

@@ -199,6 +199,31 @@ class MatMulTest {
         assertSameBits(want, gemm, 0, "GEMM of " + n);
     }
 
+    /**
+     * One token's kernel takes the row groups two at a time (GroupedMatrix#dotGroupPair): every row still gets the bits
+     * of its own group's single kernel, with an odd number of groups and a last group cut short, on 1 and 3 threads.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TensorType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void pairedGroupsGiveEachRowItsGroupsBits(TensorType type) {
+        Random rnd = new Random(61 + type.ordinal());
+        int rows = 5 * GroupedMatrix.ROWS + 7;
+        int cols = 512;
+        GroupedMatrix m = (GroupedMatrix) Matrix.of(type, TestMatrices.randomBlocks(type, rnd, rows, cols), rows, cols);
+        float[] x = TestMatrices.gaussian(rnd, cols, 1f);
+        QuantizedVector xq = new QuantizedVector();
+        xq.quantize(x, 0, cols);
+        float[] want = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            want[r] = TestMatrices.groupDot(m, r, xq);
+        }
+        for (ComputePool pool : new ComputePool[] {single, triple}) {
+            float[] got = new float[rows];
+            new MatMul(pool).matvec(m, x, 0, got, 0);
+            assertSameBits(want, got, 0, type + " on " + pool.threads() + " threads");
+        }
+    }
+
     /** want[i] and got[gotOff + i] have the same bits for every i of want. */
     private static void assertSameBits(float[] want, float[] got, int gotOff, String what) {
         for (int i = 0; i < want.length; i++) {
