@@ -67,7 +67,7 @@ final class F16Matrix extends WeightMatrix implements RowGroups {
     /** Byte offset of value (row, col) in the tiles. */
     private long at(int row, int col) {
         int t0 = row / TILE * TILE;
-        return 2L * ((long) t0 * cols + (long) col * Math.min(TILE, rows - t0) + row - t0);
+        return 2L * ((long) t0 * cols + row - t0) + col * step(row);
     }
 
     /** Bytes from one column to the next in the tile of {@code row}. */
