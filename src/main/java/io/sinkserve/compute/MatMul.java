@@ -133,12 +133,13 @@ public final class MatMul {
 
     /**
      * Rows per chunk of work come in multiples of this: for a {@link GroupedMatrix} whole groups of rows at the
-     * widest width, so that a chunk never splits one (pairs of them for the per-token kernels alone); else the
-     * per-token kernels' 16 or the GEMM's row group.
+     * widest width, so that a chunk never splits one (pairs of them for the per-token kernels alone and for
+     * {@link QuantizedGemm}); else the per-token kernels' 16 or the GEMM's row group.
      */
     private static int unit(WeightMatrix m, boolean perTokenOnly) {
-        if (m instanceof GroupedMatrix && perTokenOnly) {
-            // pairs of groups: one token's kernel takes two at a time (GroupedMatrix#dotGroupPair)
+        if (m instanceof GroupedMatrix && (perTokenOnly || m instanceof QuantizedGemm.Panels)) {
+            // pairs of groups: one token's kernel takes two at a time (GroupedMatrix#dotGroupPair), and so does the
+            // integer GEMM (QuantizedGemm.Panels#dotPanelPair)
             return 2 * GROUPED_UNIT;
         }
         if (m instanceof RowGroups) {

@@ -220,8 +220,8 @@ final class Q4_KMatrix extends GroupedMatrix implements QuantizedGemm.Panels {
     }
 
     @Override
-    public void decodeQuants(int group, int k0, int kc, short[] panel) {
-        for (int block = group * blocks + k0 / 32, p = 0, end = block + kc / 32; block < end; block++, p += 32 * ROWS) {
+    public void decodeQuants(int group, int k0, int kc, short[] panel, int at) {
+        for (int block = group * blocks + k0 / 32, p = at, end = block + kc / 32; block < end; block++, p += 32 * ROWS) {
             words.decodeQuants(block, panel, p);
         }
     }
@@ -246,14 +246,14 @@ final class Q4_KMatrix extends GroupedMatrix implements QuantizedGemm.Panels {
      * the two halves of the group, then their mins).
      */
     @Override
-    public void dotPanel(int group, short[] panel, int k0, int kc, QuantizedVector[] xs, int t0, float[] acc, int a) {
+    public void dotPanel(int group, short[] panel, int from, int k0, int kc, QuantizedVector[] xs, int t0, float[] acc, int a) {
         short[] x0 = xs[t0].q;
         short[] x1 = xs[t0 + 1].q;
         short[] x2 = xs[t0 + 2].q;
         short[] x3 = xs[t0 + 3].q;
         short[] x4 = xs[t0 + 4].q;
         short[] x5 = xs[t0 + 5].q;
-        for (int b = k0 / 32, end = (k0 + kc) / 32, p = 0; b < end; b++) {
+        for (int b = k0 / 32, end = (k0 + kc) / 32, p = from; b < end; b++) {
             ShortVector c0 = ShortVector.zero(SHORTS);
             ShortVector c1 = c0;
             ShortVector c2 = c0;

@@ -9,7 +9,8 @@ import java.util.Arrays;
  * multiplies a panel with {@value #TOKENS} tokens at once in integer lanes (a 16-bit product and add per 32 rows
  * at 512 bits, where a float FMA covers 16), then scales each block's exact sum into the token's float
  * accumulators in block order. That is the one-token kernel's arithmetic, so a token gets the bits of
- * {@link MatMul#matvec} in any batch, and prefill and decode agree bit for bit.
+ * {@link MatMul#matvec} in any batch, and prefill and decode agree bit for bit. Groups are taken two at a time
+ * ({@link Panels#dotPanelPair}), so that a type can broadcast each token's quant once for both.
  *
  * <p>The task object is reused between calls (one calling thread at a time) and allocates only when a call
  * needs larger buffers than any before.
@@ -24,17 +25,27 @@ final class QuantizedGemm implements ComputePool.RangeTask {
     /** What a row-group type provides for this GEMM. */
     interface Panels {
         /**
-         * Decodes columns {@code [k0, k0 + kc)} (whole blocks) of a group into {@code panel[k * ROWS + lane]} (k
+         * Decodes columns {@code [k0, k0 + kc)} (whole blocks) of a group into {@code panel[at + k * ROWS + lane]} (k
          * from 0) as the signed integers its block sums multiply (for Q4_0, q - 8).
          */
-        void decodeQuants(int group, int k0, int kc, short[] panel);
+        void decodeQuants(int group, int k0, int kc, short[] panel, int at);
 
         /**
          * For tokens {@code xs[t0 .. t0 + TOKENS)}: adds the blocks of columns {@code [k0, k0 + kc)} to token j's
          * accumulators at {@code acc[a + j * accumulators() ..]}, exactly as the one-token kernel adds them to its
-         * own, from the decoded {@code panel}.
+         * own, from the decoded panel at {@code panel[from ..]}.
          */
-        void dotPanel(int group, short[] panel, int k0, int kc, QuantizedVector[] xs, int t0, float[] acc, int a);
+        void dotPanel(int group, short[] panel, int from, int k0, int kc, QuantizedVector[] xs, int t0, float[] acc, int a);
+
+        /**
+         * {@link #dotPanel} for groups {@code group} (panel from 0, accumulators from {@code a}) and {@code group + 1}
+         * (panel from {@link #KC} * ROWS, accumulators from {@code a2}): two calls here; a type whose groups can share
+         * the tokens' broadcasts does both at once, with each group's bits.
+         */
+        default void dotPanelPair(int group, short[] panel, int k0, int kc, QuantizedVector[] xs, int t0, float[] acc, int a, int a2) {
+            dotPanel(group, panel, 0, k0, kc, xs, t0, acc, a);
+            dotPanel(group + 1, panel, KC * ROWS, k0, kc, xs, t0, acc, a2);
+        }
 
         /** Floats of accumulators per token: {@link GroupedMatrix#ROWS} (one per row) unless the type needs more. */
         default int accumulators() {
@@ -62,7 +73,7 @@ final class QuantizedGemm implements ComputePool.RangeTask {
     private int outOff;
 
     QuantizedGemm(int threads) {
-        panels = new short[threads][KC * ROWS];
+        panels = new short[threads][2 * KC * ROWS];
         sums = new float[threads][0];
     }
 
@@ -89,8 +100,8 @@ final class QuantizedGemm implements ComputePool.RangeTask {
             Arrays.fill(tokens, n, nt, zero);
         }
         for (int i = 0; i < sums.length; i++) {
-            if (sums[i].length < nt * accStride) {
-                sums[i] = new float[nt * accStride];
+            if (sums[i].length < 2 * nt * accStride) {
+                sums[i] = new float[2 * nt * accStride];
             }
         }
     }
@@ -102,27 +113,47 @@ final class QuantizedGemm implements ComputePool.RangeTask {
         Arrays.fill(tokens, null);
     }
 
-    /** Rows [from, to) in whole groups (the caller's chunks are multiples of a group). */
+    /**
+     * Rows [from, to) in whole groups (the caller's chunks are multiples of a group), two groups at a time: their
+     * panels side by side in the worker's panel buffer, their accumulators one after the other.
+     */
     @Override
     public void run(int from, int to, int worker) {
         short[] panel = panels[worker];
         float[] acc = sums[worker];
         int cols = w.cols;
-        int rows = w.rows;
-        for (int g = from / ROWS, end = (to + ROWS - 1) / ROWS; g < end; g++) {
-            Arrays.fill(acc, 0, nt * accStride, 0f);
+        int second = nt * accStride;
+        for (int g = from / ROWS, end = (to + ROWS - 1) / ROWS; g < end; g += 2) {
+            boolean pair = g + 1 < end;
+            Arrays.fill(acc, 0, pair ? 2 * second : second, 0f);
             for (int k0 = 0; k0 < cols; k0 += KC) {
                 int kc = Math.min(KC, cols - k0);
-                kernels.decodeQuants(g, k0, kc, panel);
+                kernels.decodeQuants(g, k0, kc, panel, 0);
+                if (pair) {
+                    kernels.decodeQuants(g + 1, k0, kc, panel, KC * ROWS);
+                }
                 for (int t = 0; t < nt; t += TOKENS) {
-                    kernels.dotPanel(g, panel, k0, kc, tokens, t, acc, t * accStride);
+                    if (pair) {
+                        kernels.dotPanelPair(g, panel, k0, kc, tokens, t, acc, t * accStride, second + t * accStride);
+                    } else {
+                        kernels.dotPanel(g, panel, 0, k0, kc, tokens, t, acc, t * accStride);
+                    }
                 }
             }
-            int first = g * ROWS;
-            int count = Math.min(ROWS, rows - first);
-            for (int t = 0; t < n; t++) {
-                kernels.finish(acc, t * accStride, out, outOff + t * rows + first, count);
+            finish(g, acc, 0);
+            if (pair) {
+                finish(g + 1, acc, second);
             }
+        }
+    }
+
+    /** Every token's results for group g from its accumulators at {@code acc[from + t * accStride ..]}. */
+    private void finish(int g, float[] acc, int from) {
+        int rows = w.rows;
+        int first = g * ROWS;
+        int count = Math.min(ROWS, rows - first);
+        for (int t = 0; t < n; t++) {
+            kernels.finish(acc, from + t * accStride, out, outOff + t * rows + first, count);
         }
     }
 }

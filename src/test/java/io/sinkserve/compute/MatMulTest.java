@@ -224,6 +224,33 @@ class MatMulTest {
         }
     }
 
+    /**
+     * The integer GEMM takes the row groups two at a time too (QuantizedGemm.Panels#dotPanelPair), a last odd group
+     * alone: every token of a GEMM still gets the bits of its own matvec, with odd and even group counts, a last
+     * group cut short, and a padded last set of tokens, on 1 and 3 threads.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TensorType.class, names = {"Q4_0", "Q4_K"})
+    void theGemmsPairedGroupsGiveEachTokenItsMatvecBits(TensorType type) {
+        Random rnd = new Random(67 + type.ordinal());
+        int cols = 512;
+        int n = MatMul.SMALL_BATCH + 5;
+        for (int rows : new int[] {4 * GroupedMatrix.ROWS + 7, 5 * GroupedMatrix.ROWS + 7}) {
+            Matrix m = Matrix.of(type, TestMatrices.randomBlocks(type, rnd, rows, cols), rows, cols);
+            float[] xs = TestMatrices.gaussian(rnd, n * cols, 1f);
+            for (ComputePool pool : new ComputePool[] {single, triple}) {
+                MatMul mm = new MatMul(pool);
+                float[] gemm = new float[n * rows];
+                mm.matmul(m, xs, n, gemm);
+                float[] alone = new float[rows];
+                for (int t = 0; t < n; t++) {
+                    mm.matvec(m, xs, t * cols, alone, 0);
+                    assertSameBits(alone, gemm, t * rows, type + " " + rows + " rows on " + pool.threads() + " threads, token " + t);
+                }
+            }
+        }
+    }
+
     /** want[i] and got[gotOff + i] have the same bits for every i of want. */
     private static void assertSameBits(float[] want, float[] got, int gotOff, String what) {
         for (int i = 0; i < want.length; i++) {
