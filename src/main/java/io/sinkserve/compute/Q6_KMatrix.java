@@ -114,6 +114,82 @@ final class Q6_KMatrix extends GroupedMatrix {
         copyOut(group, scratch, 0, out, outOff);
     }
 
+    /**
+     * {@link #dotGroup} for groups {@code group} and {@code group + 1} at once, each broadcast of an activation quant
+     * serving both: per group the same operations in the same order, so each row gets the bits of a single call.
+     */
+    @Override
+    void dotGroupPair(int group, QuantizedVector x, float[] scratch, float[] out, int outOff) {
+        short[] xq = x.q;
+        float[] xs = x.scale;
+        MemorySegment seg = quants.segment();
+        FloatVector acc0 = FloatVector.zero(FLOATS);
+        FloatVector acc1 = acc0;
+        FloatVector acc2 = acc0;
+        FloatVector acc3 = acc0;
+        FloatVector d0 = acc0;
+        FloatVector d1 = acc0;
+        FloatVector d2 = acc0;
+        FloatVector d3 = acc0;
+        long off = LaneBytes.offset((long) group * blocks, 0);
+        // the next group's bytes and scales are one group's stride further on
+        long other = LaneBytes.offset(blocks, 0);
+        for (int b = 0, block = group * blocks; b < blocks; b++, block++) {
+            int block2 = block + blocks;
+            if ((b & 7) == 0) {
+                int at = block / 8 * ROWS;
+                int at2 = block2 / 8 * ROWS;
+                d0 = FloatVector.fromArray(FLOATS, d, at);
+                d1 = FloatVector.fromArray(FLOATS, d, at + ROWS / 2);
+                d2 = FloatVector.fromArray(FLOATS, d, at2);
+                d3 = FloatVector.fromArray(FLOATS, d, at2 + ROWS / 2);
+            }
+            float s = xs[b];
+            ShortVector sm = ShortVector.fromArray(SHORTS, scales, block * ROWS);
+            ShortVector first = sm.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8);
+            ShortVector second = sm.lanewise(VectorOperators.ASHR, 8);
+            FloatVector a0 = ((FloatVector) first.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(d0).mul(s);
+            FloatVector a1 = ((FloatVector) first.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(d1).mul(s);
+            FloatVector b0 = ((FloatVector) second.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(d0).mul(s);
+            FloatVector b1 = ((FloatVector) second.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(d1).mul(s);
+            ShortVector sm2 = ShortVector.fromArray(SHORTS, scales, block2 * ROWS);
+            ShortVector first2 = sm2.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8);
+            ShortVector second2 = sm2.lanewise(VectorOperators.ASHR, 8);
+            FloatVector a2 = ((FloatVector) first2.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(d2).mul(s);
+            FloatVector a3 = ((FloatVector) first2.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(d3).mul(s);
+            FloatVector b2 = ((FloatVector) second2.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(d2).mul(s);
+            FloatVector b3 = ((FloatVector) second2.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(d3).mul(s);
+            for (int j = 0, k = 32 * b; j < 4; j++) {
+                ShortVector sum = ShortVector.zero(SHORTS);
+                ShortVector sum2 = sum;
+                for (int end = k + 8; k < end; k += 2, off += 2L * ROWS) {
+                    ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, off, LE)
+                            .convertShape(VectorOperators.B2S, SHORTS, 0);
+                    ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, off + ROWS, LE)
+                            .convertShape(VectorOperators.B2S, SHORTS, 0);
+                    ShortVector u0 = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, off + other, LE)
+                            .convertShape(VectorOperators.B2S, SHORTS, 0);
+                    ShortVector u1 = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, off + other + ROWS, LE)
+                            .convertShape(VectorOperators.B2S, SHORTS, 0);
+                    ShortVector y0 = ShortVector.broadcast(SHORTS, xq[k]);
+                    ShortVector y1 = ShortVector.broadcast(SHORTS, xq[k + 1]);
+                    sum = sum.add(q0.mul(y0).add(q1.mul(y1)));
+                    sum2 = sum2.add(u0.mul(y0).add(u1.mul(y1)));
+                }
+                acc0 = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(j < 2 ? a0 : b0, acc0);
+                acc1 = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(j < 2 ? a1 : b1, acc1);
+                acc2 = ((FloatVector) sum2.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(j < 2 ? a2 : b2, acc2);
+                acc3 = ((FloatVector) sum2.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(j < 2 ? a3 : b3, acc3);
+            }
+        }
+        acc0.intoArray(scratch, 0);
+        acc1.intoArray(scratch, ROWS / 2);
+        acc2.intoArray(scratch, ROWS);
+        acc3.intoArray(scratch, ROWS + ROWS / 2);
+        copyOut(group, scratch, 0, out, outOff);
+        copyOut(group + 1, scratch, ROWS, out, outOff);
+    }
+
     /** (q - 32) * (d * scale), rounded once, as {@link #dequantize} computes it. */
     @Override
     public void decodePanel(int group, int k0, int kc, float[] scratch, float[] panel) {
