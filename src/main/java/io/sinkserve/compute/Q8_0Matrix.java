@@ -75,6 +75,66 @@ final class Q8_0Matrix extends GroupedMatrix {
         copyOut(group, scratch, 0, out, outOff);
     }
 
+    /**
+     * {@link #dotGroup} for groups {@code group} and {@code group + 1} at once, each broadcast of an activation quant
+     * serving both: per group the same operations in the same order, so each row gets the bits of a single call.
+     */
+    @Override
+    void dotGroupPair(int group, QuantizedVector x, float[] scratch, float[] out, int outOff) {
+        short[] xq = x.q;
+        float[] xs = x.scale;
+        float[] d = scales;
+        FloatVector low = FloatVector.zero(FLOATS);
+        FloatVector high = low;
+        FloatVector low2 = low;
+        FloatVector high2 = low;
+        MemorySegment seg = quants.segment();
+        long off = LaneBytes.offset((long) group * blocks, 0);
+        // the next group's bytes and scales are one group's stride further on
+        long other = LaneBytes.offset(blocks, 0);
+        for (int b = 0; b < blocks; b++) {
+            IntVector sumLow = IntVector.zero(INTS);
+            IntVector sumHigh = sumLow;
+            IntVector sumLow2 = sumLow;
+            IntVector sumHigh2 = sumLow;
+            for (int k = 32 * b, end = k + 32; k < end; k += 2, off += 2L * ROWS) {
+                ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, off, LE)
+                        .convertShape(VectorOperators.B2S, SHORTS, 0);
+                ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, off + ROWS, LE)
+                        .convertShape(VectorOperators.B2S, SHORTS, 0);
+                ShortVector u0 = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, off + other, LE)
+                        .convertShape(VectorOperators.B2S, SHORTS, 0);
+                ShortVector u1 = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, off + other + ROWS, LE)
+                        .convertShape(VectorOperators.B2S, SHORTS, 0);
+                ShortVector y0 = ShortVector.broadcast(SHORTS, xq[k]);
+                ShortVector y1 = ShortVector.broadcast(SHORTS, xq[k + 1]);
+                ShortVector pair = q0.mul(y0).add(q1.mul(y1));
+                ShortVector pair2 = u0.mul(y0).add(u1.mul(y1));
+                sumLow = sumLow.add((IntVector) pair.convertShape(VectorOperators.S2I, INTS, 0));
+                sumHigh = sumHigh.add((IntVector) pair.convertShape(VectorOperators.S2I, INTS, 1));
+                sumLow2 = sumLow2.add((IntVector) pair2.convertShape(VectorOperators.S2I, INTS, 0));
+                sumHigh2 = sumHigh2.add((IntVector) pair2.convertShape(VectorOperators.S2I, INTS, 1));
+            }
+            int at = (group * blocks + b) * ROWS;
+            int at2 = at + blocks * ROWS;
+            float s = xs[b];
+            low = ((FloatVector) sumLow.convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(FloatVector.fromArray(FLOATS, d, at).mul(s), low);
+            high = ((FloatVector) sumHigh.convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(FloatVector.fromArray(FLOATS, d, at + ROWS / 2).mul(s), high);
+            low2 = ((FloatVector) sumLow2.convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(FloatVector.fromArray(FLOATS, d, at2).mul(s), low2);
+            high2 = ((FloatVector) sumHigh2.convertShape(VectorOperators.I2F, FLOATS, 0))
+                    .fma(FloatVector.fromArray(FLOATS, d, at2 + ROWS / 2).mul(s), high2);
+        }
+        low.intoArray(scratch, 0);
+        high.intoArray(scratch, ROWS / 2);
+        low2.intoArray(scratch, ROWS);
+        high2.intoArray(scratch, ROWS + ROWS / 2);
+        copyOut(group, scratch, 0, out, outOff);
+        copyOut(group + 1, scratch, ROWS, out, outOff);
+    }
+
     /** d * q, rounded once, as {@link #dequantize} computes it. */
     @Override
     public void decodePanel(int group, int k0, int kc, float[] scratch, float[] panel) {
