@@ -109,13 +109,10 @@ abstract sealed class GroupedMatrix extends WeightMatrix implements RowGroups pe
 
     /**
      * One token through groups {@code group} and {@code group + 1} (which must exist), each row with the bits
-     * {@link #dotGroup} gives it; {@code scratch} holds at least {@link #scratchLength} floats. Two calls here; a
-     * type whose groups can share the activation's broadcasts does both at once.
+     * {@link #dotGroup} gives it; {@code scratch} holds at least {@link #scratchLength} floats. Every type does both
+     * groups in one pass, each load of the activation's quants serving both.
      */
-    void dotGroupPair(int group, QuantizedVector x, float[] scratch, float[] out, int outOff) {
-        dotGroup(group, x, scratch, null, -1, out, outOff);
-        dotGroup(group + 1, x, scratch, null, -1, out, outOff);
-    }
+    abstract void dotGroupPair(int group, QuantizedVector x, float[] scratch, float[] out, int outOff);
 
     /** The words whose {@link NibbleWords#sums4} gives this type's block sums (Σ (q - 8) x per block), or null. */
     NibbleWords nibbleSums() {
