@@ -75,6 +75,12 @@ final class F16Matrix extends WeightMatrix implements RowGroups {
         return 2L * Math.min(TILE, rows - row / TILE * TILE);
     }
 
+    /** Its GEMM gives every token the saxpys' bits and keeps a batch's sums in registers; the saxpys take one token. */
+    @Override
+    boolean batchesTakeGemm() {
+        return true;
+    }
+
     /** Every kernel reads the repacked tiles. */
     @Override
     public boolean readsSource() {

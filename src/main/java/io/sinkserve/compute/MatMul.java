@@ -16,7 +16,7 @@ import java.util.Objects;
  * cache. A token therefore gets the same bits in a batch of up to {@link #SMALL_BATCH} as alone; larger batches go
  * through the GEMM, which for Q4_0, Q4_K and F16 does the per-token kernels' arithmetic (the same bits again) and
  * for the other types sums in another order (for Q8_0 and Q6_K with unquantised activations). F16 batches of any
- * size therefore take its GEMM. A batch can also be split: its first tokens take the per-token kernels and the
+ * size therefore take its GEMM ({@link WeightMatrix#batchesTakeGemm}). A batch can also be split: its first tokens take the per-token kernels and the
  * rest the GEMM, in one pass over the weights (decode rows beside a prompt chunk).
  *
  * <p>The task objects are reused between calls, so an instance serves one calling thread at a time (a
@@ -99,8 +99,7 @@ public final class MatMul {
         Objects.checkIndex(perToken, n + 1);
         Objects.checkFromIndexSize(0, (long) n * m.cols, x.length);
         Objects.checkFromIndexSize(0, (long) n * m.rows, out.length);
-        if (m instanceof F16Matrix && n > 1) {
-            // F16's GEMM gives every token the bits of its saxpys, and keeps the batch's sums in registers
+        if (n > 1 && m.batchesTakeGemm()) {
             perToken = 0;
         }
         if (perToken > 0) {

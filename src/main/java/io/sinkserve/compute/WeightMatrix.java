@@ -73,6 +73,15 @@ abstract sealed class WeightMatrix implements Matrix permits FloatMatrix, Groupe
         return true;
     }
 
+    /**
+     * Whether every batch of two or more tokens should take {@link MatMul}'s GEMM, even tokens the caller sent to the
+     * per-token kernels: true only where the GEMM gives each token the per-token kernels' bits and is the faster
+     * path for any batch.
+     */
+    boolean batchesTakeGemm() {
+        return false;
+    }
+
     @Override
     public final void dequantizeRow(int row, float[] dst, int dstOff) {
         dequantize(row, 0, cols, dst, dstOff);
