@@ -102,6 +102,35 @@ abstract sealed class GroupedMatrix extends WeightMatrix implements RowGroups pe
     }
 
     /**
+     * {@link #dotGroup} (the batch form) for groups {@code group} and {@code group + 1} (which must exist) at once, each
+     * row with the bits {@link #dotGroup} gives it: where the block sums come from {@link NibbleWords}, four tokens at a
+     * time share each word's unpacking and each activation broadcast serves both groups
+     * ({@link NibbleWords#sums4Pair}); the other tokens take one token's {@link #dotGroupPair}.
+     */
+    final void dotGroupPair(int group, QuantizedVector[] xs, int tokens, float[] scratch, short[] sums, float[] out,
+                            int outOff, int outStride) {
+        NibbleWords words = nibbleSums();
+        int t = 0;
+        if (words != null) {
+            int stride = blocks * ROWS;
+            int groupStride = NibbleWords.TOKENS * stride;
+            long other = words.offset(blocks);
+            for (; t + NibbleWords.TOKENS <= tokens; t += NibbleWords.TOKENS) {
+                for (int b = 0; b < blocks; b++) {
+                    words.sums4Pair(words.offset(group * blocks + b), other, xs, t, b, sums, b * ROWS, stride, groupStride);
+                }
+                for (int c = 0; c < NibbleWords.TOKENS; c++) {
+                    dotGroup(group, xs[t + c], scratch, sums, c * stride, out, outOff + (t + c) * outStride);
+                    dotGroup(group + 1, xs[t + c], scratch, sums, groupStride + c * stride, out, outOff + (t + c) * outStride);
+                }
+            }
+        }
+        for (; t < tokens; t++) {
+            dotGroupPair(group, xs[t], scratch, out, outOff + t * outStride);
+        }
+    }
+
+    /**
      * One token. {@code sumsAt} &lt; 0: the kernel computes its block sums itself; else a type whose
      * {@link #nibbleSums} is not null finds block b's 16-bit sums at {@code sums[sumsAt + b * ROWS ..]}.
      */
@@ -120,11 +149,11 @@ abstract sealed class GroupedMatrix extends WeightMatrix implements RowGroups pe
     }
 
     /**
-     * Shorts of working space {@link #dotGroup} needs for block sums: a vector per block for each of
-     * {@link NibbleWords#TOKENS} tokens.
+     * Shorts of working space {@link #dotGroup} and {@link #dotGroupPair} need for block sums: a vector per block for
+     * each of {@link NibbleWords#TOKENS} tokens, for two groups.
      */
     final int sumsLength() {
-        return NibbleWords.TOKENS * blocks * ROWS;
+        return 2 * NibbleWords.TOKENS * blocks * ROWS;
     }
 
     /**

@@ -264,9 +264,11 @@ public final class MatMul {
                 int rows = grouped.rows;
                 int g = from / GroupedMatrix.ROWS;
                 int end = (to + GroupedMatrix.ROWS - 1) / GroupedMatrix.ROWS;
-                if (tokens == 1) {
-                    for (; g + 1 < end; g += 2) {
+                for (; g + 1 < end; g += 2) {
+                    if (tokens == 1) {
                         grouped.dotGroupPair(g, activations[0], rowScales, out, outOff);
+                    } else {
+                        grouped.dotGroupPair(g, activations, tokens, rowScales, sums[worker], out, outOff, rows);
                     }
                 }
                 for (; g < end; g++) {

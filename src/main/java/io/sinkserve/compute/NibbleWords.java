@@ -84,6 +84,70 @@ final class NibbleWords {
     }
 
     /**
+     * {@link #sums4} for the block at {@code off} and the one {@code other} bytes further on (the same block of the
+     * next group) at once, each broadcast of an activation quant serving both: the first block's sums go where
+     * {@link #sums4} puts them, the second's {@code groupStride} shorts further on. The sums are exact, so each gets
+     * the bits of its own {@link #sums4}.
+     */
+    void sums4Pair(long off, long other, QuantizedVector[] xs, int t0, int b, short[] into, int at, int tokenStride,
+                   int groupStride) {
+        short[] x0 = xs[t0].nibbleQ;
+        short[] x1 = xs[t0 + 1].nibbleQ;
+        short[] x2 = xs[t0 + 2].nibbleQ;
+        short[] x3 = xs[t0 + 3].nibbleQ;
+        ShortVector a0 = ShortVector.broadcast(GroupedMatrix.SHORTS, (short) (-8 * (int) xs[t0].qsum[b]));
+        ShortVector a1 = ShortVector.broadcast(GroupedMatrix.SHORTS, (short) (-8 * (int) xs[t0 + 1].qsum[b]));
+        ShortVector a2 = ShortVector.broadcast(GroupedMatrix.SHORTS, (short) (-8 * (int) xs[t0 + 2].qsum[b]));
+        ShortVector a3 = ShortVector.broadcast(GroupedMatrix.SHORTS, (short) (-8 * (int) xs[t0 + 3].qsum[b]));
+        ShortVector c0 = a0;
+        ShortVector c1 = a1;
+        ShortVector c2 = a2;
+        ShortVector c3 = a3;
+        for (int w = 0, k = 32 * b; w < 8; w++, k += 4, off += 2 * ROWS) {
+            ShortVector n0 = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, off, WeightMatrix.LE);
+            ShortVector m0 = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, off + other, WeightMatrix.LE);
+            ShortVector n1 = n0.lanewise(VectorOperators.LSHR, 4);
+            ShortVector m1 = m0.lanewise(VectorOperators.LSHR, 4);
+            ShortVector n2 = n0.lanewise(VectorOperators.LSHR, 8);
+            ShortVector m2 = m0.lanewise(VectorOperators.LSHR, 8);
+            ShortVector n3 = n0.lanewise(VectorOperators.LSHR, 12);
+            ShortVector m3 = m0.lanewise(VectorOperators.LSHR, 12);
+            ShortVector y0 = ShortVector.broadcast(GroupedMatrix.SHORTS, x0[k]);
+            ShortVector y1 = ShortVector.broadcast(GroupedMatrix.SHORTS, x0[k + 1]);
+            ShortVector y2 = ShortVector.broadcast(GroupedMatrix.SHORTS, x0[k + 2]);
+            ShortVector y3 = ShortVector.broadcast(GroupedMatrix.SHORTS, x0[k + 3]);
+            a0 = a0.add(n0.mul(y0).add(n1.mul(y1))).add(n2.mul(y2).add(n3.mul(y3)));
+            c0 = c0.add(m0.mul(y0).add(m1.mul(y1))).add(m2.mul(y2).add(m3.mul(y3)));
+            y0 = ShortVector.broadcast(GroupedMatrix.SHORTS, x1[k]);
+            y1 = ShortVector.broadcast(GroupedMatrix.SHORTS, x1[k + 1]);
+            y2 = ShortVector.broadcast(GroupedMatrix.SHORTS, x1[k + 2]);
+            y3 = ShortVector.broadcast(GroupedMatrix.SHORTS, x1[k + 3]);
+            a1 = a1.add(n0.mul(y0).add(n1.mul(y1))).add(n2.mul(y2).add(n3.mul(y3)));
+            c1 = c1.add(m0.mul(y0).add(m1.mul(y1))).add(m2.mul(y2).add(m3.mul(y3)));
+            y0 = ShortVector.broadcast(GroupedMatrix.SHORTS, x2[k]);
+            y1 = ShortVector.broadcast(GroupedMatrix.SHORTS, x2[k + 1]);
+            y2 = ShortVector.broadcast(GroupedMatrix.SHORTS, x2[k + 2]);
+            y3 = ShortVector.broadcast(GroupedMatrix.SHORTS, x2[k + 3]);
+            a2 = a2.add(n0.mul(y0).add(n1.mul(y1))).add(n2.mul(y2).add(n3.mul(y3)));
+            c2 = c2.add(m0.mul(y0).add(m1.mul(y1))).add(m2.mul(y2).add(m3.mul(y3)));
+            y0 = ShortVector.broadcast(GroupedMatrix.SHORTS, x3[k]);
+            y1 = ShortVector.broadcast(GroupedMatrix.SHORTS, x3[k + 1]);
+            y2 = ShortVector.broadcast(GroupedMatrix.SHORTS, x3[k + 2]);
+            y3 = ShortVector.broadcast(GroupedMatrix.SHORTS, x3[k + 3]);
+            a3 = a3.add(n0.mul(y0).add(n1.mul(y1))).add(n2.mul(y2).add(n3.mul(y3)));
+            c3 = c3.add(m0.mul(y0).add(m1.mul(y1))).add(m2.mul(y2).add(m3.mul(y3)));
+        }
+        a0.intoArray(into, at);
+        a1.intoArray(into, at + tokenStride);
+        a2.intoArray(into, at + 2 * tokenStride);
+        a3.intoArray(into, at + 3 * tokenStride);
+        c0.intoArray(into, at + groupStride);
+        c1.intoArray(into, at + groupStride + tokenStride);
+        c2.intoArray(into, at + groupStride + 2 * tokenStride);
+        c3.intoArray(into, at + groupStride + 3 * tokenStride);
+    }
+
+    /**
      * Block {@code block}'s 32 quants of every row lane as q - 8, into {@code panel[p + k * ROWS + lane]} (k = 0..31):
      * the values whose exact block sums {@link #sums4} forms (see {@link QuantizedGemm}).
      */

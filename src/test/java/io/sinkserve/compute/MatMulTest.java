@@ -225,6 +225,38 @@ class MatMulTest {
     }
 
     /**
+     * A small batch takes the row groups two at a time too (GroupedMatrix#dotGroupPair, batch form: four tokens' block
+     * sums per pass over both groups' words, the rest one token at a time): every token still gets each row's single
+     * kernel bits, with odd and even group counts, a last group cut short, a whole and a partial set of four tokens,
+     * on 1 and 3 threads.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = TensorType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void smallBatchesPairedGroupsGiveEachTokenItsRowsBits(TensorType type) {
+        Random rnd = new Random(71 + type.ordinal());
+        int cols = 512;
+        for (int rows : new int[] {4 * GroupedMatrix.ROWS + 7, 5 * GroupedMatrix.ROWS + 7}) {
+            GroupedMatrix m = (GroupedMatrix) Matrix.of(type, TestMatrices.randomBlocks(type, rnd, rows, cols), rows, cols);
+            for (int n : new int[] {MatMul.SMALL_BATCH, MatMul.SMALL_BATCH - 1}) {
+                float[] xs = TestMatrices.gaussian(rnd, n * cols, 1f);
+                float[] want = new float[n * rows];
+                QuantizedVector xq = new QuantizedVector();
+                for (int t = 0; t < n; t++) {
+                    xq.quantize(xs, t * cols, cols);
+                    for (int r = 0; r < rows; r++) {
+                        want[t * rows + r] = TestMatrices.groupDot(m, r, xq);
+                    }
+                }
+                for (ComputePool pool : new ComputePool[] {single, triple}) {
+                    float[] got = new float[n * rows];
+                    new MatMul(pool).matmul(m, xs, n, got);
+                    assertSameBits(want, got, 0, type + " " + rows + " rows, " + n + " tokens on " + pool.threads() + " threads");
+                }
+            }
+        }
+    }
+
+    /**
      * The integer GEMM takes the row groups two at a time too (QuantizedGemm.Panels#dotPanelPair), a last odd group
      * alone: every token of a GEMM still gets the bits of its own matvec, with odd and even group counts, a last
      * group cut short, and a padded last set of tokens, on 1 and 3 threads.
