@@ -30,6 +30,13 @@ final class QuantizedVector {
      * with no masking of the nibbles.
      */
     short[] nibbleQ = new short[0];
+    /**
+     * The quants as {@link QuantPairs}' kernels multiply them: per two values k, k+1 (k even), q[k] and q[k+1] - 256 q[k].
+     * A word w holding bytes b0 (low) and b1 then gives b0 q[k] + b1 q[k+1] = w·y0 + (w>>>8)·y1 modulo 2^16.
+     */
+    short[] pairQ = new short[0];
+    /** Per 8 values (a quarter block): Σ q. */
+    short[] quarterSum = new short[0];
     /** Per block: the scale. */
     float[] scale = new float[0];
     /** Per block: scale * Σ q, i.e. the block's sum as quantised (used to apply weight mins). */
@@ -43,6 +50,8 @@ final class QuantizedVector {
         if (q.length < n) {
             q = new short[n];
             nibbleQ = new short[n];
+            pairQ = new short[n];
+            quarterSum = new short[n / 8];
             scale = new float[n / BLOCK];
             sum = new float[n / BLOCK];
             qsum = new float[n / BLOCK];
@@ -67,6 +76,14 @@ final class QuantizedVector {
                 nibbleQ[i + 1] = (short) (q[i + 1] - 16 * q[i]);
                 nibbleQ[i + 2] = (short) (q[i + 2] - 16 * q[i + 1]);
                 nibbleQ[i + 3] = (short) (q[i + 3] - 16 * q[i + 2]);
+                pairQ[i] = q[i];
+                pairQ[i + 1] = (short) (q[i + 1] - 256 * q[i]);
+                pairQ[i + 2] = q[i + 2];
+                pairQ[i + 3] = (short) (q[i + 3] - 256 * q[i + 2]);
+            }
+            for (int j = BLOCK * b / 8, end = j + BLOCK / 8; j < end; j++) {
+                int i = 8 * j;
+                quarterSum[j] = (short) (q[i] + q[i + 1] + q[i + 2] + q[i + 3] + q[i + 4] + q[i + 5] + q[i + 6] + q[i + 7]);
             }
             scale[b] = d;
             qsum[b] = blockSum;

@@ -70,4 +70,34 @@ class QuantizedVectorTest {
             }
         }
     }
+
+    /**
+     * pairQ turns a word's unmasked shift into its two bytes: for every 16-bit word, w·y0 + (w>>>8)·y1 equals
+     * b0 q[k] + b1 q[k+1] modulo 2^16, as Q6_K's kernels rely on; quarterSum is Σ q over each 8 values.
+     */
+    @Test
+    void pairQuantsGiveEachBytesProductFromAnUnmaskedShift() {
+        Random rnd = new Random(19);
+        float[] x = TestMatrices.gaussian(rnd, 64, 1f);
+        for (int i = 32; i < 64; i++) {
+            x[i] = i % 3 == 0 ? -1f : 1f;   // a block of quants at ±127
+        }
+        QuantizedVector q = new QuantizedVector();
+        q.quantize(x, 0, 64);
+        for (int k = 0; k < 64; k += 2) {
+            for (int t = 0; t < 2000; t++) {
+                int w = t < 256 ? t * 0x0101 : rnd.nextInt(1 << 16);
+                int want = (w & 0xFF) * q.q[k] + (w >>> 8) * q.q[k + 1];
+                int got = w * q.pairQ[k] + (w >>> 8) * q.pairQ[k + 1];
+                assertEquals((short) want, (short) got, "word " + Integer.toHexString(w) + " at " + k);
+            }
+        }
+        for (int j = 0; j < 8; j++) {
+            int sum = 0;
+            for (int i = 8 * j; i < 8 * j + 8; i++) {
+                sum += q.q[i];
+            }
+            assertEquals(sum, q.quarterSum[j], "quarter " + j);
+        }
+    }
 }
