@@ -86,7 +86,8 @@ final class Q4_0Matrix extends GroupedMatrix implements QuantizedGemm.Panels {
 
     /**
      * {@link #dotGroup} for groups {@code group} and {@code group + 1} at once, each broadcast of an activation quant
-     * serving both: per group the same operations in the same order, so each row gets the bits of a single call.
+     * serving both: per group the same exact block sums and the same float steps in the same order, so each row gets the
+     * bits of a single call.
      */
     @Override
     void dotGroupPair(int group, QuantizedVector x, float[] scratch, float[] out, int outOff) {
@@ -96,44 +97,54 @@ final class Q4_0Matrix extends GroupedMatrix implements QuantizedGemm.Panels {
         float[] d = scales;
         MemorySegment seg = words.segment();
         FloatVector low = FloatVector.zero(FLOATS);
-        FloatVector high = FloatVector.zero(FLOATS);
-        FloatVector low2 = FloatVector.zero(FLOATS);
-        FloatVector high2 = FloatVector.zero(FLOATS);
+        FloatVector high = low;
+        FloatVector low2 = low;
+        FloatVector high2 = low;
+        ShortVector even = ShortVector.zero(SHORTS);
+        ShortVector odd = even;
+        ShortVector even2 = even;
+        ShortVector odd2 = even;
         // the next group's words and scales are one group's stride further on
         long other = words.offset(blocks);
-        for (int b = 0, block = group * blocks; b < blocks; b++, block++) {
-            ShortVector even = ShortVector.broadcast(SHORTS, (short) (-8 * (int) qsum[b]));
-            ShortVector odd = ShortVector.zero(SHORTS);
-            ShortVector even2 = even;
-            ShortVector odd2 = odd;
-            long off = words.offset(block);
-            for (int w = 0, k = 32 * b; w < 8; w++, k += 4, off += 2 * ROWS) {
-                ShortVector v = ShortVector.fromMemorySegment(SHORTS, seg, off, LE);
-                ShortVector u = ShortVector.fromMemorySegment(SHORTS, seg, off + other, LE);
-                ShortVector y0 = ShortVector.broadcast(SHORTS, xn[k]);
-                ShortVector y1 = ShortVector.broadcast(SHORTS, xn[k + 1]);
-                ShortVector y2 = ShortVector.broadcast(SHORTS, xn[k + 2]);
-                ShortVector y3 = ShortVector.broadcast(SHORTS, xn[k + 3]);
-                even = even.add(v.mul(y0)).add(v.lanewise(VectorOperators.LSHR, 8).mul(y2));
-                odd = odd.add(v.lanewise(VectorOperators.LSHR, 4).mul(y1))
-                        .add(v.lanewise(VectorOperators.LSHR, 12).mul(y3));
-                even2 = even2.add(u.mul(y0)).add(u.lanewise(VectorOperators.LSHR, 8).mul(y2));
-                odd2 = odd2.add(u.lanewise(VectorOperators.LSHR, 4).mul(y1))
-                        .add(u.lanewise(VectorOperators.LSHR, 12).mul(y3));
+        int first = group * blocks;
+        long off = words.offset(first);
+        // one loop over the row's words, each block's float step after its eighth: a nested loop per block costs C2
+        // more scalar set-up per block than the block's vector work hides
+        for (int w = 0, end = 8 * blocks, k = 0; w < end; w++, k += 4, off += 2 * ROWS) {
+            ShortVector v = ShortVector.fromMemorySegment(SHORTS, seg, off, LE);
+            ShortVector u = ShortVector.fromMemorySegment(SHORTS, seg, off + other, LE);
+            ShortVector y0 = ShortVector.broadcast(SHORTS, xn[k]);
+            ShortVector y1 = ShortVector.broadcast(SHORTS, xn[k + 1]);
+            ShortVector y2 = ShortVector.broadcast(SHORTS, xn[k + 2]);
+            ShortVector y3 = ShortVector.broadcast(SHORTS, xn[k + 3]);
+            even = even.add(v.mul(y0)).add(v.lanewise(VectorOperators.LSHR, 8).mul(y2));
+            odd = odd.add(v.lanewise(VectorOperators.LSHR, 4).mul(y1))
+                    .add(v.lanewise(VectorOperators.LSHR, 12).mul(y3));
+            even2 = even2.add(u.mul(y0)).add(u.lanewise(VectorOperators.LSHR, 8).mul(y2));
+            odd2 = odd2.add(u.lanewise(VectorOperators.LSHR, 4).mul(y1))
+                    .add(u.lanewise(VectorOperators.LSHR, 12).mul(y3));
+            if ((w & 7) == 7) {
+                // the block's -8 Σ x joins its sums here (exact modulo 2^16 in any order)
+                int b = w >> 3;
+                short bias = (short) (-8 * (int) qsum[b]);
+                ShortVector sum = even.add(odd).add(bias);
+                ShortVector sum2 = even2.add(odd2).add(bias);
+                even = ShortVector.zero(SHORTS);
+                odd = even;
+                even2 = even;
+                odd2 = even;
+                int at = (first + b) * ROWS;
+                int at2 = at + blocks * ROWS;
+                float s = xs[b];
+                low = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 0))
+                        .fma(FloatVector.fromArray(FLOATS, d, at).mul(s), low);
+                high = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 1))
+                        .fma(FloatVector.fromArray(FLOATS, d, at + ROWS / 2).mul(s), high);
+                low2 = ((FloatVector) sum2.convertShape(VectorOperators.S2F, FLOATS, 0))
+                        .fma(FloatVector.fromArray(FLOATS, d, at2).mul(s), low2);
+                high2 = ((FloatVector) sum2.convertShape(VectorOperators.S2F, FLOATS, 1))
+                        .fma(FloatVector.fromArray(FLOATS, d, at2 + ROWS / 2).mul(s), high2);
             }
-            ShortVector sum = even.add(odd);
-            ShortVector sum2 = even2.add(odd2);
-            int at = block * ROWS;
-            int at2 = (block + blocks) * ROWS;
-            float s = xs[b];
-            low = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 0))
-                    .fma(FloatVector.fromArray(FLOATS, d, at).mul(s), low);
-            high = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 1))
-                    .fma(FloatVector.fromArray(FLOATS, d, at + ROWS / 2).mul(s), high);
-            low2 = ((FloatVector) sum2.convertShape(VectorOperators.S2F, FLOATS, 0))
-                    .fma(FloatVector.fromArray(FLOATS, d, at2).mul(s), low2);
-            high2 = ((FloatVector) sum2.convertShape(VectorOperators.S2F, FLOATS, 1))
-                    .fma(FloatVector.fromArray(FLOATS, d, at2 + ROWS / 2).mul(s), high2);
         }
         low.intoArray(scratch, 0);
         high.intoArray(scratch, ROWS / 2);

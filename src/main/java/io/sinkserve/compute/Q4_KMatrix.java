@@ -144,7 +144,8 @@ final class Q4_KMatrix extends GroupedMatrix implements QuantizedGemm.Panels {
 
     /**
      * {@link #dotGroup} for groups {@code group} and {@code group + 1} at once, each broadcast of an activation quant
-     * serving both: per group the same operations in the same order, so each row gets the bits of a single call.
+     * serving both: per group the same exact block sums and the same float steps in the same order, so each row gets the
+     * bits of a single call.
      */
     @Override
     void dotGroupPair(int group, QuantizedVector x, float[] scratch, float[] out, int outOff) {
@@ -163,53 +164,62 @@ final class Q4_KMatrix extends GroupedMatrix implements QuantizedGemm.Panels {
         FloatVector high2 = low;
         FloatVector minsLow2 = low;
         FloatVector minsHigh2 = low;
-        for (int b = 0, block = group * blocks; b < blocks; b++, block++) {
-            int bias = (int) qsum[b];
-            ShortVector even = ShortVector.broadcast(SHORTS, (short) (-8 * bias));
-            ShortVector odd = ShortVector.zero(SHORTS);
-            ShortVector even2 = even;
-            ShortVector odd2 = odd;
-            long off = words.offset(block);
-            for (int w = 0, k = 32 * b; w < 8; w++, k += 4, off += 2 * ROWS) {
-                ShortVector v = ShortVector.fromMemorySegment(SHORTS, seg, off, LE);
-                ShortVector u = ShortVector.fromMemorySegment(SHORTS, seg, off + other, LE);
-                ShortVector y0 = ShortVector.broadcast(SHORTS, xn[k]);
-                ShortVector y1 = ShortVector.broadcast(SHORTS, xn[k + 1]);
-                ShortVector y2 = ShortVector.broadcast(SHORTS, xn[k + 2]);
-                ShortVector y3 = ShortVector.broadcast(SHORTS, xn[k + 3]);
-                even = even.add(v.mul(y0)).add(v.lanewise(VectorOperators.LSHR, 8).mul(y2));
-                odd = odd.add(v.lanewise(VectorOperators.LSHR, 4).mul(y1))
-                        .add(v.lanewise(VectorOperators.LSHR, 12).mul(y3));
-                even2 = even2.add(u.mul(y0)).add(u.lanewise(VectorOperators.LSHR, 8).mul(y2));
-                odd2 = odd2.add(u.lanewise(VectorOperators.LSHR, 4).mul(y1))
-                        .add(u.lanewise(VectorOperators.LSHR, 12).mul(y3));
+        ShortVector even = ShortVector.zero(SHORTS);
+        ShortVector odd = even;
+        ShortVector even2 = even;
+        ShortVector odd2 = even;
+        int first = group * blocks;
+        long off = words.offset(first);
+        // one loop over the row's words, each block's float steps after its eighth (as Q4_0Matrix#dotGroupPair)
+        for (int w = 0, end = 8 * blocks, k = 0; w < end; w++, k += 4, off += 2 * ROWS) {
+            ShortVector v = ShortVector.fromMemorySegment(SHORTS, seg, off, LE);
+            ShortVector u = ShortVector.fromMemorySegment(SHORTS, seg, off + other, LE);
+            ShortVector y0 = ShortVector.broadcast(SHORTS, xn[k]);
+            ShortVector y1 = ShortVector.broadcast(SHORTS, xn[k + 1]);
+            ShortVector y2 = ShortVector.broadcast(SHORTS, xn[k + 2]);
+            ShortVector y3 = ShortVector.broadcast(SHORTS, xn[k + 3]);
+            even = even.add(v.mul(y0)).add(v.lanewise(VectorOperators.LSHR, 8).mul(y2));
+            odd = odd.add(v.lanewise(VectorOperators.LSHR, 4).mul(y1))
+                    .add(v.lanewise(VectorOperators.LSHR, 12).mul(y3));
+            even2 = even2.add(u.mul(y0)).add(u.lanewise(VectorOperators.LSHR, 8).mul(y2));
+            odd2 = odd2.add(u.lanewise(VectorOperators.LSHR, 4).mul(y1))
+                    .add(u.lanewise(VectorOperators.LSHR, 12).mul(y3));
+            if ((w & 7) == 7) {
+                int b = w >> 3;
+                int block = first + b;
+                int bias = (int) qsum[b];
+                // the block's -8 Σ x joins its sums here (exact modulo 2^16 in any order)
+                ShortVector sum = even.add(odd).add((short) (-8 * bias));
+                ShortVector sum2 = even2.add(odd2).add((short) (-8 * bias));
+                even = ShortVector.zero(SHORTS);
+                odd = even;
+                even2 = even;
+                odd2 = even;
+                float s = xs[b];
+                float offset = 8f * bias;
+                FloatVector xsumB = FloatVector.broadcast(FLOATS, xsum[b]);
+                ShortVector sm = ShortVector.fromArray(SHORTS, scaleMins, block * ROWS);
+                ShortVector sc = sm.and((short) 0xFF);
+                ShortVector mn = sm.lanewise(VectorOperators.LSHR, 8);
+                int at = block / 8 * ROWS;
+                low = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset)
+                        .fma(((FloatVector) sc.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, d, at)).mul(s), low);
+                high = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 1)).add(offset)
+                        .fma(((FloatVector) sc.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(FloatVector.fromArray(FLOATS, d, at + ROWS / 2)).mul(s), high);
+                minsLow = ((FloatVector) mn.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, dmin, at)).fma(xsumB, minsLow);
+                minsHigh = ((FloatVector) mn.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(FloatVector.fromArray(FLOATS, dmin, at + ROWS / 2)).fma(xsumB, minsHigh);
+                int block2 = block + blocks;
+                ShortVector sm2 = ShortVector.fromArray(SHORTS, scaleMins, block2 * ROWS);
+                ShortVector sc2 = sm2.and((short) 0xFF);
+                ShortVector mn2 = sm2.lanewise(VectorOperators.LSHR, 8);
+                int at2 = block2 / 8 * ROWS;
+                low2 = ((FloatVector) sum2.convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset)
+                        .fma(((FloatVector) sc2.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, d, at2)).mul(s), low2);
+                high2 = ((FloatVector) sum2.convertShape(VectorOperators.S2F, FLOATS, 1)).add(offset)
+                        .fma(((FloatVector) sc2.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(FloatVector.fromArray(FLOATS, d, at2 + ROWS / 2)).mul(s), high2);
+                minsLow2 = ((FloatVector) mn2.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, dmin, at2)).fma(xsumB, minsLow2);
+                minsHigh2 = ((FloatVector) mn2.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(FloatVector.fromArray(FLOATS, dmin, at2 + ROWS / 2)).fma(xsumB, minsHigh2);
             }
-            float s = xs[b];
-            float offset = 8f * bias;
-            FloatVector xsumB = FloatVector.broadcast(FLOATS, xsum[b]);
-            ShortVector sum = even.add(odd);
-            ShortVector sm = ShortVector.fromArray(SHORTS, scaleMins, block * ROWS);
-            ShortVector sc = sm.and((short) 0xFF);
-            ShortVector mn = sm.lanewise(VectorOperators.LSHR, 8);
-            int at = block / 8 * ROWS;
-            low = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset)
-                    .fma(((FloatVector) sc.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, d, at)).mul(s), low);
-            high = ((FloatVector) sum.convertShape(VectorOperators.S2F, FLOATS, 1)).add(offset)
-                    .fma(((FloatVector) sc.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(FloatVector.fromArray(FLOATS, d, at + ROWS / 2)).mul(s), high);
-            minsLow = ((FloatVector) mn.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, dmin, at)).fma(xsumB, minsLow);
-            minsHigh = ((FloatVector) mn.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(FloatVector.fromArray(FLOATS, dmin, at + ROWS / 2)).fma(xsumB, minsHigh);
-            int block2 = block + blocks;
-            ShortVector sum2 = even2.add(odd2);
-            ShortVector sm2 = ShortVector.fromArray(SHORTS, scaleMins, block2 * ROWS);
-            ShortVector sc2 = sm2.and((short) 0xFF);
-            ShortVector mn2 = sm2.lanewise(VectorOperators.LSHR, 8);
-            int at2 = block2 / 8 * ROWS;
-            low2 = ((FloatVector) sum2.convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset)
-                    .fma(((FloatVector) sc2.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, d, at2)).mul(s), low2);
-            high2 = ((FloatVector) sum2.convertShape(VectorOperators.S2F, FLOATS, 1)).add(offset)
-                    .fma(((FloatVector) sc2.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(FloatVector.fromArray(FLOATS, d, at2 + ROWS / 2)).mul(s), high2);
-            minsLow2 = ((FloatVector) mn2.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, dmin, at2)).fma(xsumB, minsLow2);
-            minsHigh2 = ((FloatVector) mn2.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(FloatVector.fromArray(FLOATS, dmin, at2 + ROWS / 2)).fma(xsumB, minsHigh2);
         }
         low.sub(minsLow).intoArray(scratch, 0);
         high.sub(minsHigh).intoArray(scratch, ROWS / 2);
