@@ -92,40 +92,46 @@ final class Q8_0Matrix extends GroupedMatrix {
         long off = LaneBytes.offset((long) group * blocks, 0);
         // the next group's bytes and scales are one group's stride further on
         long other = LaneBytes.offset(blocks, 0);
-        for (int b = 0; b < blocks; b++) {
-            IntVector sumLow = IntVector.zero(INTS);
-            IntVector sumHigh = sumLow;
-            IntVector sumLow2 = sumLow;
-            IntVector sumHigh2 = sumLow;
-            for (int k = 32 * b, end = k + 32; k < end; k += 2, off += 2L * ROWS) {
-                ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, off, LE)
-                        .convertShape(VectorOperators.B2S, SHORTS, 0);
-                ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, off + ROWS, LE)
-                        .convertShape(VectorOperators.B2S, SHORTS, 0);
-                ShortVector u0 = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, off + other, LE)
-                        .convertShape(VectorOperators.B2S, SHORTS, 0);
-                ShortVector u1 = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, off + other + ROWS, LE)
-                        .convertShape(VectorOperators.B2S, SHORTS, 0);
-                ShortVector y0 = ShortVector.broadcast(SHORTS, xq[k]);
-                ShortVector y1 = ShortVector.broadcast(SHORTS, xq[k + 1]);
-                ShortVector pair = q0.mul(y0).add(q1.mul(y1));
-                ShortVector pair2 = u0.mul(y0).add(u1.mul(y1));
-                sumLow = sumLow.add((IntVector) pair.convertShape(VectorOperators.S2I, INTS, 0));
-                sumHigh = sumHigh.add((IntVector) pair.convertShape(VectorOperators.S2I, INTS, 1));
-                sumLow2 = sumLow2.add((IntVector) pair2.convertShape(VectorOperators.S2I, INTS, 0));
-                sumHigh2 = sumHigh2.add((IntVector) pair2.convertShape(VectorOperators.S2I, INTS, 1));
+        IntVector sumLow = IntVector.zero(INTS);
+        IntVector sumHigh = sumLow;
+        IntVector sumLow2 = sumLow;
+        IntVector sumHigh2 = sumLow;
+        // one loop over the row's value pairs, each block's float steps after its sixteenth (as Q4_0Matrix#dotGroupPair)
+        for (int k = 0, end = 32 * blocks; k < end; k += 2, off += 2L * ROWS) {
+            ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, off, LE)
+                    .convertShape(VectorOperators.B2S, SHORTS, 0);
+            ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, off + ROWS, LE)
+                    .convertShape(VectorOperators.B2S, SHORTS, 0);
+            ShortVector u0 = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, off + other, LE)
+                    .convertShape(VectorOperators.B2S, SHORTS, 0);
+            ShortVector u1 = (ShortVector) ByteVector.fromMemorySegment(LaneBytes.BYTES, seg, off + other + ROWS, LE)
+                    .convertShape(VectorOperators.B2S, SHORTS, 0);
+            ShortVector y0 = ShortVector.broadcast(SHORTS, xq[k]);
+            ShortVector y1 = ShortVector.broadcast(SHORTS, xq[k + 1]);
+            ShortVector pair = q0.mul(y0).add(q1.mul(y1));
+            ShortVector pair2 = u0.mul(y0).add(u1.mul(y1));
+            sumLow = sumLow.add((IntVector) pair.convertShape(VectorOperators.S2I, INTS, 0));
+            sumHigh = sumHigh.add((IntVector) pair.convertShape(VectorOperators.S2I, INTS, 1));
+            sumLow2 = sumLow2.add((IntVector) pair2.convertShape(VectorOperators.S2I, INTS, 0));
+            sumHigh2 = sumHigh2.add((IntVector) pair2.convertShape(VectorOperators.S2I, INTS, 1));
+            if ((k & 31) == 30) {
+                int b = k >> 5;
+                int at = (group * blocks + b) * ROWS;
+                int at2 = at + blocks * ROWS;
+                float s = xs[b];
+                low = ((FloatVector) sumLow.convertShape(VectorOperators.I2F, FLOATS, 0))
+                        .fma(FloatVector.fromArray(FLOATS, d, at).mul(s), low);
+                high = ((FloatVector) sumHigh.convertShape(VectorOperators.I2F, FLOATS, 0))
+                        .fma(FloatVector.fromArray(FLOATS, d, at + ROWS / 2).mul(s), high);
+                low2 = ((FloatVector) sumLow2.convertShape(VectorOperators.I2F, FLOATS, 0))
+                        .fma(FloatVector.fromArray(FLOATS, d, at2).mul(s), low2);
+                high2 = ((FloatVector) sumHigh2.convertShape(VectorOperators.I2F, FLOATS, 0))
+                        .fma(FloatVector.fromArray(FLOATS, d, at2 + ROWS / 2).mul(s), high2);
+                sumLow = IntVector.zero(INTS);
+                sumHigh = sumLow;
+                sumLow2 = sumLow;
+                sumHigh2 = sumLow;
             }
-            int at = (group * blocks + b) * ROWS;
-            int at2 = at + blocks * ROWS;
-            float s = xs[b];
-            low = ((FloatVector) sumLow.convertShape(VectorOperators.I2F, FLOATS, 0))
-                    .fma(FloatVector.fromArray(FLOATS, d, at).mul(s), low);
-            high = ((FloatVector) sumHigh.convertShape(VectorOperators.I2F, FLOATS, 0))
-                    .fma(FloatVector.fromArray(FLOATS, d, at + ROWS / 2).mul(s), high);
-            low2 = ((FloatVector) sumLow2.convertShape(VectorOperators.I2F, FLOATS, 0))
-                    .fma(FloatVector.fromArray(FLOATS, d, at2).mul(s), low2);
-            high2 = ((FloatVector) sumHigh2.convertShape(VectorOperators.I2F, FLOATS, 0))
-                    .fma(FloatVector.fromArray(FLOATS, d, at2 + ROWS / 2).mul(s), high2);
         }
         low.intoArray(scratch, 0);
         high.intoArray(scratch, ROWS / 2);
