@@ -46,17 +46,16 @@ final class LaneBytes {
 
     /**
      * Decodes block {@code block} into {@code panel[p + k * ROWS + lane]} (k = 0..31) as q * scale, rounded once, with
-     * the rows' scales for values 0..15 from {@code scale[firstAt ..]} and for values 16..31 from {@code scale[secondAt ..]}.
+     * the rows' scales from {@code scale[at ..]}.
      */
-    void decode(long block, float[] scale, int firstAt, int secondAt, float[] panel, int p) {
+    void decode(long block, float[] scale, int at, float[] panel, int p) {
+        FloatVector s0 = FloatVector.fromArray(GroupedMatrix.FLOATS, scale, at);
+        FloatVector s1 = FloatVector.fromArray(GroupedMatrix.FLOATS, scale, at + ROWS / 2);
         for (int k = 0; k < 32; k++, p += ROWS) {
-            int at = k < 16 ? firstAt : secondAt;
             ShortVector q = (ShortVector) ByteVector.fromMemorySegment(BYTES, bytes, offset(block, k), WeightMatrix.LE)
                     .convertShape(VectorOperators.B2S, GroupedMatrix.SHORTS, 0);
-            ((FloatVector) q.convertShape(VectorOperators.S2F, GroupedMatrix.FLOATS, 0))
-                    .mul(FloatVector.fromArray(GroupedMatrix.FLOATS, scale, at)).intoArray(panel, p);
-            ((FloatVector) q.convertShape(VectorOperators.S2F, GroupedMatrix.FLOATS, 1))
-                    .mul(FloatVector.fromArray(GroupedMatrix.FLOATS, scale, at + ROWS / 2)).intoArray(panel, p + ROWS / 2);
+            ((FloatVector) q.convertShape(VectorOperators.S2F, GroupedMatrix.FLOATS, 0)).mul(s0).intoArray(panel, p);
+            ((FloatVector) q.convertShape(VectorOperators.S2F, GroupedMatrix.FLOATS, 1)).mul(s1).intoArray(panel, p + ROWS / 2);
         }
     }
 }

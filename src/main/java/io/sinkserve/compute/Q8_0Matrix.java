@@ -145,7 +145,7 @@ final class Q8_0Matrix extends GroupedMatrix {
     @Override
     public void decodePanel(int group, int k0, int kc, float[] scratch, float[] panel) {
         for (int block = group * blocks + k0 / 32, p = 0, end = block + kc / 32; block < end; block++, p += 32 * ROWS) {
-            quants.decode(block, scales, block * ROWS, block * ROWS, panel, p);
+            quants.decode(block, scales, block * ROWS, panel, p);
         }
     }
 
