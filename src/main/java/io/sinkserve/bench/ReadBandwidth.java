@@ -1,6 +1,7 @@
 package io.sinkserve.bench;
 
 import io.sinkserve.compute.ComputePool;
+import io.sinkserve.compute.HugePages;
 import io.sinkserve.compute.VectorWidth;
 
 import java.lang.foreign.Arena;
@@ -57,7 +58,8 @@ public final class ReadBandwidth {
         }
         int chunks = (int) Math.min(Integer.MAX_VALUE, bytes / CHUNK);
         try (Arena arena = Arena.ofShared(); ComputePool pool = new ComputePool(threads)) {
-            MemorySegment buffer = arena.allocate((long) chunks * CHUNK, 64);
+            // on huge pages where Linux gives them, as the repacked weights are (HugePages)
+            MemorySegment buffer = HugePages.allocate((long) chunks * CHUNK, arena);
             buffer.fill((byte) 1);   // fault every page in before timing
             ReadBandwidth r = new ReadBandwidth(buffer, threads);
             double best = 0;
