@@ -143,6 +143,9 @@ abstract sealed class GroupedMatrix extends WeightMatrix implements RowGroups pe
      */
     abstract void dotGroupPair(int group, QuantizedVector x, float[] scratch, float[] out, int outOff);
 
+    /** The forms of a quantised activation this type's kernels read besides its quants, scales and block sums. */
+    abstract QuantizedVector.Forms quantForms();
+
     /** The words whose {@link NibbleWords#sums4} gives this type's block sums (Σ (q - 8) x per block), or null. */
     NibbleWords nibbleSums() {
         return null;

@@ -107,7 +107,7 @@ public final class MatMul {
         }
         if (perToken < n) {
             if (m instanceof GroupedMatrix g && m instanceof QuantizedGemm.Panels) {
-                quantize(m, x, 0, perToken, n);
+                quantize(g, x, 0, perToken, n);
                 quantizedGemm.prepare(g, activations, perToken, n - perToken, out, perToken * m.rows);
                 many = quantizedGemm;
             } else if (m instanceof RowGroups g) {
@@ -174,8 +174,8 @@ public final class MatMul {
             task.x = x;
             task.xOff = xOff;
         } else {
-            quantize(m, x, xOff, 0, n);
             GroupedMatrix g = (GroupedMatrix) m;
+            quantize(g, x, xOff, 0, n);
             task.ensureScales(g.scratchLength());
             task.ensureSums(g.sumsLength());
             task.grouped = g;
@@ -187,7 +187,8 @@ public final class MatMul {
     }
 
     /** Quantises tokens [from, to) of x (packed rows from xOff) into {@link #activations}, growing it as needed. */
-    private void quantize(WeightMatrix m, float[] x, int xOff, int from, int to) {
+    private void quantize(GroupedMatrix m, float[] x, int xOff, int from, int to) {
+        QuantizedVector.Forms forms = m.quantForms();
         if (activations.length < to) {
             int had = activations.length;
             activations = Arrays.copyOf(activations, to);
@@ -196,7 +197,7 @@ public final class MatMul {
             }
         }
         for (int t = from; t < to; t++) {
-            activations[t].quantize(x, xOff + t * m.cols, m.cols);
+            activations[t].quantize(x, xOff + t * m.cols, m.cols, forms);
         }
     }
 

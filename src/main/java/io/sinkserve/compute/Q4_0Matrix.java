@@ -40,6 +40,11 @@ final class Q4_0Matrix extends GroupedMatrix implements QuantizedGemm.Panels {
         return words;
     }
 
+    @Override
+    QuantizedVector.Forms quantForms() {
+        return QuantizedVector.Forms.NIBBLES;
+    }
+
     /**
      * Per block, Σ (q - 8) x over its 32 values for every row of the group, summed in 16-bit lanes as
      * Σ q x - 8 Σ x modulo 2^16: the true sum is at most 32 * 8 * 127 in magnitude, so the wrapped result is

@@ -77,6 +77,11 @@ final class Q4_KMatrix extends GroupedMatrix implements QuantizedGemm.Panels {
         return words;
     }
 
+    @Override
+    QuantizedVector.Forms quantForms() {
+        return QuantizedVector.Forms.NIBBLES;
+    }
+
     /**
      * Per sub-block b, with D = scale * d and M = min * dmin per row: Σ q x over its 32 values is summed in
      * 16-bit lanes as Σ (q - 8) x + 8 Σ x, the first exactly modulo 2^16 (its magnitude is at most

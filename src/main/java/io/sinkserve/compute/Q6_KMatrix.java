@@ -63,6 +63,11 @@ final class Q6_KMatrix extends GroupedMatrix {
         }
     }
 
+    @Override
+    QuantizedVector.Forms quantForms() {
+        return QuantizedVector.Forms.PAIRS;
+    }
+
     /**
      * Per 8 values (a quarter of a block, half a sub-block), Σ (q - 32) x = Σ q x - 32 Σ x for every row of the group,
      * summed in 16-bit lanes modulo 2^16 from the unmasked words ({@link QuantPairs}), which is exact because the true

@@ -37,6 +37,11 @@ final class Q8_0Matrix extends GroupedMatrix {
         });
     }
 
+    @Override
+    QuantizedVector.Forms quantForms() {
+        return QuantizedVector.Forms.PLAIN;
+    }
+
     /**
      * Per block, Σ q x over its 32 values for every row of the group, exactly: products of two values (each at
      * most 127 * 127) are summed in 16-bit lanes, widened, and summed in 32-bit lanes. Each block's sum is then

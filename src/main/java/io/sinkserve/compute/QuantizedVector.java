@@ -45,8 +45,30 @@ final class QuantizedVector {
     float[] qsum = new float[0];
     int length;
 
-    /** Quantises x[off .. off + n); n is a multiple of 32. */
+    /** Which kernel-specific forms of the quants a quantisation builds besides q, the scales and the block sums. */
+    enum Forms {
+        /** Neither (Q8_0's kernels read q). */
+        PLAIN,
+        /** {@link #nibbleQ} (Q4_0, Q4_K). */
+        NIBBLES,
+        /** {@link #pairQ} and {@link #quarterSum} (Q6_K). */
+        PAIRS,
+        /** Every form, for any kernel. */
+        ALL
+    }
+
+    /** Quantises x[off .. off + n) with every form; n is a multiple of 32. */
     void quantize(float[] x, int off, int n) {
+        quantize(x, off, n, Forms.ALL);
+    }
+
+    /**
+     * Quantises x[off .. off + n) with the forms {@code forms} names (the others keep stale values); n is a multiple of
+     * 32. The forms cost as much as the quantisation itself, and a matmul's caller quantises alone.
+     */
+    void quantize(float[] x, int off, int n, Forms forms) {
+        boolean nibbles = forms == Forms.NIBBLES || forms == Forms.ALL;
+        boolean pairs = forms == Forms.PAIRS || forms == Forms.ALL;
         if (q.length < n) {
             q = new short[n];
             nibbleQ = new short[n];
@@ -72,18 +94,22 @@ final class QuantizedVector {
             int blockSum = 0;
             for (int i = BLOCK * b, end = i + BLOCK; i < end; i += 4) {
                 blockSum += q[i] + q[i + 1] + q[i + 2] + q[i + 3];
-                nibbleQ[i] = q[i];
-                nibbleQ[i + 1] = (short) (q[i + 1] - 16 * q[i]);
-                nibbleQ[i + 2] = (short) (q[i + 2] - 16 * q[i + 1]);
-                nibbleQ[i + 3] = (short) (q[i + 3] - 16 * q[i + 2]);
-                pairQ[i] = q[i];
-                pairQ[i + 1] = (short) (q[i + 1] - 256 * q[i]);
-                pairQ[i + 2] = q[i + 2];
-                pairQ[i + 3] = (short) (q[i + 3] - 256 * q[i + 2]);
+                if (nibbles) {
+                    nibbleQ[i] = q[i];
+                    nibbleQ[i + 1] = (short) (q[i + 1] - 16 * q[i]);
+                    nibbleQ[i + 2] = (short) (q[i + 2] - 16 * q[i + 1]);
+                    nibbleQ[i + 3] = (short) (q[i + 3] - 16 * q[i + 2]);
+                }
             }
-            for (int j = BLOCK * b / 8, end = j + BLOCK / 8; j < end; j++) {
-                int i = 8 * j;
-                quarterSum[j] = (short) (q[i] + q[i + 1] + q[i + 2] + q[i + 3] + q[i + 4] + q[i + 5] + q[i + 6] + q[i + 7]);
+            if (pairs) {
+                for (int i = BLOCK * b, end = i + BLOCK; i < end; i += 2) {
+                    pairQ[i] = q[i];
+                    pairQ[i + 1] = (short) (q[i + 1] - 256 * q[i]);
+                }
+                for (int j = BLOCK * b / 8, end = j + BLOCK / 8; j < end; j++) {
+                    int i = 8 * j;
+                    quarterSum[j] = (short) (q[i] + q[i + 1] + q[i + 2] + q[i + 3] + q[i + 4] + q[i + 5] + q[i + 6] + q[i + 7]);
+                }
             }
             scale[b] = d;
             qsum[b] = blockSum;
