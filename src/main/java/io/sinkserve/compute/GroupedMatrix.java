@@ -153,10 +153,10 @@ abstract sealed class GroupedMatrix extends WeightMatrix implements RowGroups pe
 
     /**
      * Shorts of working space {@link #dotGroup} and {@link #dotGroupPair} need for block sums: a vector per block for
-     * each of {@link NibbleWords#TOKENS} tokens, for two groups.
+     * each of {@link NibbleWords#TOKENS} tokens, for two groups; none where the kernels sum each block themselves.
      */
     final int sumsLength() {
-        return 2 * NibbleWords.TOKENS * blocks * ROWS;
+        return nibbleSums() == null ? 0 : 2 * NibbleWords.TOKENS * blocks * ROWS;
     }
 
     /**

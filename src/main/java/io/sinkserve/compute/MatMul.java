@@ -265,12 +265,9 @@ public final class MatMul {
                 int rows = grouped.rows;
                 int g = from / GroupedMatrix.ROWS;
                 int end = (to + GroupedMatrix.ROWS - 1) / GroupedMatrix.ROWS;
+                // one token goes straight to the one-token pair kernel inside the batch form
                 for (; g + 1 < end; g += 2) {
-                    if (tokens == 1) {
-                        grouped.dotGroupPair(g, activations[0], rowScales, out, outOff);
-                    } else {
-                        grouped.dotGroupPair(g, activations, tokens, rowScales, sums[worker], out, outOff, rows);
-                    }
+                    grouped.dotGroupPair(g, activations, tokens, rowScales, sums[worker], out, outOff, rows);
                 }
                 for (; g < end; g++) {
                     grouped.dotGroup(g, activations, tokens, rowScales, sums[worker], out, outOff, rows);
