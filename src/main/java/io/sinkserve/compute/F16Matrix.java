@@ -13,31 +13,55 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * IEEE half precision, repacked at load into column-major tiles of {@link #TILE} rows: in tile t (rows
  * {@code t * TILE ..}, {@code n} of them, the last tile possibly fewer), value (row, k) sits at half
- * {@code t * TILE * cols + k * n + row - t * TILE}. A product with one activation is then a series of saxpys, one per
- * column k: {@code acc[i] = fma(w[k][i], x[k], acc[i])} over a run of rows. Written as a plain loop, C2 compiles that to
- * the CPU's half-to-float instruction and a vector FMA (the Vector API has no half-to-float lane conversion), with
- * no widened copy of the weights in between and no horizontal sum.
+ * {@code t * TILE * cols + k * n + row - t * TILE}. A product with one activation is then one fused multiply-add per
+ * column k and row: {@code acc[i] = fma(w[k][i], x[k], acc[i])}. A whole tile keeps its {@link #TILE} sums in registers
+ * ({@link #tileDots}: each column's weights one contiguous read, widened in integer lanes); a partial tile, a matrix
+ * with infinities or NaNs and an activation too large for the tile kernel's scaling take the same arithmetic as plain
+ * saxpys ({@link #saxpys}: C2 compiles them to the CPU's half-to-float instruction and a vector FMA).
  *
  * <p>Each row's result is one chain of fused multiply-adds from zero over k in order, in its own lane: the same bits
- * at every vector width (or none), alone or in a batch, on any thread, and in {@link GroupedGemm}, which walks k in
- * order with the rows in lanes too, so prefill and decode agree bit for bit. Same bytes as the file's; the file's
- * bytes are read once, at load.
+ * at every vector width (or none), alone or in a batch, on any thread, in either kernel, and in {@link GroupedGemm},
+ * which walks k in order with the rows in lanes too, so prefill and decode agree bit for bit. Same bytes as the file's;
+ * the file's bytes are read once, at load.
  */
 final class F16Matrix extends WeightMatrix implements RowGroups {
-    /** Rows per tile: a run of rows whose weights of one column are adjacent (a multiple of every group size). */
-    static final int TILE = 1024;
     private static final int ROWS = GroupedMatrix.ROWS;
     private static final int LANES = VectorWidth.LANES;
+    /** Float vectors a whole tile's sums fill: the accumulators {@link #tileDots} keeps in registers. */
+    private static final int ACCUMULATORS = 8;
+    /**
+     * Activation values at or above this magnitude (and NaNs) send a tile to {@link #saxpys}: {@link #tileDots} scales
+     * x by 2^112, which must not overflow.
+     */
+    private static final float SCALABLE = 0x1p16f;
+    /**
+     * Rows per tile: a run of rows whose weights of one column are adjacent, as many as {@link #tileDots} sums in
+     * registers (a multiple of the group size at every width).
+     */
+    static final int TILE = ACCUMULATORS * LANES;
     /** Rows and columns per block of the load-time transposition (a divisor of {@link #TILE}). */
-    private static final int BLOCK = 64;
+    private static final int BLOCK = Math.min(64, TILE);
 
     private final MemorySegment tiles;
+    /** No half is an infinity or NaN: whole tiles take {@link #tileDots}, whose widening assumes finite halves. */
+    private final boolean finite;
 
     F16Matrix(MemorySegment data, int rows, int cols) {
         super(TensorType.F16, data, rows, cols);
         tiles = HugePages.allocate(2L * rows * cols);
         int blocks = (rows + BLOCK - 1) / BLOCK;
         IntStream.range(0, blocks).parallel().forEach(b -> transpose(data, b * BLOCK, Math.min(rows, (b + 1) * BLOCK)));
+        finite = allFinite(data, (long) rows * cols);
+    }
+
+    /** Whether none of the first n halves of data has the all-ones exponent (infinity or NaN). */
+    private static boolean allFinite(MemorySegment data, long n) {
+        for (long i = 0; i < n; i++) {
+            if ((data.get(SHORT, 2 * i) & 0x7C00) == 0x7C00) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -103,6 +127,10 @@ final class F16Matrix extends WeightMatrix implements RowGroups {
         for (int r = from; r < to; ) {
             int end = Math.min(to, r / TILE * TILE + TILE);
             int n = end - r;
+            if (n == TILE && finite && tileDots(at(r, 0), x, xOff, out, outOff + r, sums)) {
+                r = end;
+                continue;
+            }
             Arrays.fill(sums, 0, n, 0f);
             saxpys(tiles, at(r, 0), step(r), cols, x, xOff, sums, n);
             System.arraycopy(sums, 0, out, outOff + r, n);
@@ -124,6 +152,66 @@ final class F16Matrix extends WeightMatrix implements RowGroups {
         }
     }
 
+    /**
+     * out[outOff + i] = row i · x for the {@link #TILE} rows of the whole tile at byte {@code off}, or false (nothing
+     * written) where an activation value is not below {@link #SCALABLE} in magnitude. Each row's sum stays in a register
+     * from the first column to the last, so a column's weights are one contiguous read and nothing is stored between
+     * columns. A 32-bit lane holds two rows' halves: the even row's in its low 16 bits, the odd row's in its high ones.
+     * Moved to the top of the lane and shifted back 3 places with its sign, a finite half's sign, exponent and mantissa
+     * sit where a float's do, 112 binary places lower (the exponent's top bits clear, subnormals too): that float times
+     * x * 2^112 is the exact product w * x, so the fused multiply-add has the saxpys' bits. Finite halves only.
+     * {@code sums} (at least {@link #TILE} floats) takes the even and odd rows' sums before they are interleaved.
+     */
+    private boolean tileDots(long off, float[] x, int xOff, float[] out, int outOff, float[] sums) {
+        FloatVector a0 = FloatVector.zero(VectorWidth.FLOAT);
+        FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        long step = 4L * LANES;
+        for (int k = 0; k < cols; k++, off += 2L * TILE) {
+            float xk = x[xOff + k];
+            if (!(Math.abs(xk) < SCALABLE)) {
+                return false;
+            }
+            FloatVector scaled = FloatVector.broadcast(VectorWidth.FLOAT, xk * 0x1p112f);
+            IntVector w = IntVector.fromMemorySegment(VectorWidth.INTS, tiles, off, LE);
+            a0 = lowHalves(w).fma(scaled, a0);
+            a1 = highHalves(w).fma(scaled, a1);
+            w = IntVector.fromMemorySegment(VectorWidth.INTS, tiles, off + step, LE);
+            a2 = lowHalves(w).fma(scaled, a2);
+            a3 = highHalves(w).fma(scaled, a3);
+            w = IntVector.fromMemorySegment(VectorWidth.INTS, tiles, off + 2 * step, LE);
+            a4 = lowHalves(w).fma(scaled, a4);
+            a5 = highHalves(w).fma(scaled, a5);
+            w = IntVector.fromMemorySegment(VectorWidth.INTS, tiles, off + 3 * step, LE);
+            a6 = lowHalves(w).fma(scaled, a6);
+            a7 = highHalves(w).fma(scaled, a7);
+        }
+        a0.intoArray(sums, 0);
+        a1.intoArray(sums, LANES);
+        a2.intoArray(sums, 2 * LANES);
+        a3.intoArray(sums, 3 * LANES);
+        a4.intoArray(sums, 4 * LANES);
+        a5.intoArray(sums, 5 * LANES);
+        a6.intoArray(sums, 6 * LANES);
+        a7.intoArray(sums, 7 * LANES);
+        for (int v = 0; v < TILE; v += 2 * LANES) {
+            for (int j = 0; j < LANES; j++) {
+                out[outOff + v + 2 * j] = sums[v + j];
+                out[outOff + v + 2 * j + 1] = sums[v + LANES + j];
+            }
+        }
+        return true;
+    }
+
+    /** The even rows' finite halves of {@code w} as floats 2^112 times too small ({@link #tileDots}). */
+    private static FloatVector lowHalves(IntVector w) {
+        return highHalves(w.lanewise(VectorOperators.LSHL, 16));
+    }
+
+    /** The odd rows' finite halves of {@code w} as floats 2^112 times too small ({@link #tileDots}). */
+    private static FloatVector highHalves(IntVector w) {
+        return (FloatVector) w.lanewise(VectorOperators.ASHR, 3).and(0x8FFF_E000).reinterpretAsFloats();
+    }
+
     /** One float, where {@link #decodePanel} leaves what its read-ahead loaded. */
     @Override
     public int panelScratch() {
@@ -143,8 +231,8 @@ final class F16Matrix extends WeightMatrix implements RowGroups {
                 halves(off + 2L * LANES).intoArray(panel, p + LANES);
             }
             // One load from each of the next panel's lines, all issued at once: the loop above, with its conversions, keeps
-            // too few of its loads (a line 2 KiB from the last) in flight to hide their latency (bench/KERNELS.md). The
-            // result goes to the scratch so that the loads stay.
+            // too few of its loads (a line per column, 2 * TILE bytes apart) in flight to hide their latency
+            // (bench/KERNELS.md). The result goes to the scratch so that the loads stay.
             scratch[0] = touch(off, Math.min(cols - k0 - kc, kc), step);
             return;
         }

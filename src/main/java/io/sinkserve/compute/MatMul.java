@@ -148,14 +148,12 @@ public final class MatMul {
     }
 
     /**
-     * Rows per chunk for the per-token kernels alone. F16's saxpys run fastest over long runs of rows (each column's
-     * loop has a fixed cost) and a tile streams best whole, from one thread: a tile per chunk, or one chunk per
-     * thread where the matrix has fewer tiles than threads. The others as {@link #rowGrain} says.
+     * Rows per chunk for the per-token kernels alone: whole F16 tiles (a partial one takes the slower saxpys), the
+     * others as {@link #rowGrain} says.
      */
     private int perTokenGrain(WeightMatrix m) {
         if (m instanceof F16Matrix) {
-            int perThread = (m.rows + pool.threads() - 1) / pool.threads();
-            return Math.min(F16Matrix.TILE, (perThread + GROUPED_UNIT - 1) / GROUPED_UNIT * GROUPED_UNIT);
+            return rowGrain(m.rows, F16Matrix.TILE);
         }
         return rowGrain(m.rows, unit(m, true));
     }

@@ -250,6 +250,57 @@ class MatrixTest {
         }
     }
 
+    /**
+     * Whole F16 tiles keep their sums in registers and widen halves in integer lanes against an activation scaled by
+     * 2^112; every row still gets the bits of one FMA chain over k in order: with subnormal, zero, largest and negative
+     * halves, a subnormal activation value, an activation value too large to scale (the tile falls back to the saxpys
+     * partway through), a NaN in the activation, and a matrix holding an infinity and a NaN (every tile takes the
+     * saxpys). Two whole tiles and a partial one.
+     */
+    @Test
+    void f16TilesGiveEveryRowItsFmaChainsBitsWithSpecialValues() {
+        Random rnd = new Random(202);
+        int rows = 2 * F16Matrix.TILE + 5;
+        int cols = 67;
+        short[] specials = {0x0001, 0x03FF, 0x0200, (short) 0x8001, 0x0000, (short) 0x8000, 0x7BFF, (short) 0xFBFF, 0x0400};
+        short[] halves = new short[rows * cols];
+        for (int i = 0; i < halves.length; i++) {
+            halves[i] = i % 5 == 0 ? specials[rnd.nextInt(specials.length)] : Float.floatToFloat16((float) rnd.nextGaussian());
+        }
+        float[] x = TestMatrices.gaussian(rnd, cols, 1f);
+        x[3] = 1e-40f;
+        x[60] = -7.5e3f;
+        assertF16DotsAreFmaChains(halves, rows, cols, x, "finite halves");
+        float[] large = x.clone();
+        large[40] = 70_000f;
+        assertF16DotsAreFmaChains(halves, rows, cols, large, "an activation value of 70000");
+        float[] nan = x.clone();
+        nan[cols - 1] = Float.NaN;
+        assertF16DotsAreFmaChains(halves, rows, cols, nan, "a NaN activation value");
+        short[] nonFinite = halves.clone();
+        nonFinite[7 * cols + 11] = 0x7C00;
+        nonFinite[(F16Matrix.TILE + 2) * cols + 5] = 0x7E01;
+        assertF16DotsAreFmaChains(nonFinite, rows, cols, x, "an infinity and a NaN in the matrix");
+    }
+
+    private static void assertF16DotsAreFmaChains(short[] halves, int rows, int cols, float[] x, String what) {
+        MemorySegment seg = Arena.ofAuto().allocate(2L * halves.length);
+        ValueLayout.OfShort half = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < halves.length; i++) {
+            seg.set(half, 2L * i, halves[i]);
+        }
+        F16Matrix m = (F16Matrix) Matrix.of(TensorType.F16, seg, rows, cols);
+        float[] got = new float[rows];
+        m.dots(0, rows, x, 0, got, 0, new float[m.scratchLength()]);
+        for (int r = 0; r < rows; r++) {
+            float want = 0f;
+            for (int k = 0; k < cols; k++) {
+                want = Math.fma(Float.float16ToFloat(halves[r * cols + k]), x[k], want);
+            }
+            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(got[r]), what + ", row " + r + ": " + want + " vs " + got[r]);
+        }
+    }
+
     @Test
     void halfPrecisionDecodesEveryBitPatternExactly() {
         int cols = 65536;
