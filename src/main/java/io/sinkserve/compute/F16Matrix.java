@@ -27,8 +27,12 @@ import jdk.incubator.vector.VectorOperators;
 final class F16Matrix extends WeightMatrix implements RowGroups {
     private static final int ROWS = GroupedMatrix.ROWS;
     private static final int LANES = VectorWidth.LANES;
-    /** Float vectors a whole tile's sums fill: the accumulators {@link #tileDots} keeps in registers. */
-    private static final int ACCUMULATORS = 8;
+    /**
+     * Float vectors a whole tile's sums fill: the accumulators {@link #tileDots} keeps in registers. Four, not eight: with
+     * eight, some of C2's compilations of the loop (one JVM in three at 256 bits) left vector operations to the Vector
+     * API's Java fallback, about four times slower (bench/KERNELS.md).
+     */
+    private static final int ACCUMULATORS = 4;
     /**
      * Activation values at or above this magnitude (and NaNs) send a tile to {@link #saxpys}: {@link #tileDots} scales
      * x by 2^112, which must not overflow.
@@ -164,7 +168,7 @@ final class F16Matrix extends WeightMatrix implements RowGroups {
      */
     private boolean tileDots(long off, float[] x, int xOff, float[] out, int outOff, float[] sums) {
         FloatVector a0 = FloatVector.zero(VectorWidth.FLOAT);
-        FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector a1 = a0, a2 = a0, a3 = a0;
         long step = 4L * LANES;
         for (int k = 0; k < cols; k++, off += 2L * TILE) {
             float xk = x[xOff + k];
@@ -178,21 +182,11 @@ final class F16Matrix extends WeightMatrix implements RowGroups {
             w = IntVector.fromMemorySegment(VectorWidth.INTS, tiles, off + step, LE);
             a2 = lowHalves(w).fma(scaled, a2);
             a3 = highHalves(w).fma(scaled, a3);
-            w = IntVector.fromMemorySegment(VectorWidth.INTS, tiles, off + 2 * step, LE);
-            a4 = lowHalves(w).fma(scaled, a4);
-            a5 = highHalves(w).fma(scaled, a5);
-            w = IntVector.fromMemorySegment(VectorWidth.INTS, tiles, off + 3 * step, LE);
-            a6 = lowHalves(w).fma(scaled, a6);
-            a7 = highHalves(w).fma(scaled, a7);
         }
         a0.intoArray(sums, 0);
         a1.intoArray(sums, LANES);
         a2.intoArray(sums, 2 * LANES);
         a3.intoArray(sums, 3 * LANES);
-        a4.intoArray(sums, 4 * LANES);
-        a5.intoArray(sums, 5 * LANES);
-        a6.intoArray(sums, 6 * LANES);
-        a7.intoArray(sums, 7 * LANES);
         for (int v = 0; v < TILE; v += 2 * LANES) {
             for (int j = 0; j < LANES; j++) {
                 out[outOff + v + 2 * j] = sums[v + j];
