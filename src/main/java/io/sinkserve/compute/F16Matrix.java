@@ -54,28 +54,20 @@ final class F16Matrix extends WeightMatrix implements RowGroups {
         super(TensorType.F16, data, rows, cols);
         tiles = HugePages.allocate(2L * rows * cols);
         int blocks = (rows + BLOCK - 1) / BLOCK;
-        IntStream.range(0, blocks).parallel().forEach(b -> transpose(data, b * BLOCK, Math.min(rows, (b + 1) * BLOCK)));
-        finite = allFinite(data, (long) rows * cols);
-    }
-
-    /** Whether none of the first n halves of data has the all-ones exponent (infinity or NaN). */
-    private static boolean allFinite(MemorySegment data, long n) {
-        for (long i = 0; i < n; i++) {
-            if ((data.get(SHORT, 2 * i) & 0x7C00) == 0x7C00) {
-                return false;
-            }
-        }
-        return true;
+        finite = IntStream.range(0, blocks).parallel()
+                .map(b -> transpose(data, b * BLOCK, Math.min(rows, (b + 1) * BLOCK))).sum() == 0;
     }
 
     /**
      * Copies rows [from, to) (at most {@link #BLOCK}, within one tile) into their tile, {@link #BLOCK} columns at a time
-     * through two small arrays: the file's row pieces and the tile's column pieces are each one bulk copy.
+     * through two small arrays: the file's row pieces and the tile's column pieces are each one bulk copy. Returns how
+     * many of the halves are infinities or NaNs (the all-ones exponent).
      */
-    private void transpose(MemorySegment data, int from, int to) {
+    private int transpose(MemorySegment data, int from, int to) {
         int n = to - from;
         short[] byRow = new short[BLOCK * BLOCK];
         short[] byColumn = new short[BLOCK * BLOCK];
+        int nonFinite = 0;
         for (int k0 = 0; k0 < cols; k0 += BLOCK) {
             int m = Math.min(BLOCK, cols - k0);
             for (int r = 0; r < n; r++) {
@@ -83,13 +75,16 @@ final class F16Matrix extends WeightMatrix implements RowGroups {
             }
             for (int r = 0; r < n; r++) {
                 for (int k = 0; k < m; k++) {
-                    byColumn[k * BLOCK + r] = byRow[r * BLOCK + k];
+                    short h = byRow[r * BLOCK + k];
+                    byColumn[k * BLOCK + r] = h;
+                    nonFinite += (h & 0x7C00) == 0x7C00 ? 1 : 0;
                 }
             }
             for (int k = 0; k < m; k++) {
                 MemorySegment.copy(byColumn, k * BLOCK, tiles, SHORT, at(from, k0 + k), n);
             }
         }
+        return nonFinite;
     }
 
     /** Byte offset of value (row, col) in the tiles. */
