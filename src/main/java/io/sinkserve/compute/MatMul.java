@@ -69,7 +69,7 @@ public final class MatMul {
         Objects.checkFromIndexSize(outOff, m.rows, out.length);
         preparePerToken(m, x, xOff, 1, out, outOff);
         try {
-            pool.run(m.rows, perTokenGrain(m), matvecTask);
+            pool.run(m.rows, rowGrain(m.rows, unit(m, true)), matvecTask);
         } finally {
             matvecTask.clear();
         }
@@ -120,7 +120,7 @@ public final class MatMul {
         }
         ComputePool.RangeTask task = perToken == 0 ? many : perToken == n ? matvecTask : bothTask;
         try {
-            pool.run(m.rows, perToken == n ? perTokenGrain(m) : rowGrain(m.rows, unit(m, false)), task);
+            pool.run(m.rows, rowGrain(m.rows, unit(m, perToken == n)), task);
         } finally {
             matvecTask.clear();
             gemm.clear();
@@ -133,9 +133,13 @@ public final class MatMul {
     /**
      * Rows per chunk of work come in multiples of this: for a {@link GroupedMatrix} whole groups of rows at the
      * widest width, so that a chunk never splits one (pairs of them for the per-token kernels alone and for
-     * {@link QuantizedGemm}); else the per-token kernels' 16 or the GEMM's row group.
+     * {@link QuantizedGemm}); whole F16 tiles for its per-token kernels (a partial one takes the slower saxpys); else
+     * the per-token kernels' 16 or the GEMM's row group.
      */
     private static int unit(WeightMatrix m, boolean perTokenOnly) {
+        if (m instanceof F16Matrix && perTokenOnly) {
+            return F16Matrix.TILE;
+        }
         if (m instanceof GroupedMatrix && (perTokenOnly || m instanceof QuantizedGemm.Panels)) {
             // pairs of groups: one token's kernel takes two at a time (GroupedMatrix#dotGroupPair), and so does the
             // integer GEMM (QuantizedGemm.Panels#dotPanelPair)
@@ -145,17 +149,6 @@ public final class MatMul {
             return GROUPED_UNIT;
         }
         return perTokenOnly ? 16 : TiledGemm.GROUP;
-    }
-
-    /**
-     * Rows per chunk for the per-token kernels alone: whole F16 tiles (a partial one takes the slower saxpys), the
-     * others as {@link #rowGrain} says.
-     */
-    private int perTokenGrain(WeightMatrix m) {
-        if (m instanceof F16Matrix) {
-            return rowGrain(m.rows, F16Matrix.TILE);
-        }
-        return rowGrain(m.rows, unit(m, true));
     }
 
     /** Sets the per-token task up for n tokens (packed rows of x from xOff) and every row of m: out[outOff + t * rows + r]. */

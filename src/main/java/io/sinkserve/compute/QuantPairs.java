@@ -49,17 +49,19 @@ final class QuantPairs {
      * {@code scale[secondAt ..]}.
      */
     void decode(long block, int bias, float[] scale, int firstAt, int secondAt, float[] panel, int p) {
-        for (int j = 0; j < 16; j++, p += 2 * ROWS) {
-            int at = j < 8 ? firstAt : secondAt;
+        for (int half = 0; half < 2; half++) {
+            int at = half == 0 ? firstAt : secondAt;
             FloatVector s0 = FloatVector.fromArray(GroupedMatrix.FLOATS, scale, at);
             FloatVector s1 = FloatVector.fromArray(GroupedMatrix.FLOATS, scale, at + ROWS / 2);
-            ShortVector w = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, offset(block, j), WeightMatrix.LE);
-            ShortVector even = w.and((short) 0xFF).sub((short) bias);
-            ShortVector odd = w.lanewise(VectorOperators.LSHR, 8).sub((short) bias);
-            ((FloatVector) even.convertShape(VectorOperators.S2F, GroupedMatrix.FLOATS, 0)).mul(s0).intoArray(panel, p);
-            ((FloatVector) even.convertShape(VectorOperators.S2F, GroupedMatrix.FLOATS, 1)).mul(s1).intoArray(panel, p + ROWS / 2);
-            ((FloatVector) odd.convertShape(VectorOperators.S2F, GroupedMatrix.FLOATS, 0)).mul(s0).intoArray(panel, p + ROWS);
-            ((FloatVector) odd.convertShape(VectorOperators.S2F, GroupedMatrix.FLOATS, 1)).mul(s1).intoArray(panel, p + ROWS + ROWS / 2);
+            for (int j = 8 * half; j < 8 * half + 8; j++, p += 2 * ROWS) {
+                ShortVector w = ShortVector.fromMemorySegment(GroupedMatrix.SHORTS, words, offset(block, j), WeightMatrix.LE);
+                ShortVector even = w.and((short) 0xFF).sub((short) bias);
+                ShortVector odd = w.lanewise(VectorOperators.LSHR, 8).sub((short) bias);
+                ((FloatVector) even.convertShape(VectorOperators.S2F, GroupedMatrix.FLOATS, 0)).mul(s0).intoArray(panel, p);
+                ((FloatVector) even.convertShape(VectorOperators.S2F, GroupedMatrix.FLOATS, 1)).mul(s1).intoArray(panel, p + ROWS / 2);
+                ((FloatVector) odd.convertShape(VectorOperators.S2F, GroupedMatrix.FLOATS, 0)).mul(s0).intoArray(panel, p + ROWS);
+                ((FloatVector) odd.convertShape(VectorOperators.S2F, GroupedMatrix.FLOATS, 1)).mul(s1).intoArray(panel, p + ROWS + ROWS / 2);
+            }
         }
     }
 }
