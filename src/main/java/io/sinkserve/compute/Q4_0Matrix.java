@@ -167,152 +167,22 @@ final class Q4_0Matrix extends GroupedMatrix implements QuantizedGemm.Panels {
     }
 
     /**
-     * {@link #dotGroup}'s arithmetic for six tokens: per block, Σ (q - 8) x exactly in 16-bit lanes (the same
-     * integer as dotGroup's Σ q x - 8 Σ x), then one fused multiply-add by d * x's block scale into the token's
-     * accumulators, kept in {@code acc} between blocks.
+     * {@link #dotGroup}'s float step per block for {@link QuantizedGemm#TOKENS} tokens: each token's exact Σ (q - 8) x
+     * (the same integer as dotGroup's Σ q x - 8 Σ x) times d * its block scale, fused into its accumulators.
      */
     @Override
-    public void dotPanel(int group, short[] panel, int from, int k0, int kc, QuantizedVector[] xs, int t0, float[] acc, int a) {
-        short[] x0 = xs[t0].q;
-        short[] x1 = xs[t0 + 1].q;
-        short[] x2 = xs[t0 + 2].q;
-        short[] x3 = xs[t0 + 3].q;
-        short[] x4 = xs[t0 + 4].q;
-        short[] x5 = xs[t0 + 5].q;
+    public void addBlocks(int group, int k0, int kc, short[] sums, int at, QuantizedVector[] xs, int t0, float[] acc, int a) {
         int half = ROWS / 2;
-        for (int b = k0 / 32, end = (k0 + kc) / 32, p = from; b < end; b++) {
-            ShortVector c0 = ShortVector.zero(SHORTS);
-            ShortVector c1 = c0;
-            ShortVector c2 = c0;
-            ShortVector c3 = c0;
-            ShortVector c4 = c0;
-            ShortVector c5 = c0;
-            for (int k = 32 * b, e = k + 32; k < e; k++, p += ROWS) {
-                ShortVector v = ShortVector.fromArray(SHORTS, panel, p);
-                c0 = c0.add(v.mul(x0[k]));
-                c1 = c1.add(v.mul(x1[k]));
-                c2 = c2.add(v.mul(x2[k]));
-                c3 = c3.add(v.mul(x3[k]));
-                c4 = c4.add(v.mul(x4[k]));
-                c5 = c5.add(v.mul(x5[k]));
+        for (int b = k0 / 32, end = (k0 + kc) / 32; b < end; b++, at += 2 * QuantizedGemm.TOKENS * ROWS) {
+            int sc = (group * blocks + b) * ROWS;
+            FloatVector dl = FloatVector.fromArray(FLOATS, scales, sc);
+            FloatVector dh = FloatVector.fromArray(FLOATS, scales, sc + half);
+            for (int j = 0, o = a; j < QuantizedGemm.TOKENS; j++, o += ROWS) {
+                ShortVector c = ShortVector.fromArray(SHORTS, sums, at + j * ROWS);
+                float s = xs[t0 + j].scale[b];
+                ((FloatVector) c.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
+                ((FloatVector) c.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh.mul(s), FloatVector.fromArray(FLOATS, acc, o + half)).intoArray(acc, o + half);
             }
-            int at = (group * blocks + b) * ROWS;
-            FloatVector dl = FloatVector.fromArray(FLOATS, scales, at);
-            FloatVector dh = FloatVector.fromArray(FLOATS, scales, at + half);
-            int o = a;
-            float s = xs[t0].scale[b];
-            ((FloatVector) c0.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
-            ((FloatVector) c0.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh.mul(s), FloatVector.fromArray(FLOATS, acc, o + half)).intoArray(acc, o + half);
-            o += ROWS;
-            s = xs[t0 + 1].scale[b];
-            ((FloatVector) c1.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
-            ((FloatVector) c1.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh.mul(s), FloatVector.fromArray(FLOATS, acc, o + half)).intoArray(acc, o + half);
-            o += ROWS;
-            s = xs[t0 + 2].scale[b];
-            ((FloatVector) c2.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
-            ((FloatVector) c2.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh.mul(s), FloatVector.fromArray(FLOATS, acc, o + half)).intoArray(acc, o + half);
-            o += ROWS;
-            s = xs[t0 + 3].scale[b];
-            ((FloatVector) c3.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
-            ((FloatVector) c3.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh.mul(s), FloatVector.fromArray(FLOATS, acc, o + half)).intoArray(acc, o + half);
-            o += ROWS;
-            s = xs[t0 + 4].scale[b];
-            ((FloatVector) c4.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
-            ((FloatVector) c4.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh.mul(s), FloatVector.fromArray(FLOATS, acc, o + half)).intoArray(acc, o + half);
-            o += ROWS;
-            s = xs[t0 + 5].scale[b];
-            ((FloatVector) c5.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
-            ((FloatVector) c5.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh.mul(s), FloatVector.fromArray(FLOATS, acc, o + half)).intoArray(acc, o + half);
-        }
-    }
-
-    /**
-     * {@link #dotPanel} for groups {@code group} (panel from 0, accumulators from {@code a}) and {@code group + 1}
-     * (panel from {@link QuantizedGemm#KC} * ROWS, accumulators from {@code a2}) at once: each broadcast of a token's
-     * quant serves both groups' weight vectors. Per group the same operations in the same order, so the same bits.
-     */
-    @Override
-    public void dotPanelPair(int group, short[] panel, int k0, int kc, QuantizedVector[] xs, int t0, float[] acc, int a, int a2) {
-        short[] x0 = xs[t0].q;
-        short[] x1 = xs[t0 + 1].q;
-        short[] x2 = xs[t0 + 2].q;
-        short[] x3 = xs[t0 + 3].q;
-        short[] x4 = xs[t0 + 4].q;
-        short[] x5 = xs[t0 + 5].q;
-        int half = ROWS / 2;
-        int other = QuantizedGemm.KC * ROWS;
-        for (int b = k0 / 32, end = (k0 + kc) / 32, p = 0; b < end; b++) {
-            ShortVector c0 = ShortVector.zero(SHORTS);
-            ShortVector c1 = c0;
-            ShortVector c2 = c0;
-            ShortVector c3 = c0;
-            ShortVector c4 = c0;
-            ShortVector c5 = c0;
-            ShortVector e0 = c0;
-            ShortVector e1 = c0;
-            ShortVector e2 = c0;
-            ShortVector e3 = c0;
-            ShortVector e4 = c0;
-            ShortVector e5 = c0;
-            for (int k = 32 * b, e = k + 32; k < e; k++, p += ROWS) {
-                ShortVector v = ShortVector.fromArray(SHORTS, panel, p);
-                ShortVector u = ShortVector.fromArray(SHORTS, panel, p + other);
-                ShortVector y0 = ShortVector.broadcast(SHORTS, x0[k]);
-                c0 = c0.add(v.mul(y0));
-                e0 = e0.add(u.mul(y0));
-                ShortVector y1 = ShortVector.broadcast(SHORTS, x1[k]);
-                c1 = c1.add(v.mul(y1));
-                e1 = e1.add(u.mul(y1));
-                ShortVector y2 = ShortVector.broadcast(SHORTS, x2[k]);
-                c2 = c2.add(v.mul(y2));
-                e2 = e2.add(u.mul(y2));
-                ShortVector y3 = ShortVector.broadcast(SHORTS, x3[k]);
-                c3 = c3.add(v.mul(y3));
-                e3 = e3.add(u.mul(y3));
-                ShortVector y4 = ShortVector.broadcast(SHORTS, x4[k]);
-                c4 = c4.add(v.mul(y4));
-                e4 = e4.add(u.mul(y4));
-                ShortVector y5 = ShortVector.broadcast(SHORTS, x5[k]);
-                c5 = c5.add(v.mul(y5));
-                e5 = e5.add(u.mul(y5));
-            }
-            int at = (group * blocks + b) * ROWS;
-            int at2 = at + blocks * ROWS;
-            FloatVector dl = FloatVector.fromArray(FLOATS, scales, at);
-            FloatVector dh = FloatVector.fromArray(FLOATS, scales, at + half);
-            FloatVector dl2 = FloatVector.fromArray(FLOATS, scales, at2);
-            FloatVector dh2 = FloatVector.fromArray(FLOATS, scales, at2 + half);
-            float s;
-            s = xs[t0].scale[b];
-            ((FloatVector) c0.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl.mul(s), FloatVector.fromArray(FLOATS, acc, a)).intoArray(acc, a);
-            ((FloatVector) c0.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh.mul(s), FloatVector.fromArray(FLOATS, acc, a + half)).intoArray(acc, a + half);
-            ((FloatVector) e0.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl2.mul(s), FloatVector.fromArray(FLOATS, acc, a2)).intoArray(acc, a2);
-            ((FloatVector) e0.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh2.mul(s), FloatVector.fromArray(FLOATS, acc, a2 + half)).intoArray(acc, a2 + half);
-            s = xs[t0 + 1].scale[b];
-            ((FloatVector) c1.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl.mul(s), FloatVector.fromArray(FLOATS, acc, a + 1 * ROWS)).intoArray(acc, a + 1 * ROWS);
-            ((FloatVector) c1.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh.mul(s), FloatVector.fromArray(FLOATS, acc, a + 1 * ROWS + half)).intoArray(acc, a + 1 * ROWS + half);
-            ((FloatVector) e1.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl2.mul(s), FloatVector.fromArray(FLOATS, acc, a2 + 1 * ROWS)).intoArray(acc, a2 + 1 * ROWS);
-            ((FloatVector) e1.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh2.mul(s), FloatVector.fromArray(FLOATS, acc, a2 + 1 * ROWS + half)).intoArray(acc, a2 + 1 * ROWS + half);
-            s = xs[t0 + 2].scale[b];
-            ((FloatVector) c2.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl.mul(s), FloatVector.fromArray(FLOATS, acc, a + 2 * ROWS)).intoArray(acc, a + 2 * ROWS);
-            ((FloatVector) c2.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh.mul(s), FloatVector.fromArray(FLOATS, acc, a + 2 * ROWS + half)).intoArray(acc, a + 2 * ROWS + half);
-            ((FloatVector) e2.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl2.mul(s), FloatVector.fromArray(FLOATS, acc, a2 + 2 * ROWS)).intoArray(acc, a2 + 2 * ROWS);
-            ((FloatVector) e2.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh2.mul(s), FloatVector.fromArray(FLOATS, acc, a2 + 2 * ROWS + half)).intoArray(acc, a2 + 2 * ROWS + half);
-            s = xs[t0 + 3].scale[b];
-            ((FloatVector) c3.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl.mul(s), FloatVector.fromArray(FLOATS, acc, a + 3 * ROWS)).intoArray(acc, a + 3 * ROWS);
-            ((FloatVector) c3.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh.mul(s), FloatVector.fromArray(FLOATS, acc, a + 3 * ROWS + half)).intoArray(acc, a + 3 * ROWS + half);
-            ((FloatVector) e3.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl2.mul(s), FloatVector.fromArray(FLOATS, acc, a2 + 3 * ROWS)).intoArray(acc, a2 + 3 * ROWS);
-            ((FloatVector) e3.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh2.mul(s), FloatVector.fromArray(FLOATS, acc, a2 + 3 * ROWS + half)).intoArray(acc, a2 + 3 * ROWS + half);
-            s = xs[t0 + 4].scale[b];
-            ((FloatVector) c4.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl.mul(s), FloatVector.fromArray(FLOATS, acc, a + 4 * ROWS)).intoArray(acc, a + 4 * ROWS);
-            ((FloatVector) c4.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh.mul(s), FloatVector.fromArray(FLOATS, acc, a + 4 * ROWS + half)).intoArray(acc, a + 4 * ROWS + half);
-            ((FloatVector) e4.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl2.mul(s), FloatVector.fromArray(FLOATS, acc, a2 + 4 * ROWS)).intoArray(acc, a2 + 4 * ROWS);
-            ((FloatVector) e4.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh2.mul(s), FloatVector.fromArray(FLOATS, acc, a2 + 4 * ROWS + half)).intoArray(acc, a2 + 4 * ROWS + half);
-            s = xs[t0 + 5].scale[b];
-            ((FloatVector) c5.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl.mul(s), FloatVector.fromArray(FLOATS, acc, a + 5 * ROWS)).intoArray(acc, a + 5 * ROWS);
-            ((FloatVector) c5.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh.mul(s), FloatVector.fromArray(FLOATS, acc, a + 5 * ROWS + half)).intoArray(acc, a + 5 * ROWS + half);
-            ((FloatVector) e5.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl2.mul(s), FloatVector.fromArray(FLOATS, acc, a2 + 5 * ROWS)).intoArray(acc, a2 + 5 * ROWS);
-            ((FloatVector) e5.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh2.mul(s), FloatVector.fromArray(FLOATS, acc, a2 + 5 * ROWS + half)).intoArray(acc, a2 + 5 * ROWS + half);
         }
     }
 

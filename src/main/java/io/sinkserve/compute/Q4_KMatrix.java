@@ -256,102 +256,34 @@ final class Q4_KMatrix extends GroupedMatrix implements QuantizedGemm.Panels {
     }
 
     /**
-     * {@link #dotGroup}'s arithmetic for six tokens: per sub-block, Σ (q - 8) x exactly in 16-bit lanes, then the
-     * same float steps into the token's four accumulators (kept in {@code acc} between blocks: the scaled sums of
-     * the two halves of the group, then their mins).
+     * {@link #dotGroup}'s float steps per sub-block for {@link QuantizedGemm#TOKENS} tokens: each token's exact
+     * Σ (q - 8) x plus 8 Σ x, times D * its block scale, into the scaled sums of the group's two halves, and M times its
+     * block sum into their mins (kept in {@code acc} between blocks).
      */
     @Override
-    public void dotPanel(int group, short[] panel, int from, int k0, int kc, QuantizedVector[] xs, int t0, float[] acc, int a) {
-        short[] x0 = xs[t0].q;
-        short[] x1 = xs[t0 + 1].q;
-        short[] x2 = xs[t0 + 2].q;
-        short[] x3 = xs[t0 + 3].q;
-        short[] x4 = xs[t0 + 4].q;
-        short[] x5 = xs[t0 + 5].q;
-        for (int b = k0 / 32, end = (k0 + kc) / 32, p = from; b < end; b++) {
-            ShortVector c0 = ShortVector.zero(SHORTS);
-            ShortVector c1 = c0;
-            ShortVector c2 = c0;
-            ShortVector c3 = c0;
-            ShortVector c4 = c0;
-            ShortVector c5 = c0;
-            for (int k = 32 * b, e = k + 32; k < e; k++, p += ROWS) {
-                ShortVector v = ShortVector.fromArray(SHORTS, panel, p);
-                c0 = c0.add(v.mul(x0[k]));
-                c1 = c1.add(v.mul(x1[k]));
-                c2 = c2.add(v.mul(x2[k]));
-                c3 = c3.add(v.mul(x3[k]));
-                c4 = c4.add(v.mul(x4[k]));
-                c5 = c5.add(v.mul(x5[k]));
-            }
+    public void addBlocks(int group, int k0, int kc, short[] sums, int at, QuantizedVector[] xs, int t0, float[] acc, int a) {
+        int h = ROWS / 2;
+        for (int b = k0 / 32, end = (k0 + kc) / 32; b < end; b++, at += 2 * QuantizedGemm.TOKENS * ROWS) {
             int block = group * blocks + b;
-            int at = block / 8 * ROWS;
+            int sb = block / 8 * ROWS;
             ShortVector sm = ShortVector.fromArray(SHORTS, scaleMins, block * ROWS);
             ShortVector sc = sm.and((short) 0xFF);
             ShortVector mn = sm.lanewise(VectorOperators.LSHR, 8);
-            FloatVector sc0 = ((FloatVector) sc.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, d, at));
-            FloatVector sc1 = ((FloatVector) sc.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(FloatVector.fromArray(FLOATS, d, at + ROWS / 2));
-            FloatVector mn0 = ((FloatVector) mn.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, dmin, at));
-            FloatVector mn1 = ((FloatVector) mn.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(FloatVector.fromArray(FLOATS, dmin, at + ROWS / 2));
-            int o = a;
-            int h = ROWS / 2;
-            QuantizedVector x;
-            float s;
-            float offset;
-            FloatVector xsum;
-            x = xs[t0];
-            s = x.scale[b];
-            offset = 8f * (int) x.qsum[b];
-            xsum = FloatVector.broadcast(FLOATS, x.sum[b]);
-            ((FloatVector) c0.convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset).fma(sc0.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
-            ((FloatVector) c0.convertShape(VectorOperators.S2F, FLOATS, 1)).add(offset).fma(sc1.mul(s), FloatVector.fromArray(FLOATS, acc, o + h)).intoArray(acc, o + h);
-            mn0.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS)).intoArray(acc, o + ROWS);
-            mn1.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS + h)).intoArray(acc, o + ROWS + h);
-            o += 2 * ROWS;
-            x = xs[t0 + 1];
-            s = x.scale[b];
-            offset = 8f * (int) x.qsum[b];
-            xsum = FloatVector.broadcast(FLOATS, x.sum[b]);
-            ((FloatVector) c1.convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset).fma(sc0.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
-            ((FloatVector) c1.convertShape(VectorOperators.S2F, FLOATS, 1)).add(offset).fma(sc1.mul(s), FloatVector.fromArray(FLOATS, acc, o + h)).intoArray(acc, o + h);
-            mn0.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS)).intoArray(acc, o + ROWS);
-            mn1.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS + h)).intoArray(acc, o + ROWS + h);
-            o += 2 * ROWS;
-            x = xs[t0 + 2];
-            s = x.scale[b];
-            offset = 8f * (int) x.qsum[b];
-            xsum = FloatVector.broadcast(FLOATS, x.sum[b]);
-            ((FloatVector) c2.convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset).fma(sc0.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
-            ((FloatVector) c2.convertShape(VectorOperators.S2F, FLOATS, 1)).add(offset).fma(sc1.mul(s), FloatVector.fromArray(FLOATS, acc, o + h)).intoArray(acc, o + h);
-            mn0.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS)).intoArray(acc, o + ROWS);
-            mn1.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS + h)).intoArray(acc, o + ROWS + h);
-            o += 2 * ROWS;
-            x = xs[t0 + 3];
-            s = x.scale[b];
-            offset = 8f * (int) x.qsum[b];
-            xsum = FloatVector.broadcast(FLOATS, x.sum[b]);
-            ((FloatVector) c3.convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset).fma(sc0.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
-            ((FloatVector) c3.convertShape(VectorOperators.S2F, FLOATS, 1)).add(offset).fma(sc1.mul(s), FloatVector.fromArray(FLOATS, acc, o + h)).intoArray(acc, o + h);
-            mn0.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS)).intoArray(acc, o + ROWS);
-            mn1.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS + h)).intoArray(acc, o + ROWS + h);
-            o += 2 * ROWS;
-            x = xs[t0 + 4];
-            s = x.scale[b];
-            offset = 8f * (int) x.qsum[b];
-            xsum = FloatVector.broadcast(FLOATS, x.sum[b]);
-            ((FloatVector) c4.convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset).fma(sc0.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
-            ((FloatVector) c4.convertShape(VectorOperators.S2F, FLOATS, 1)).add(offset).fma(sc1.mul(s), FloatVector.fromArray(FLOATS, acc, o + h)).intoArray(acc, o + h);
-            mn0.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS)).intoArray(acc, o + ROWS);
-            mn1.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS + h)).intoArray(acc, o + ROWS + h);
-            o += 2 * ROWS;
-            x = xs[t0 + 5];
-            s = x.scale[b];
-            offset = 8f * (int) x.qsum[b];
-            xsum = FloatVector.broadcast(FLOATS, x.sum[b]);
-            ((FloatVector) c5.convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset).fma(sc0.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
-            ((FloatVector) c5.convertShape(VectorOperators.S2F, FLOATS, 1)).add(offset).fma(sc1.mul(s), FloatVector.fromArray(FLOATS, acc, o + h)).intoArray(acc, o + h);
-            mn0.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS)).intoArray(acc, o + ROWS);
-            mn1.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS + h)).intoArray(acc, o + ROWS + h);
+            FloatVector sc0 = ((FloatVector) sc.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, d, sb));
+            FloatVector sc1 = ((FloatVector) sc.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(FloatVector.fromArray(FLOATS, d, sb + h));
+            FloatVector mn0 = ((FloatVector) mn.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, dmin, sb));
+            FloatVector mn1 = ((FloatVector) mn.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(FloatVector.fromArray(FLOATS, dmin, sb + h));
+            for (int j = 0, o = a; j < QuantizedGemm.TOKENS; j++, o += 2 * ROWS) {
+                QuantizedVector x = xs[t0 + j];
+                ShortVector c = ShortVector.fromArray(SHORTS, sums, at + j * ROWS);
+                float s = x.scale[b];
+                float offset = 8f * (int) x.qsum[b];
+                FloatVector xsum = FloatVector.broadcast(FLOATS, x.sum[b]);
+                ((FloatVector) c.convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset).fma(sc0.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
+                ((FloatVector) c.convertShape(VectorOperators.S2F, FLOATS, 1)).add(offset).fma(sc1.mul(s), FloatVector.fromArray(FLOATS, acc, o + h)).intoArray(acc, o + h);
+                mn0.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS)).intoArray(acc, o + ROWS);
+                mn1.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS + h)).intoArray(acc, o + ROWS + h);
+            }
         }
     }
 

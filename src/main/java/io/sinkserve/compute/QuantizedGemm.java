@@ -5,19 +5,18 @@ import java.util.Arrays;
 /**
  * The many-token product (prefill) for row-group types whose one-token kernel sums each block exactly in
  * 16-bit lanes ({@link Panels}): every token is quantised to 8 bits as for decode, a group's quants are
- * decoded {@value #KC} columns at a time into a k-major panel of 16-bit values, and the type's kernel
- * multiplies a panel with {@value #TOKENS} tokens at once in integer lanes (a 16-bit product and add per 32 rows
- * at 512 bits, where a float FMA covers 16), then scales each block's exact sum into the token's float
- * accumulators in block order. That is the one-token kernel's arithmetic, so a token gets the bits of
- * {@link MatMul#matvec} in any batch, and prefill and decode agree bit for bit. Groups are taken two at a time
- * ({@link Panels#dotPanelPair}), so that a type can broadcast each token's quant once for both.
+ * decoded {@value #KC} columns at a time into a k-major panel of 16-bit values, and per 32-column block
+ * {@link PanelSums} forms the exact block sums of {@value #TOKENS} tokens and two groups at once in integer lanes (a
+ * 16-bit product and add per 32 rows at 512 bits, where a float FMA covers 16); the type then scales each block's sum
+ * into the token's float accumulators in block order. That is the one-token kernel's arithmetic, so a token gets the
+ * bits of {@link MatMul#matvec} in any batch, and prefill and decode agree bit for bit.
  *
  * <p>The task object is reused between calls (one calling thread at a time) and allocates only when a call
  * needs larger buffers than any before.
  */
 final class QuantizedGemm implements ComputePool.RangeTask {
-    /** Tokens per kernel call: six short sums and twelve float accumulators stay in registers. */
-    static final int TOKENS = 6;
+    /** Tokens per kernel call. */
+    static final int TOKENS = PanelSums.TOKENS;
     /** Columns per decoded panel: whole blocks of every type that implements {@link Panels}. */
     static final int KC = 128;
     private static final int ROWS = GroupedMatrix.ROWS;
@@ -31,21 +30,12 @@ final class QuantizedGemm implements ComputePool.RangeTask {
         void decodeQuants(int group, int k0, int kc, short[] panel, int at);
 
         /**
-         * For tokens {@code xs[t0 .. t0 + TOKENS)}: adds the blocks of columns {@code [k0, k0 + kc)} to token j's
-         * accumulators at {@code acc[a + j * accumulators() ..]}, exactly as the one-token kernel adds them to its
-         * own, from the decoded panel at {@code panel[from ..]}.
+         * Adds the blocks of columns {@code [k0, k0 + kc)} of the group's rows to tokens {@code xs[t0 .. t0 + TOKENS)}
+         * with the same float steps as the one-token kernel's, in block order: token j's exact sums of the i-th of these
+         * blocks are at {@code sums[at + (i * 2 * TOKENS + j) * ROWS ..]} ({@link PanelSums#panel}), its accumulators at
+         * {@code acc[a + j * accumulators() ..]}.
          */
-        void dotPanel(int group, short[] panel, int from, int k0, int kc, QuantizedVector[] xs, int t0, float[] acc, int a);
-
-        /**
-         * {@link #dotPanel} for groups {@code group} (panel from 0, accumulators from {@code a}) and {@code group + 1}
-         * (panel from {@link #KC} * ROWS, accumulators from {@code a2}): two calls here; a type whose groups can share
-         * the tokens' broadcasts does both at once, with each group's bits.
-         */
-        default void dotPanelPair(int group, short[] panel, int k0, int kc, QuantizedVector[] xs, int t0, float[] acc, int a, int a2) {
-            dotPanel(group, panel, 0, k0, kc, xs, t0, acc, a);
-            dotPanel(group + 1, panel, KC * ROWS, k0, kc, xs, t0, acc, a2);
-        }
+        void addBlocks(int group, int k0, int kc, short[] sums, int at, QuantizedVector[] xs, int t0, float[] acc, int a);
 
         /** Floats of accumulators per token: {@link GroupedMatrix#ROWS} (one per row) unless the type needs more. */
         default int accumulators() {
@@ -59,6 +49,8 @@ final class QuantizedGemm implements ComputePool.RangeTask {
     }
 
     private final short[][] panels;
+    /** Per worker: a panel's block sums of {@link #TOKENS} tokens for two groups ({@link PanelSums#panel}). */
+    private final short[][] blockSums;
     private final float[][] sums;
     /** The call's tokens, quantised, padded to whole sets of {@link #TOKENS} with {@link #zero}. */
     private QuantizedVector[] tokens = new QuantizedVector[0];
@@ -74,6 +66,7 @@ final class QuantizedGemm implements ComputePool.RangeTask {
 
     QuantizedGemm(int threads) {
         panels = new short[threads][2 * KC * ROWS];
+        blockSums = new short[threads][KC / 32 * 2 * TOKENS * ROWS];
         sums = new float[threads][0];
     }
 
@@ -115,28 +108,31 @@ final class QuantizedGemm implements ComputePool.RangeTask {
 
     /**
      * Rows [from, to) in whole groups (the caller's chunks are multiples of a group), two groups at a time: their
-     * panels side by side in the worker's panel buffer, their accumulators one after the other.
+     * panels side by side in the worker's panel buffer, their accumulators one after the other. A last odd group is
+     * summed against its own panel twice, the second copy's sums unused.
      */
     @Override
     public void run(int from, int to, int worker) {
         short[] panel = panels[worker];
+        short[] block = blockSums[worker];
         float[] acc = sums[worker];
         int cols = w.cols;
         int second = nt * accStride;
         for (int g = from / ROWS, end = (to + ROWS - 1) / ROWS; g < end; g += 2) {
             boolean pair = g + 1 < end;
+            int other = pair ? KC * ROWS : 0;
             Arrays.fill(acc, 0, pair ? 2 * second : second, 0f);
             for (int k0 = 0; k0 < cols; k0 += KC) {
                 int kc = Math.min(KC, cols - k0);
                 kernels.decodeQuants(g, k0, kc, panel, 0);
                 if (pair) {
-                    kernels.decodeQuants(g + 1, k0, kc, panel, KC * ROWS);
+                    kernels.decodeQuants(g + 1, k0, kc, panel, other);
                 }
                 for (int t = 0; t < nt; t += TOKENS) {
+                    PanelSums.panel(panel, other, tokens, t, k0, kc, block);
+                    kernels.addBlocks(g, k0, kc, block, 0, tokens, t, acc, t * accStride);
                     if (pair) {
-                        kernels.dotPanelPair(g, panel, k0, kc, tokens, t, acc, t * accStride, second + t * accStride);
-                    } else {
-                        kernels.dotPanel(g, panel, 0, k0, kc, tokens, t, acc, t * accStride);
+                        kernels.addBlocks(g + 1, k0, kc, block, TOKENS * ROWS, tokens, t, acc, second + t * accStride);
                     }
                 }
             }

@@ -25,6 +25,11 @@ public final class VectorWidth {
 
     /** The hardware's preferred width in bits (what the JIT intrinsifies). */
     public static final int PREFERRED_BITS = FloatVector.SPECIES_PREFERRED.vectorBitSize();
+    /**
+     * Vector registers the JIT allocates from: 32 with AVX-512 (and on AArch64), 16 with AVX2. Kernels that keep many
+     * sums in registers choose their shape by it (more than fit would be spilled to the stack in the inner loop).
+     */
+    public static final int REGISTERS = PREFERRED_BITS >= 512 || "aarch64".equals(System.getProperty("os.arch")) ? 32 : 16;
     /** The width the kernels run at. */
     public static final int BITS = choose(System.getProperty(PROPERTY), PREFERRED_BITS);
 
