@@ -142,7 +142,7 @@ public final class MatMul {
         }
         if (m instanceof GroupedMatrix && (perTokenOnly || m instanceof QuantizedGemm.Panels)) {
             // pairs of groups: one token's kernel takes two at a time (GroupedMatrix#dotGroupPair), and so does the
-            // integer GEMM (QuantizedGemm.Panels#dotPanelPair)
+            // integer GEMM (PanelSums)
             return 2 * GROUPED_UNIT;
         }
         if (m instanceof RowGroups) {

@@ -4,7 +4,7 @@ import jdk.incubator.vector.ShortVector;
 
 /**
  * The integer half of {@link QuantizedGemm}'s micro-kernel: a 32-column block's exact sums Σ_k panel[k][row] · q[k] for
- * {@value #TOKENS} quantised tokens and two row groups at once, in 16-bit lanes (each |panel value| is at most 8 and each
+ * {@link #TOKENS} quantised tokens and two row groups at once, in 16-bit lanes (each |panel value| is at most 8 and each
  * |q| at most 127, so a block's sum fits; see {@link QuantizedGemm.Panels#decodeQuants}). Each broadcast of a token's
  * quant serves both groups' weight vectors.
  *

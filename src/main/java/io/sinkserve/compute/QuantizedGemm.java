@@ -6,9 +6,9 @@ import java.util.Arrays;
  * The many-token product (prefill) for row-group types whose one-token kernel sums each block exactly in
  * 16-bit lanes ({@link Panels}): every token is quantised to 8 bits as for decode, a group's quants are
  * decoded {@value #KC} columns at a time into a k-major panel of 16-bit values, and per 32-column block
- * {@link PanelSums} forms the exact block sums of {@value #TOKENS} tokens and two groups at once in integer lanes (a
- * 16-bit product and add per 32 rows at 512 bits, where a float FMA covers 16); the type then scales each block's sum
- * into the token's float accumulators in block order. That is the one-token kernel's arithmetic, so a token gets the
+ * {@link PanelSums} forms the exact block sums of {@link #TOKENS} tokens (six or four, by the register file) and two
+ * groups at once in integer lanes (a 16-bit product and add per 32 rows at 512 bits, where a float FMA covers 16); the
+ * type then scales each block's sum into the token's float accumulators in block order. That is the one-token kernel's arithmetic, so a token gets the
  * bits of {@link MatMul#matvec} in any batch, and prefill and decode agree bit for bit.
  *
  * <p>The task object is reused between calls (one calling thread at a time) and allocates only when a call

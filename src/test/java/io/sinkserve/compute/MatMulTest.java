@@ -257,7 +257,7 @@ class MatMulTest {
     }
 
     /**
-     * The integer GEMM takes the row groups two at a time too (QuantizedGemm.Panels#dotPanelPair), a last odd group
+     * The integer GEMM takes the row groups two at a time too (PanelSums), a last odd group
      * alone: every token of a GEMM still gets the bits of its own matvec, with odd and even group counts, a last
      * group cut short, and a padded last set of tokens, on 1 and 3 threads.
      */
