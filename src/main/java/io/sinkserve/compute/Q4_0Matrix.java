@@ -168,21 +168,29 @@ final class Q4_0Matrix extends GroupedMatrix implements QuantizedGemm.Panels {
 
     /**
      * {@link #dotGroup}'s float step per block for {@link QuantizedGemm#TOKENS} tokens: each token's exact Σ (q - 8) x
-     * (the same integer as dotGroup's Σ q x - 8 Σ x) times d * its block scale, fused into its accumulators.
+     * (the same integer as dotGroup's Σ q x - 8 Σ x) times d * its block scale, fused into its accumulators in block
+     * order. A token's accumulators stay in registers over the panel's blocks, and each half of a block sum is loaded
+     * on its own (widening the upper half of a whole vector costs C2 a cross-lane shuffle, several at AVX2).
      */
     @Override
     public void addBlocks(int group, int k0, int kc, short[] sums, int at, QuantizedVector[] xs, int t0, float[] acc, int a) {
         int half = ROWS / 2;
-        for (int b = k0 / 32, end = (k0 + kc) / 32; b < end; b++, at += 2 * QuantizedGemm.TOKENS * ROWS) {
-            int sc = (group * blocks + b) * ROWS;
-            FloatVector dl = FloatVector.fromArray(FLOATS, scales, sc);
-            FloatVector dh = FloatVector.fromArray(FLOATS, scales, sc + half);
-            for (int j = 0, o = a; j < QuantizedGemm.TOKENS; j++, o += ROWS) {
-                ShortVector c = ShortVector.fromArray(SHORTS, sums, at + j * ROWS);
-                float s = xs[t0 + j].scale[b];
-                ((FloatVector) c.convertShape(VectorOperators.S2F, FLOATS, 0)).fma(dl.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
-                ((FloatVector) c.convertShape(VectorOperators.S2F, FLOATS, 1)).fma(dh.mul(s), FloatVector.fromArray(FLOATS, acc, o + half)).intoArray(acc, o + half);
+        int first = k0 / 32;
+        int end = (k0 + kc) / 32;
+        int stride = 2 * QuantizedGemm.TOKENS * ROWS;
+        for (int j = 0, o = a; j < QuantizedGemm.TOKENS; j++, o += ROWS) {
+            float[] scale = xs[t0 + j].scale;
+            FloatVector low = FloatVector.fromArray(FLOATS, acc, o);
+            FloatVector high = FloatVector.fromArray(FLOATS, acc, o + half);
+            for (int b = first, c = at + j * ROWS, d = (group * blocks + first) * ROWS; b < end; b++, c += stride, d += ROWS) {
+                float s = scale[b];
+                low = ((FloatVector) ShortVector.fromArray(VectorWidth.HALF_SHORTS, sums, c).convertShape(VectorOperators.S2F, FLOATS, 0))
+                        .fma(FloatVector.fromArray(FLOATS, scales, d).mul(s), low);
+                high = ((FloatVector) ShortVector.fromArray(VectorWidth.HALF_SHORTS, sums, c + half).convertShape(VectorOperators.S2F, FLOATS, 0))
+                        .fma(FloatVector.fromArray(FLOATS, scales, d + half).mul(s), high);
             }
+            low.intoArray(acc, o);
+            high.intoArray(acc, o + half);
         }
     }
 

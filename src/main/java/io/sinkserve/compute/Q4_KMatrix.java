@@ -258,7 +258,8 @@ final class Q4_KMatrix extends GroupedMatrix implements QuantizedGemm.Panels {
     /**
      * {@link #dotGroup}'s float steps per sub-block for {@link QuantizedGemm#TOKENS} tokens: each token's exact
      * Σ (q - 8) x plus 8 Σ x, times D * its block scale, into the scaled sums of the group's two halves, and M times its
-     * block sum into their mins (kept in {@code acc} between blocks).
+     * block sum into their mins (kept in {@code acc} between blocks). Halves of the block sums and of the scales and
+     * mins are loaded on their own (widening the upper half of a whole vector costs C2 a cross-lane shuffle).
      */
     @Override
     public void addBlocks(int group, int k0, int kc, short[] sums, int at, QuantizedVector[] xs, int t0, float[] acc, int a) {
@@ -266,21 +267,22 @@ final class Q4_KMatrix extends GroupedMatrix implements QuantizedGemm.Panels {
         for (int b = k0 / 32, end = (k0 + kc) / 32; b < end; b++, at += 2 * QuantizedGemm.TOKENS * ROWS) {
             int block = group * blocks + b;
             int sb = block / 8 * ROWS;
-            ShortVector sm = ShortVector.fromArray(SHORTS, scaleMins, block * ROWS);
-            ShortVector sc = sm.and((short) 0xFF);
-            ShortVector mn = sm.lanewise(VectorOperators.LSHR, 8);
-            FloatVector sc0 = ((FloatVector) sc.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, d, sb));
-            FloatVector sc1 = ((FloatVector) sc.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(FloatVector.fromArray(FLOATS, d, sb + h));
-            FloatVector mn0 = ((FloatVector) mn.convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, dmin, sb));
-            FloatVector mn1 = ((FloatVector) mn.convertShape(VectorOperators.S2F, FLOATS, 1)).mul(FloatVector.fromArray(FLOATS, dmin, sb + h));
+            ShortVector smLow = ShortVector.fromArray(VectorWidth.HALF_SHORTS, scaleMins, block * ROWS);
+            ShortVector smHigh = ShortVector.fromArray(VectorWidth.HALF_SHORTS, scaleMins, block * ROWS + h);
+            FloatVector sc0 = ((FloatVector) smLow.and((short) 0xFF).convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, d, sb));
+            FloatVector sc1 = ((FloatVector) smHigh.and((short) 0xFF).convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, d, sb + h));
+            FloatVector mn0 = ((FloatVector) smLow.lanewise(VectorOperators.LSHR, 8).convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, dmin, sb));
+            FloatVector mn1 = ((FloatVector) smHigh.lanewise(VectorOperators.LSHR, 8).convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, dmin, sb + h));
             for (int j = 0, o = a; j < QuantizedGemm.TOKENS; j++, o += 2 * ROWS) {
                 QuantizedVector x = xs[t0 + j];
-                ShortVector c = ShortVector.fromArray(SHORTS, sums, at + j * ROWS);
+                int c = at + j * ROWS;
                 float s = x.scale[b];
                 float offset = 8f * (int) x.qsum[b];
                 FloatVector xsum = FloatVector.broadcast(FLOATS, x.sum[b]);
-                ((FloatVector) c.convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset).fma(sc0.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
-                ((FloatVector) c.convertShape(VectorOperators.S2F, FLOATS, 1)).add(offset).fma(sc1.mul(s), FloatVector.fromArray(FLOATS, acc, o + h)).intoArray(acc, o + h);
+                ((FloatVector) ShortVector.fromArray(VectorWidth.HALF_SHORTS, sums, c).convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset)
+                        .fma(sc0.mul(s), FloatVector.fromArray(FLOATS, acc, o)).intoArray(acc, o);
+                ((FloatVector) ShortVector.fromArray(VectorWidth.HALF_SHORTS, sums, c + h).convertShape(VectorOperators.S2F, FLOATS, 0)).add(offset)
+                        .fma(sc1.mul(s), FloatVector.fromArray(FLOATS, acc, o + h)).intoArray(acc, o + h);
                 mn0.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS)).intoArray(acc, o + ROWS);
                 mn1.fma(xsum, FloatVector.fromArray(FLOATS, acc, o + ROWS + h)).intoArray(acc, o + ROWS + h);
             }
