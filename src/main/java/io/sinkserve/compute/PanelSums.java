@@ -15,6 +15,8 @@ import jdk.incubator.vector.ShortVector;
 final class PanelSums {
     /** Tokens per call: six where the register file has 32 vectors, four where it has 16. */
     static final int TOKENS = VectorWidth.REGISTERS >= 32 ? 6 : 4;
+    /** Shorts of one block's sums in {@link #panel}'s output: {@link #TOKENS} tokens of two groups. */
+    static final int BLOCK = 2 * TOKENS * GroupedMatrix.ROWS;
     private static final int ROWS = GroupedMatrix.ROWS;
 
     private PanelSums() {
@@ -23,8 +25,8 @@ final class PanelSums {
     /**
      * Columns {@code [k, k + kc)} (whole blocks) of the panel at {@code panel[0 ..]} (k-major from column k,
      * {@code ROWS} lanes per column) and of the one {@code other} shorts further on (the next group's panel) times
-     * tokens {@code xs[t0 .. t0 + TOKENS)}: block i's sums of token j go to {@code into[(i * 2 * TOKENS + j) * ROWS ..]}
-     * for the first group and {@code into[(i * 2 * TOKENS + TOKENS + j) * ROWS ..]} for the second.
+     * tokens {@code xs[t0 .. t0 + TOKENS)}: block i's sums of token j go to {@code into[i * BLOCK + j * ROWS ..]} for the
+     * first group and {@code into[i * BLOCK + (TOKENS + j) * ROWS ..]} for the second.
      */
     static void panel(short[] panel, int other, QuantizedVector[] xs, int t0, int k, int kc, short[] into) {
         if (TOKENS == 6) {

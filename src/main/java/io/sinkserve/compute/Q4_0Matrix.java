@@ -167,7 +167,7 @@ final class Q4_0Matrix extends GroupedMatrix implements QuantizedGemm.Panels {
     }
 
     /**
-     * {@link #dotGroup}'s float step per block for {@link QuantizedGemm#TOKENS} tokens: each token's exact Σ (q - 8) x
+     * {@link #dotGroup}'s float step per block for {@link PanelSums#TOKENS} tokens: each token's exact Σ (q - 8) x
      * (the same integer as dotGroup's Σ q x - 8 Σ x) times d * its block scale, fused into its accumulators in block
      * order. A token's accumulators stay in registers over the panel's blocks, and each half of a block sum is loaded
      * on its own (widening the upper half of a whole vector costs C2 a cross-lane shuffle, several at AVX2).
@@ -177,12 +177,11 @@ final class Q4_0Matrix extends GroupedMatrix implements QuantizedGemm.Panels {
         int half = ROWS / 2;
         int first = k0 / 32;
         int end = (k0 + kc) / 32;
-        int stride = 2 * QuantizedGemm.TOKENS * ROWS;
-        for (int j = 0, o = a; j < QuantizedGemm.TOKENS; j++, o += ROWS) {
+        for (int j = 0, o = a; j < PanelSums.TOKENS; j++, o += ROWS) {
             float[] scale = xs[t0 + j].scale;
             FloatVector low = FloatVector.fromArray(FLOATS, acc, o);
             FloatVector high = FloatVector.fromArray(FLOATS, acc, o + half);
-            for (int b = first, c = at + j * ROWS, d = (group * blocks + first) * ROWS; b < end; b++, c += stride, d += ROWS) {
+            for (int b = first, c = at + j * ROWS, d = (group * blocks + first) * ROWS; b < end; b++, c += PanelSums.BLOCK, d += ROWS) {
                 float s = scale[b];
                 low = ((FloatVector) ShortVector.fromArray(VectorWidth.HALF_SHORTS, sums, c).convertShape(VectorOperators.S2F, FLOATS, 0))
                         .fma(FloatVector.fromArray(FLOATS, scales, d).mul(s), low);

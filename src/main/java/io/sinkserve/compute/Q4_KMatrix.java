@@ -256,7 +256,7 @@ final class Q4_KMatrix extends GroupedMatrix implements QuantizedGemm.Panels {
     }
 
     /**
-     * {@link #dotGroup}'s float steps per sub-block for {@link QuantizedGemm#TOKENS} tokens: each token's exact
+     * {@link #dotGroup}'s float steps per sub-block for {@link PanelSums#TOKENS} tokens: each token's exact
      * Σ (q - 8) x plus 8 Σ x, times D * its block scale, into the scaled sums of the group's two halves, and M times its
      * block sum into their mins (kept in {@code acc} between blocks). Halves of the block sums and of the scales and
      * mins are loaded on their own (widening the upper half of a whole vector costs C2 a cross-lane shuffle).
@@ -264,7 +264,7 @@ final class Q4_KMatrix extends GroupedMatrix implements QuantizedGemm.Panels {
     @Override
     public void addBlocks(int group, int k0, int kc, short[] sums, int at, QuantizedVector[] xs, int t0, float[] acc, int a) {
         int h = ROWS / 2;
-        for (int b = k0 / 32, end = (k0 + kc) / 32; b < end; b++, at += 2 * QuantizedGemm.TOKENS * ROWS) {
+        for (int b = k0 / 32, end = (k0 + kc) / 32; b < end; b++, at += PanelSums.BLOCK) {
             int block = group * blocks + b;
             int sb = block / 8 * ROWS;
             ShortVector smLow = ShortVector.fromArray(VectorWidth.HALF_SHORTS, scaleMins, block * ROWS);
@@ -273,7 +273,7 @@ final class Q4_KMatrix extends GroupedMatrix implements QuantizedGemm.Panels {
             FloatVector sc1 = ((FloatVector) smHigh.and((short) 0xFF).convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, d, sb + h));
             FloatVector mn0 = ((FloatVector) smLow.lanewise(VectorOperators.LSHR, 8).convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, dmin, sb));
             FloatVector mn1 = ((FloatVector) smHigh.lanewise(VectorOperators.LSHR, 8).convertShape(VectorOperators.S2F, FLOATS, 0)).mul(FloatVector.fromArray(FLOATS, dmin, sb + h));
-            for (int j = 0, o = a; j < QuantizedGemm.TOKENS; j++, o += 2 * ROWS) {
+            for (int j = 0, o = a; j < PanelSums.TOKENS; j++, o += 2 * ROWS) {
                 QuantizedVector x = xs[t0 + j];
                 int c = at + j * ROWS;
                 float s = x.scale[b];

@@ -6,7 +6,7 @@ import java.util.Arrays;
  * The many-token product (prefill) for row-group types whose one-token kernel sums each block exactly in
  * 16-bit lanes ({@link Panels}): every token is quantised to 8 bits as for decode, a group's quants are
  * decoded {@value #KC} columns at a time into a k-major panel of 16-bit values, and per 32-column block
- * {@link PanelSums} forms the exact block sums of {@link #TOKENS} tokens (six or four, by the register file) and two
+ * {@link PanelSums} forms the exact block sums of {@link PanelSums#TOKENS} tokens (six or four, by the register file) and two
  * groups at once in integer lanes (a 16-bit product and add per 32 rows at 512 bits, where a float FMA covers 16); the
  * type then scales each block's sum into the token's float accumulators in block order. That is the one-token kernel's arithmetic, so a token gets the
  * bits of {@link MatMul#matvec} in any batch, and prefill and decode agree bit for bit.
@@ -15,8 +15,6 @@ import java.util.Arrays;
  * needs larger buffers than any before.
  */
 final class QuantizedGemm implements ComputePool.RangeTask {
-    /** Tokens per kernel call. */
-    static final int TOKENS = PanelSums.TOKENS;
     /** Columns per decoded panel: whole blocks of every type that implements {@link Panels}. */
     static final int KC = 128;
     private static final int ROWS = GroupedMatrix.ROWS;
@@ -30,10 +28,10 @@ final class QuantizedGemm implements ComputePool.RangeTask {
         void decodeQuants(int group, int k0, int kc, short[] panel, int at);
 
         /**
-         * Adds the blocks of columns {@code [k0, k0 + kc)} of the group's rows to tokens {@code xs[t0 .. t0 + TOKENS)}
-         * with the same float steps as the one-token kernel's, in block order: token j's exact sums of the i-th of these
-         * blocks are at {@code sums[at + (i * 2 * TOKENS + j) * ROWS ..]} ({@link PanelSums#panel}), its accumulators at
-         * {@code acc[a + j * accumulators() ..]}.
+         * Adds the blocks of columns {@code [k0, k0 + kc)} of the group's rows to tokens
+         * {@code xs[t0 .. t0 + PanelSums.TOKENS)} with the same float steps as the one-token kernel's, in block order:
+         * token j's exact sums of the i-th of these blocks are at {@code sums[at + i * PanelSums.BLOCK + j * ROWS ..]}
+         * ({@link PanelSums#panel}), its accumulators at {@code acc[a + j * accumulators() ..]}.
          */
         void addBlocks(int group, int k0, int kc, short[] sums, int at, QuantizedVector[] xs, int t0, float[] acc, int a);
 
@@ -49,10 +47,10 @@ final class QuantizedGemm implements ComputePool.RangeTask {
     }
 
     private final short[][] panels;
-    /** Per worker: a panel's block sums of {@link #TOKENS} tokens for two groups ({@link PanelSums#panel}). */
+    /** Per worker: a panel's block sums ({@link PanelSums#panel}). */
     private final short[][] blockSums;
     private final float[][] sums;
-    /** The call's tokens, quantised, padded to whole sets of {@link #TOKENS} with {@link #zero}. */
+    /** The call's tokens, quantised, padded to whole sets of {@link PanelSums#TOKENS} with {@link #zero}. */
     private QuantizedVector[] tokens = new QuantizedVector[0];
     private final QuantizedVector zero = new QuantizedVector();
     private GroupedMatrix w;
@@ -66,7 +64,7 @@ final class QuantizedGemm implements ComputePool.RangeTask {
 
     QuantizedGemm(int threads) {
         panels = new short[threads][2 * KC * ROWS];
-        blockSums = new short[threads][KC / 32 * 2 * TOKENS * ROWS];
+        blockSums = new short[threads][KC / 32 * PanelSums.BLOCK];
         sums = new float[threads][0];
     }
 
@@ -80,7 +78,7 @@ final class QuantizedGemm implements ComputePool.RangeTask {
         this.n = n;
         this.out = out;
         this.outOff = outOff;
-        nt = (n + TOKENS - 1) / TOKENS * TOKENS;
+        nt = (n + PanelSums.TOKENS - 1) / PanelSums.TOKENS * PanelSums.TOKENS;
         accStride = kernels.accumulators();
         if (tokens.length < nt) {
             tokens = new QuantizedVector[nt];
@@ -128,11 +126,11 @@ final class QuantizedGemm implements ComputePool.RangeTask {
                 if (pair) {
                     kernels.decodeQuants(g + 1, k0, kc, panel, other);
                 }
-                for (int t = 0; t < nt; t += TOKENS) {
+                for (int t = 0; t < nt; t += PanelSums.TOKENS) {
                     PanelSums.panel(panel, other, tokens, t, k0, kc, block);
                     kernels.addBlocks(g, k0, kc, block, 0, tokens, t, acc, t * accStride);
                     if (pair) {
-                        kernels.addBlocks(g + 1, k0, kc, block, TOKENS * ROWS, tokens, t, acc, second + t * accStride);
+                        kernels.addBlocks(g + 1, k0, kc, block, PanelSums.TOKENS * ROWS, tokens, t, acc, second + t * accStride);
                     }
                 }
             }

@@ -29,7 +29,7 @@ public final class VectorWidth {
      * Vector registers the JIT allocates from: 32 with AVX-512 (and on AArch64), 16 with AVX2. Kernels that keep many
      * sums in registers choose their shape by it (more than fit would be spilled to the stack in the inner loop).
      */
-    public static final int REGISTERS = PREFERRED_BITS >= 512 || "aarch64".equals(System.getProperty("os.arch")) ? 32 : 16;
+    public static final int REGISTERS = registers(PREFERRED_BITS, System.getProperty("os.arch"));
     /** The width the kernels run at. */
     public static final int BITS = choose(System.getProperty(PROPERTY), PREFERRED_BITS);
 
@@ -75,6 +75,15 @@ public final class VectorWidth {
             throw new IllegalArgumentException("-D" + PROPERTY + " must be 128, 256 or 512, got '" + forced + "'");
         }
         return bits;
+    }
+
+    /**
+     * Vector registers for a CPU whose preferred width is {@code preferredBits} on {@code arch} ({@code os.arch}): AVX-512
+     * has 32 (so does AArch64, NEON or SVE), AVX2 16. A JVM held below AVX-512 ({@code -XX:UseAVX=2}) prefers 256 bits
+     * and gets AVX2's count, which is what C2 then allocates from.
+     */
+    static int registers(int preferredBits, String arch) {
+        return preferredBits >= 512 || "aarch64".equals(arch) ? 32 : 16;
     }
 
     /**

@@ -26,6 +26,15 @@ class VectorWidthTest {
     }
 
     @Test
+    void registerCountFollowsTheInstructionSet() {
+        assertEquals(32, VectorWidth.registers(512, "amd64"));
+        assertEquals(16, VectorWidth.registers(256, "amd64"), "AVX2, or a JVM held to it with -XX:UseAVX=2");
+        assertEquals(32, VectorWidth.registers(128, "aarch64"));
+        assertEquals(VectorWidth.registers(VectorWidth.PREFERRED_BITS, System.getProperty("os.arch")), VectorWidth.REGISTERS);
+        assertEquals(VectorWidth.REGISTERS >= 32 ? 6 : 4, PanelSums.TOKENS);
+    }
+
+    @Test
     void theKernelsRunAtTheChosenWidth() {
         assertEquals(VectorWidth.BITS, VectorWidth.FLOAT.vectorBitSize());
         assertEquals(VectorWidth.LOGICAL_LANES % VectorWidth.LANES, 0);
